@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.28;
+
+/// @title ConsortiumGovernance
+/// @notice An m-of-n multisig of consortium member departments. Every change to the trusted-issuer and
+///         schema registries, and to this contract's own membership and threshold, is a proposal that
+///         executes once enough current members approve it.
+/// @dev Approvals are counted live over the current members: the approval of a member who is later removed
+///      stops counting, and does not come back if that member is added again (each admission is a new epoch).
+contract ConsortiumGovernance {
+    /// @notice The caller is not a current member.
+    error NotMember(address account);
+    /// @notice The caller is not this contract (the function is only reachable through a proposal).
+    error NotGovernance(address caller);
+    /// @notice A proposal with this id (same target, data and salt) already exists.
+    error ProposalExists(bytes32 proposalId);
+    /// @notice No proposal has this id.
+    error UnknownProposal(bytes32 proposalId);
+    /// @notice `member` has already approved the proposal.
+    error AlreadyApproved(bytes32 proposalId, address member);
+    /// @notice The proposal has already been executed.
+    error AlreadyExecuted(bytes32 proposalId);
+    /// @notice The proposal does not yet have enough approvals.
+    error BelowThreshold(bytes32 proposalId, uint256 approvals, uint256 threshold);
+    /// @notice The proposal's call reverted; `reason` is the target's revert data.
+    error ExecutionFailed(bytes32 proposalId, bytes reason);
+    /// @notice The threshold would fall outside 1..members.
+    error InvalidThreshold(uint256 threshold, uint256 members);
+    /// @notice The account is already a member.
+    error AlreadyMember(address account);
+    /// @notice A member address was the zero address.
+    error ZeroAddress();
+
+    /// @notice A member proposed a call.
+    event ProposalCreated(bytes32 indexed proposalId, address indexed proposer, address indexed target, bytes data);
+    /// @notice A member approved a proposal; `approvals` is the count after this approval.
+    event ProposalApproved(bytes32 indexed proposalId, address indexed member, uint256 approvals);
+    /// @notice A proposal's call was made and succeeded.
+    event ProposalExecuted(bytes32 indexed proposalId);
+    /// @notice An account became a member.
+    event MemberAdded(address indexed account);
+    /// @notice An account stopped being a member.
+    event MemberRemoved(address indexed account);
+    /// @notice The number of approvals needed to execute changed.
+    event ThresholdChanged(uint256 threshold);
+
+    struct Proposal {
+        address target;
+        address proposer;
+        uint64 createdAt;
+        bool executed;
+        bytes data;
+    }
+
+    address[] private _members;
+    /// @dev 1-based position in _members; 0 means not a member.
+    mapping(address => uint256) private _memberPosition;
+    /// @dev Epoch of the member's current admission; approvals from an earlier admission do not count.
+    mapping(address => uint256) private _memberEpoch;
+    uint256 private _epochCounter;
+    uint256 private _threshold;
+
+    mapping(bytes32 => Proposal) private _proposals;
+    /// @dev proposalId => member => epoch in which the member approved (0 = never).
+    mapping(bytes32 => mapping(address => uint256)) private _approvalEpoch;
+
+    /// @param initialMembers The founding member accounts (no duplicates, no zero address).
+    /// @param initialThreshold Approvals needed to execute; 1 <= threshold <= members.
+    constructor(address[] memory initialMembers, uint256 initialThreshold) {
+        for (uint256 i = 0; i < initialMembers.length; i++) {
+            _addMember(initialMembers[i]);
+        }
+        _setThreshold(initialThreshold);
+    }
+
+    modifier onlyMember() {
+        if (_memberPosition[msg.sender] == 0) revert NotMember(msg.sender);
+        _;
+    }
+
+    modifier onlyGovernance() {
+        if (msg.sender != address(this)) revert NotGovernance(msg.sender);
+        _;
+    }
+
+    /// @notice Proposes that this contract call `target` with `data`; the proposer's approval counts, and the
+    ///         call is made at once if that already meets the threshold.
+    /// @param target The contract to call.
+    /// @param data The ABI-encoded call.
+    /// @param salt Distinguishes otherwise identical proposals.
+    /// @return proposalId keccak256(abi.encode(target, data, salt)).
+    function propose(address target, bytes calldata data, bytes32 salt) external onlyMember returns (bytes32 proposalId) {
+        proposalId = keccak256(abi.encode(target, data, salt));
+        Proposal storage p = _proposals[proposalId];
+        if (p.proposer != address(0)) revert ProposalExists(proposalId);
+        p.target = target;
+        p.proposer = msg.sender;
+        p.createdAt = uint64(block.timestamp);
+        p.data = data;
+        emit ProposalCreated(proposalId, msg.sender, target, data);
+        _recordApproval(proposalId);
+    }
+
+    /// @notice Approves a proposal; the call is made as soon as approvals reach the threshold.
+    /// @dev If the call fails the whole transaction reverts with ExecutionFailed, including this approval.
+    /// @param proposalId The proposal to approve.
+    function approve(bytes32 proposalId) external onlyMember {
+        Proposal storage p = _proposals[proposalId];
+        if (p.proposer == address(0)) revert UnknownProposal(proposalId);
+        if (p.executed) revert AlreadyExecuted(proposalId);
+        if (hasApproved(proposalId, msg.sender)) revert AlreadyApproved(proposalId, msg.sender);
+        _recordApproval(proposalId);
+    }
+
+    /// @notice Makes a proposal's call when it has enough approvals, e.g. after the threshold was lowered.
+    /// @param proposalId The proposal to execute.
+    function execute(bytes32 proposalId) external onlyMember {
+        Proposal storage p = _proposals[proposalId];
+        if (p.proposer == address(0)) revert UnknownProposal(proposalId);
+        if (p.executed) revert AlreadyExecuted(proposalId);
+        uint256 approvals = _countApprovals(proposalId);
+        if (approvals < _threshold) revert BelowThreshold(proposalId, approvals, _threshold);
+        _execute(proposalId, p);
+    }
+
+    /// @notice Admits a member. Only through a proposal.
+    /// @param account The new member.
+    function addMember(address account) external onlyGovernance {
+        _addMember(account);
+    }
+
+    /// @notice Removes a member; the threshold must stay reachable. Only through a proposal.
+    /// @param account The member to remove.
+    function removeMember(address account) external onlyGovernance {
+        uint256 position = _memberPosition[account];
+        if (position == 0) revert NotMember(account);
+        uint256 remaining = _members.length - 1;
+        if (_threshold > remaining) revert InvalidThreshold(_threshold, remaining);
+        address last = _members[remaining];
+        _members[position - 1] = last;
+        _memberPosition[last] = position;
+        _members.pop();
+        delete _memberPosition[account];
+        delete _memberEpoch[account];
+        emit MemberRemoved(account);
+    }
+
+    /// @notice Sets the number of approvals needed to execute. Only through a proposal.
+    /// @param newThreshold 1 <= newThreshold <= member count.
+    function setThreshold(uint256 newThreshold) external onlyGovernance {
+        _setThreshold(newThreshold);
+    }
+
+    /// @notice Whether `account` is a current member.
+    /// @param account The account to check.
+    /// @return True for a member.
+    function isMember(address account) external view returns (bool) {
+        return _memberPosition[account] != 0;
+    }
+
+    /// @notice The current members, in no particular order.
+    /// @return The member accounts.
+    function getMembers() external view returns (address[] memory) {
+        return _members;
+    }
+
+    /// @notice Approvals needed to execute a proposal.
+    /// @return The threshold.
+    function threshold() external view returns (uint256) {
+        return _threshold;
+    }
+
+    /// @notice A proposal's content and state; all fields are zero for an unknown id.
+    /// @param proposalId The proposal.
+    /// @return target The contract to call.
+    /// @return data The ABI-encoded call.
+    /// @return proposer The member who proposed it (zero if unknown).
+    /// @return approvals Approvals by current members.
+    /// @return executed Whether the call has been made.
+    /// @return createdAt Block timestamp of the proposal.
+    function getProposal(bytes32 proposalId)
+        external
+        view
+        returns (address target, bytes memory data, address proposer, uint256 approvals, bool executed, uint64 createdAt)
+    {
+        Proposal storage p = _proposals[proposalId];
+        return (p.target, p.data, p.proposer, _countApprovals(proposalId), p.executed, p.createdAt);
+    }
+
+    /// @notice Whether `member` has approved the proposal during its current membership.
+    /// @param proposalId The proposal.
+    /// @param member The account to check.
+    /// @return True if the approval counts.
+    function hasApproved(bytes32 proposalId, address member) public view returns (bool) {
+        uint256 epoch = _approvalEpoch[proposalId][member];
+        return epoch != 0 && epoch == _memberEpoch[member];
+    }
+
+    function _recordApproval(bytes32 proposalId) private {
+        _approvalEpoch[proposalId][msg.sender] = _memberEpoch[msg.sender];
+        uint256 approvals = _countApprovals(proposalId);
+        emit ProposalApproved(proposalId, msg.sender, approvals);
+        if (approvals >= _threshold) _execute(proposalId, _proposals[proposalId]);
+    }
+
+    function _execute(bytes32 proposalId, Proposal storage p) private {
+        // Marked before the call so a re-entrant path cannot execute it twice; a failed call reverts this too.
+        p.executed = true;
+        (bool ok, bytes memory reason) = p.target.call(p.data);
+        if (!ok) revert ExecutionFailed(proposalId, reason);
+        emit ProposalExecuted(proposalId);
+    }
+
+    function _countApprovals(bytes32 proposalId) private view returns (uint256 count) {
+        uint256 n = _members.length;
+        for (uint256 i = 0; i < n; i++) {
+            if (hasApproved(proposalId, _members[i])) count++;
+        }
+    }
+
+    function _addMember(address account) private {
+        if (account == address(0)) revert ZeroAddress();
+        if (_memberPosition[account] != 0) revert AlreadyMember(account);
+        _members.push(account);
+        _memberPosition[account] = _members.length;
+        _memberEpoch[account] = ++_epochCounter;
+        emit MemberAdded(account);
+    }
+
+    function _setThreshold(uint256 newThreshold) private {
+        if (newThreshold == 0 || newThreshold > _members.length) revert InvalidThreshold(newThreshold, _members.length);
+        _threshold = newThreshold;
+        emit ThresholdChanged(newThreshold);
+    }
+}

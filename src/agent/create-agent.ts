@@ -1,0 +1,71 @@
+import { fileURLToPath } from 'node:url'
+import { resolve } from 'node:path'
+import type { TAgent, IKeyManager, IDIDManager, IResolver, IDataStore, IDataStoreORM, ICredentialPlugin } from '@veramo/core-types'
+import type { DataSource } from 'typeorm'
+import type { JsonRpcProvider } from 'ethers'
+import { loadAgentConfig } from './agent-config-loader.js'
+import type { ITrustRegistry } from './plugins/trust-registry-plugin.js'
+import type { ISchemaRegistry } from './plugins/schema-registry-plugin.js'
+import type { IStatusRegistry } from './plugins/status-registry-plugin.js'
+import type { ContractAddresses } from '../chain/deployments.js'
+
+export type GovcredAgent = TAgent<
+  IKeyManager & IDIDManager & IResolver & ICredentialPlugin & IDataStore & IDataStoreORM & ITrustRegistry & ISchemaRegistry & IStatusRegistry
+>
+
+export interface AgentSettings {
+  databaseFile: string
+  kmsSecret: string
+  networkName: string
+  chainId: number
+  rpcUrl: string
+  contracts: ContractAddresses
+  /** agent.yml to read; defaults to the one at the project root. */
+  configFile?: string
+}
+
+export interface BuiltAgent {
+  agent: GovcredAgent
+  db: DataSource
+  provider: JsonRpcProvider
+  close(): Promise<void>
+}
+
+export const PROJECT_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..')
+
+/**
+ * Builds the Veramo agent from agent.yml, passing every setting through `$env`, and makes sure the
+ * database is migrated.
+ *
+ * @example
+ * const { agent, close } = await createAgent({ databaseFile, kmsSecret, networkName: 'govcred', chainId: 20191, rpcUrl, contracts })
+ */
+export async function createAgent(settings: AgentSettings): Promise<BuiltAgent> {
+  const env = {
+    GOVCRED_DB_FILE: settings.databaseFile,
+    GOVCRED_KMS_SECRET: settings.kmsSecret,
+    GOVCRED_NETWORK_NAME: settings.networkName,
+    GOVCRED_CHAIN_ID: String(settings.chainId),
+    GOVCRED_RPC_URL: settings.rpcUrl,
+    GOVCRED_DID_REGISTRY: settings.contracts.didRegistry,
+    GOVCRED_TRUSTED_ISSUERS: settings.contracts.trustedIssuers,
+    GOVCRED_SCHEMA_REGISTRY: settings.contracts.schemas,
+    GOVCRED_STATUS_REGISTRY: settings.contracts.status,
+    GOVCRED_ANCHOR_REGISTRY: settings.contracts.anchors,
+  }
+  const objects = await loadAgentConfig(settings.configFile ?? resolve(PROJECT_ROOT, 'agent.yml'), { env })
+  const db = (await objects.get('/dbConnection')) as DataSource
+  if (!db.isInitialized) await db.initialize()
+  await db.query('PRAGMA foreign_keys = ON')
+  const agent = (await objects.get('/agent')) as GovcredAgent
+  const provider = (await objects.get('/chainProvider')) as JsonRpcProvider
+  return {
+    agent,
+    db,
+    provider,
+    async close() {
+      provider.destroy()
+      if (db.isInitialized) await db.destroy()
+    },
+  }
+}

@@ -1,0 +1,61 @@
+import { ContractFactory, getCreateAddress, type JsonRpcProvider, type Wallet } from 'ethers'
+import { loadArtifact, type ContractName } from './contract-artifacts.js'
+import type { ContractAddresses } from './deployments.js'
+
+interface Step {
+  key: keyof ContractAddresses
+  contract: ContractName
+  args: (addresses: ContractAddresses) => unknown[]
+}
+
+/** Deployment order; each contract's address follows from the deployer and its position. */
+function steps(members: string[], threshold: number): Step[] {
+  return [
+    { key: 'didRegistry', contract: 'EthereumDIDRegistry', args: () => [] },
+    { key: 'governance', contract: 'ConsortiumGovernance', args: () => [members, threshold] },
+    { key: 'trustedIssuers', contract: 'TrustedIssuerRegistry', args: (a) => [a.governance] },
+    { key: 'schemas', contract: 'SchemaRegistry', args: (a) => [a.governance] },
+    { key: 'status', contract: 'CredentialStatusRegistry', args: (a) => [a.didRegistry] },
+    { key: 'anchors', contract: 'AnchorRegistry', args: (a) => [a.didRegistry] },
+  ]
+}
+
+/** Where the registries land when `deployer` deploys them from its first transactions. */
+export function predictAddresses(deployer: string): ContractAddresses {
+  const keys = steps([], 1).map((s) => s.key)
+  return Object.fromEntries(keys.map((key, nonce) => [key, getCreateAddress({ from: deployer, nonce })])) as unknown as ContractAddresses
+}
+
+/**
+ * Deploys the registries from the deployer's nonces 0..5, skipping those already deployed, so an
+ * interrupted deployment resumes where it stopped.
+ */
+export async function deployContracts(
+  deployer: Wallet,
+  provider: JsonRpcProvider,
+  governance: { members: string[]; threshold: number },
+  log: (line: string) => void = () => {},
+): Promise<ContractAddresses> {
+  const signer = deployer.connect(provider)
+  const addresses = predictAddresses(deployer.address)
+  const plan = steps(governance.members, governance.threshold)
+  for (const [nonce, step] of plan.entries()) {
+    const expected = addresses[step.key]
+    if ((await provider.getCode(expected)) !== '0x') continue
+    const current = await provider.getTransactionCount(deployer.address, 'pending')
+    if (current !== nonce) {
+      throw new Error(
+        `cannot deploy ${step.contract}: deployer ${deployer.address} is at nonce ${current}, expected ${nonce}; ` +
+          'it was used for something else — use a fresh deployer key',
+      )
+    }
+    const artifact = loadArtifact(step.contract)
+    const factory = new ContractFactory(artifact.abi, artifact.bytecode, signer)
+    const contract = await factory.deploy(...step.args(addresses), { nonce, type: 0, gasPrice: BigInt(await provider.send('eth_gasPrice', [])) })
+    await contract.waitForDeployment()
+    const at = await contract.getAddress()
+    if (at.toLowerCase() !== expected.toLowerCase()) throw new Error(`${step.contract} deployed at ${at}, expected ${expected}`)
+    log(`deployed ${step.contract} at ${at}`)
+  }
+  return addresses
+}

@@ -1,0 +1,13 @@
+import { loadConfig } from '../config/config.js'
+import { openServiceContext, type OpenOptions, type ServiceContext } from '../service/service-context.js'
+import type { Logger } from '../service/logger.js'
+
+/** Opens the service context for one CLI command and always closes it. */
+export async function withContext<T>(logger: Logger, run: (ctx: ServiceContext) => Promise<T>, options: Partial<OpenOptions> = {}): Promise<T> {
+  const ctx = await openServiceContext(loadConfig(), { logger, ...options })
+  try {
+    return await run(ctx)
+  } finally {
+    await ctx.close()
+  }
+}

@@ -1,0 +1,113 @@
+import { resolve } from 'node:path'
+
+export type ChainMode = 'embedded' | 'external'
+
+export interface Config {
+  readonly port: number
+  readonly host: string
+  readonly dataDir: string
+  readonly databaseFile: string
+  readonly chain: {
+    readonly mode: ChainMode
+    /** Required in external mode; set once the embedded node is up in embedded mode. */
+    readonly rpcUrl?: string
+    readonly chainId: number
+    readonly networkName: string
+    /** Deployments file: contract addresses (written by deploy, read on every start). */
+    readonly deploymentsFile: string
+    readonly stateFile: string
+    readonly stateIntervalSeconds: number
+    readonly embeddedPort: number
+  }
+  /** 64 hex digits; when absent in embedded mode a secret is generated into the data directory. */
+  readonly kmsSecret?: string
+  readonly demo: boolean
+  readonly publicUrl: string
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[]
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`)
+    this.name = 'ConfigError'
+    this.problems = problems
+  }
+}
+
+/**
+ * Reads and validates the environment once; lists every problem at once.
+ *
+ * @example
+ * const config = loadConfig(process.env)
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: string[] = []
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name]
+    if (raw === undefined || raw === '') return fallback
+    const value = Number(raw)
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be an integer between ${min} and ${max} (got "${raw}")`)
+      return fallback
+    }
+    return value
+  }
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = env[name]
+    if (raw === undefined || raw === '') return fallback
+    if (['1', 'true', 'yes'].includes(raw.toLowerCase())) return true
+    if (['0', 'false', 'no'].includes(raw.toLowerCase())) return false
+    problems.push(`${name} must be true or false (got "${raw}")`)
+    return fallback
+  }
+
+  const port = int('PORT', 8080, 0, 65535)
+  const host = env.HOST || '127.0.0.1'
+  const dataDir = resolve(env.GOVCRED_DATA_DIR || './data')
+  const mode = (env.GOVCRED_CHAIN_MODE || (env.GOVCRED_RPC_URL ? 'external' : 'embedded')) as ChainMode
+  if (mode !== 'embedded' && mode !== 'external') {
+    problems.push(`GOVCRED_CHAIN_MODE must be "embedded" or "external" (got "${mode}")`)
+  }
+  const rpcUrl = env.GOVCRED_RPC_URL || undefined
+  if (mode === 'external') {
+    if (!rpcUrl) problems.push('GOVCRED_RPC_URL is required when GOVCRED_CHAIN_MODE=external')
+    else if (!/^https?:\/\/.+/.test(rpcUrl)) problems.push(`GOVCRED_RPC_URL must be an http(s) URL (got "${rpcUrl}")`)
+  }
+  const chainId = int('GOVCRED_CHAIN_ID', 20191, 1, 2 ** 31 - 1)
+  const networkName = env.GOVCRED_NETWORK_NAME || 'govcred'
+  if (!/^[a-z][a-z0-9-]{0,31}$/.test(networkName)) {
+    problems.push(`GOVCRED_NETWORK_NAME must be lowercase letters, digits and dashes (got "${networkName}")`)
+  }
+  const kmsSecret = env.GOVCRED_KMS_SECRET || undefined
+  if (kmsSecret !== undefined && !/^[0-9a-fA-F]{64}$/.test(kmsSecret)) {
+    problems.push('GOVCRED_KMS_SECRET must be 64 hex digits (32 bytes); generate one with "npx govcred secret"')
+  }
+  if (mode === 'external' && kmsSecret === undefined) {
+    problems.push('GOVCRED_KMS_SECRET is required with an external chain (keys are encrypted at rest with it)')
+  }
+  const stateIntervalSeconds = int('GOVCRED_STATE_INTERVAL', 5, 1, 3600)
+  const embeddedPort = int('GOVCRED_ANVIL_PORT', 0, 0, 65535)
+  const demo = bool('GOVCRED_DEMO', mode === 'embedded')
+  const publicUrl = env.GOVCRED_PUBLIC_URL || `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`
+
+  if (problems.length > 0) throw new ConfigError(problems)
+  return Object.freeze({
+    port,
+    host,
+    dataDir,
+    databaseFile: resolve(dataDir, 'govcred.sqlite'),
+    chain: Object.freeze({
+      mode,
+      rpcUrl,
+      chainId,
+      networkName,
+      deploymentsFile: resolve(env.GOVCRED_DEPLOYMENTS_FILE || resolve(dataDir, 'deployments.json')),
+      stateFile: resolve(dataDir, 'chain', 'anvil-state.json'),
+      stateIntervalSeconds,
+      embeddedPort,
+    }),
+    kmsSecret,
+    demo,
+    publicUrl,
+  })
+}

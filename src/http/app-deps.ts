@@ -1,0 +1,16 @@
+import type { JsonRpcProvider } from 'ethers'
+import type { DataSource } from 'typeorm'
+import type { GovcredAgent } from '../agent/create-agent.js'
+import type { Deployments } from '../chain/deployments.js'
+import type { Logger } from '../service/logger.js'
+
+/** What the HTTP app needs; tests build it from a real context without listening on a port. */
+export interface AppDeps {
+  agent: GovcredAgent
+  provider: JsonRpcProvider
+  db?: DataSource
+  deployments: Deployments
+  /** The RPC URL verifiers should use (may differ from ours behind a proxy). */
+  publicRpcUrl: string
+  logger: Logger
+}

@@ -1,0 +1,29 @@
+import express, { type Express } from 'express'
+import type { AppDeps } from './app-deps.js'
+import { errorHandler, notFoundHandler } from './error-middleware.js'
+import { healthRoutes } from './routes/health-routes.js'
+import { networkRoutes } from './routes/network-routes.js'
+import { issuerRoutes } from './routes/issuer-routes.js'
+import { resolverRoutes } from './routes/resolver-routes.js'
+
+export const BODY_LIMIT = '256kb'
+
+/**
+ * Builds the express app from its dependencies; listening is the caller's business.
+ *
+ * @example
+ * const app = createApp({ agent, provider, db, deployments, publicRpcUrl, logger })
+ */
+export function createApp(deps: AppDeps): Express {
+  const app = express()
+  app.disable('x-powered-by')
+  app.set('query parser', 'simple')
+  app.use(express.json({ limit: BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }))
+  app.use(healthRoutes(deps))
+  app.use(networkRoutes(deps))
+  app.use(issuerRoutes(deps))
+  app.use(resolverRoutes(deps))
+  app.use(notFoundHandler)
+  app.use(errorHandler(deps.logger))
+  return app
+}

@@ -1,0 +1,119 @@
+import { parseArgs } from 'node:util'
+import { randomBytes } from 'node:crypto'
+import { ConfigError } from './config/config.js'
+import { createLogger } from './service/logger.js'
+import { startCommand } from './cli/start-command.js'
+import { withContext } from './cli/with-context.js'
+import { approveProposal, changeAccreditation, CliError, proposalStatus, proposeAccreditation, publishAllSchemas } from './cli/governance-commands.js'
+import { ensureDepartment } from './departments/create-department.js'
+import { signerFor } from './governance/governance-members.js'
+import type { CredentialTypeName } from './credentials/types/credential-types.js'
+
+const USAGE = `govcred — verifiable credentials for city departments on a consortium chain
+
+Usage: govcred <command> [options]   (or: npm run cli -- <command> [options])
+
+  start [--demo]                     run the service (embedded chain + SQLite by default)
+  deploy                             deploy the registries onto GOVCRED_RPC_URL and write the deployments file
+  secret                             print a new random GOVCRED_KMS_SECRET
+  department create --id ID --name NAME --name-en NAME --uscc CODE --types T1,T2
+  department list
+  governance propose-accreditation --department ID [--as MEMBER]
+  governance approve PROPOSAL_ID [--as MEMBER]
+  governance status PROPOSAL_ID
+  governance suspend|reinstate|revoke --issuer ID|DID [--as MEMBER] [--approve-with MEMBER]
+  governance members
+  schema publish                     publish every schema in schemas/ not yet anchored
+  outbox [--status pending|sent|confirmed|failed]
+
+Configuration comes from the environment; see README.md.`
+
+const print = (value: unknown): void => void process.stdout.write(`${typeof value === 'string' ? value : JSON.stringify(value, null, 2)}\n`)
+
+async function main(argv: string[]): Promise<void> {
+  const { values: flags, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      demo: { type: 'boolean' },
+      id: { type: 'string' },
+      name: { type: 'string' },
+      'name-en': { type: 'string' },
+      uscc: { type: 'string' },
+      types: { type: 'string' },
+      department: { type: 'string' },
+      issuer: { type: 'string' },
+      as: { type: 'string' },
+      'approve-with': { type: 'string' },
+      status: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  })
+  const [command, sub, arg] = positionals
+  const logger = createLogger()
+  if (!command || flags.help || command === 'help') return print(USAGE)
+
+  switch (command) {
+    case 'start':
+      return startCommand({ demo: flags.demo }, logger)
+    case 'secret':
+      return print(randomBytes(32).toString('hex'))
+    case 'deploy':
+      return withContext(logger, async (ctx) => print({ deploymentsFile: ctx.config.chain.deploymentsFile, ...ctx.deployments }), { deployIfMissing: true })
+    case 'department':
+      return withContext(logger, async (ctx) => {
+        if (sub === 'list') return print(await ctx.departments.list())
+        if (sub !== 'create') throw new CliError(`unknown department command "${sub ?? ''}"`)
+        const missing = ['id', 'name', 'uscc', 'types'].filter((f) => !flags[f as keyof typeof flags])
+        if (missing.length > 0) throw new CliError(`department create needs --${missing.join(', --')}`)
+        const department = await ensureDepartment(ctx.agent, ctx.departments, {
+          id: flags.id!,
+          name: flags.name!,
+          nameEn: flags['name-en'] ?? flags.name!,
+          unifiedSocialCreditCode: flags.uscc!,
+          credentialTypes: flags.types!.split(',').map((t) => t.trim()) as CredentialTypeName[],
+        }, ctx.deployments.name)
+        await ctx.writer.addSigner(signerFor(ctx.agent, await ctx.agent.didManagerGet({ did: department.did })))
+        print(department)
+      })
+    case 'governance':
+      return withContext(logger, async (ctx) => {
+        switch (sub) {
+          case 'propose-accreditation':
+            if (!flags.department) throw new CliError('--department is required')
+            return print(await proposeAccreditation(ctx, { department: flags.department, as: flags.as }))
+          case 'approve':
+            if (!arg) throw new CliError('governance approve needs a PROPOSAL_ID')
+            return print(await approveProposal(ctx, arg, { as: flags.as }))
+          case 'status':
+            if (!arg) throw new CliError('governance status needs a PROPOSAL_ID')
+            return print(await proposalStatus(ctx, arg))
+          case 'members':
+            return print(ctx.members.map((m) => ({ alias: m.alias, did: m.did, address: m.address })))
+          case 'suspend':
+          case 'reinstate':
+          case 'revoke': {
+            if (!flags.issuer) throw new CliError('--issuer is required')
+            const change = `${sub}Issuer` as 'suspendIssuer' | 'reinstateIssuer' | 'revokeIssuer'
+            return print(await changeAccreditation(ctx, change, { issuer: flags.issuer, as: flags.as, approveWith: flags['approve-with'] }))
+          }
+          default:
+            throw new CliError(`unknown governance command "${sub ?? ''}"`)
+        }
+      })
+    case 'schema':
+      if (sub !== 'publish') throw new CliError(`unknown schema command "${sub ?? ''}"`)
+      return withContext(logger, async (ctx) => print(await publishAllSchemas(ctx)))
+    case 'outbox':
+      return withContext(logger, async (ctx) => print(await ctx.writer.list(flags.status as never)))
+    default:
+      throw new CliError(`unknown command "${command}"\n\n${USAGE}`)
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`)
+  else if (error instanceof CliError) process.stderr.write(`govcred: ${error.message}\n`)
+  else process.stderr.write(`govcred: ${(error as Error)?.message ?? String(error)}\n`)
+  process.exit(1)
+})

@@ -1,0 +1,64 @@
+import type { Server } from 'node:http'
+import type { Config } from '../config/config.js'
+import { createApp } from '../http/create-app.js'
+import { bootstrapDemo } from '../departments/bootstrap-demo.js'
+import { openServiceContext, type ServiceContext } from './service-context.js'
+import type { Logger } from './logger.js'
+
+export interface RunningService {
+  ctx: ServiceContext
+  server: Server
+  url: string
+  startedInMs: number
+  stop(): Promise<void>
+}
+
+/**
+ * Starts govcred: chain, registries, agent, demo bootstrap (embedded default), HTTP server.
+ */
+export async function startService(config: Config, logger: Logger, options: { demo?: boolean } = {}): Promise<RunningService> {
+  const started = Date.now()
+  const ctx = await openServiceContext(config, { logger })
+  try {
+    const demo = options.demo ?? config.demo
+    if (demo) {
+      const boot = await bootstrapDemo(ctx)
+      const published = boot.schemas.filter((s) => s.outcome === 'published').length
+      logger.info(`demo ready: ${boot.departments.length} departments, ${published} schemas newly published`, { file: boot.file })
+    }
+    const app = createApp({
+      agent: ctx.agent,
+      provider: ctx.provider,
+      db: ctx.db,
+      deployments: ctx.deployments,
+      publicRpcUrl: process.env.GOVCRED_PUBLIC_RPC_URL || ctx.rpcUrl,
+      logger,
+    })
+    const server = await new Promise<Server>((resolve, reject) => {
+      const s = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(s)))
+    })
+    const address = server.address()
+    const port = typeof address === 'object' && address ? address.port : config.port
+    const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`
+    let stopping: Promise<void> | undefined
+    return {
+      ctx,
+      server,
+      url,
+      startedInMs: Date.now() - started,
+      stop() {
+        stopping ??= (async () => {
+          await new Promise<void>((resolve) => {
+            server.close(() => resolve())
+            server.closeAllConnections()
+          })
+          await ctx.close()
+        })()
+        return stopping
+      },
+    }
+  } catch (error) {
+    await ctx.close()
+    throw error
+  }
+}

@@ -1,0 +1,5 @@
+import { migrations as veramoMigrations } from '@veramo/data-store'
+import { ChainOutboxAndDepartments1764100000000 } from './1764100000000-chain-outbox-and-departments.js'
+
+/** Veramo's migrations first, then ours, in order. */
+export const allMigrations = [...veramoMigrations, ChainOutboxAndDepartments1764100000000]
