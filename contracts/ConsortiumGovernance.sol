@@ -28,8 +28,8 @@ contract ConsortiumGovernance {
     error InvalidThreshold(uint256 threshold, uint256 members);
     /// @notice The account is already a member.
     error AlreadyMember(address account);
-    /// @notice A member address was the zero address.
-    error ZeroAddress();
+    /// @notice The zero address and this contract itself cannot be members.
+    error InvalidMember(address account);
 
     /// @notice A member proposed a call.
     event ProposalCreated(bytes32 indexed proposalId, address indexed proposer, address indexed target, bytes data);
@@ -64,7 +64,7 @@ contract ConsortiumGovernance {
     /// @dev proposalId => member => epoch in which the member approved (0 = never).
     mapping(bytes32 => mapping(address => uint256)) private _approvalEpoch;
 
-    /// @param initialMembers The founding member accounts (no duplicates, no zero address).
+    /// @param initialMembers The founding member accounts (distinct, nonzero).
     /// @param initialThreshold Approvals needed to execute; 1 <= threshold <= members.
     constructor(address[] memory initialMembers, uint256 initialThreshold) {
         for (uint256 i = 0; i < initialMembers.length; i++) {
@@ -219,7 +219,7 @@ contract ConsortiumGovernance {
     }
 
     function _addMember(address account) private {
-        if (account == address(0)) revert ZeroAddress();
+        if (account == address(0) || account == address(this)) revert InvalidMember(account);
         if (_memberPosition[account] != 0) revert AlreadyMember(account);
         _members.push(account);
         _memberPosition[account] = _members.length;

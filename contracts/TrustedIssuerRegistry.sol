@@ -146,6 +146,7 @@ contract TrustedIssuerRegistry {
 
     /// @notice Whether `account` was accredited for `credentialType` at time `at`: registered, the type in its
     ///         list, validFrom <= at < validUntil, and Active according to the status in force at `at`.
+    /// @dev The status is answered historically; the type list and validity window are the current ones.
     /// @param account The issuer.
     /// @param credentialType keccak256 of the credential type name.
     /// @param at Unix seconds, e.g. the credential's issuance date.

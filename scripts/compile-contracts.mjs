@@ -19,6 +19,9 @@ const manifestPath = join(outDir, '.manifest.json')
 const scriptPath = fileURLToPath(import.meta.url)
 const require = createRequire(import.meta.url)
 
+/** A compiler diagnostic, printed as is (no stack). */
+class CompileError extends Error {}
+
 const started = performance.now()
 const ifStale = process.argv.includes('--if-stale')
 
@@ -34,6 +37,7 @@ try {
   console.log(`contracts: compiled ${sourceFiles.length} sources with solc ${solc.version()}, wrote ${artifacts.length} artifacts to ${relative(root, outDir)} in ${elapsed()}`)
 } catch (error) {
   console.error(error instanceof CompileError ? error.message : error)
+  console.error(`contracts: compilation failed after ${elapsed()}`)
   process.exit(1)
 }
 
@@ -139,4 +143,3 @@ function elapsed() {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`
 }
 
-class CompileError extends Error {}
