@@ -3,6 +3,8 @@ import type { DataSource } from 'typeorm'
 import type { GovcredAgent } from '../agent/create-agent.js'
 import type { Deployments } from '../chain/deployments.js'
 import type { Logger } from '../service/logger.js'
+import type { IssuanceServices } from '../credentials/issuance-services.js'
+import type { DepartmentStore } from '../departments/department-store.js'
 
 /** What the HTTP app needs; tests build it from a real context without listening on a port. */
 export interface AppDeps {
@@ -13,4 +15,6 @@ export interface AppDeps {
   /** The RPC URL verifiers should use (may differ from ours behind a proxy). */
   publicRpcUrl: string
   logger: Logger
+  /** The issuing side; absent in verifier-only mode. */
+  issuance?: IssuanceServices & { departments: DepartmentStore }
 }

@@ -5,6 +5,10 @@ import { healthRoutes } from './routes/health-routes.js'
 import { networkRoutes } from './routes/network-routes.js'
 import { issuerRoutes } from './routes/issuer-routes.js'
 import { resolverRoutes } from './routes/resolver-routes.js'
+import { credentialRoutes } from './routes/credential-routes.js'
+import { vcApiIssuerRoutes } from './routes/vc-api-issuer-routes.js'
+import { auditRoutes } from './routes/audit-routes.js'
+import { requireDepartment } from './department-auth.js'
 
 export const BODY_LIMIT = '256kb'
 
@@ -23,6 +27,12 @@ export function createApp(deps: AppDeps): Express {
   app.use(networkRoutes(deps))
   app.use(issuerRoutes(deps))
   app.use(resolverRoutes(deps))
+  if (deps.issuance) {
+    const authenticate = requireDepartment(deps.issuance.keys, deps.issuance.departments)
+    app.use(credentialRoutes({ issuer: deps.issuance.issuer, status: deps.issuance.status, authenticate }))
+    app.use(vcApiIssuerRoutes({ issuer: deps.issuance.issuer, authenticate }))
+    app.use(auditRoutes({ log: deps.issuance.audit, authenticate }))
+  }
   app.use(notFoundHandler)
   app.use(errorHandler(deps.logger))
   return app

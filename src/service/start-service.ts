@@ -4,9 +4,11 @@ import { createApp } from '../http/create-app.js'
 import { bootstrapDemo } from '../departments/bootstrap-demo.js'
 import { openServiceContext, type ServiceContext } from './service-context.js'
 import type { Logger } from './logger.js'
+import { createIssuanceServices, type IssuanceServices } from '../credentials/issuance-services.js'
 
 export interface RunningService {
   ctx: ServiceContext
+  issuance: IssuanceServices
   server: Server
   url: string
   startedInMs: number
@@ -19,10 +21,14 @@ export interface RunningService {
 export async function startService(config: Config, logger: Logger, options: { demo?: boolean } = {}): Promise<RunningService> {
   const started = Date.now()
   const ctx = await openServiceContext(config, { logger })
+  let issuanceStarted: IssuanceServices | undefined
   try {
+    const issuance = createIssuanceServices(ctx, logger)
+    await issuance.start()
+    issuanceStarted = issuance
     const demo = options.demo ?? config.demo
     if (demo) {
-      const boot = await bootstrapDemo(ctx)
+      const boot = await bootstrapDemo(ctx, issuance.keys)
       const published = boot.schemas.filter((s) => s.outcome === 'published').length
       logger.info(`demo ready: ${boot.departments.length} departments, ${published} schemas newly published`, { file: boot.file })
     }
@@ -33,6 +39,7 @@ export async function startService(config: Config, logger: Logger, options: { de
       deployments: ctx.deployments,
       publicRpcUrl: process.env.GOVCRED_PUBLIC_RPC_URL || ctx.rpcUrl,
       logger,
+      issuance: { ...issuance, departments: ctx.departments },
     })
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(s)))
@@ -43,6 +50,7 @@ export async function startService(config: Config, logger: Logger, options: { de
     let stopping: Promise<void> | undefined
     return {
       ctx,
+      issuance,
       server,
       url,
       startedInMs: Date.now() - started,
@@ -52,12 +60,14 @@ export async function startService(config: Config, logger: Logger, options: { de
             server.close(() => resolve())
             server.closeAllConnections()
           })
+          await issuance.stop()
           await ctx.close()
         })()
         return stopping
       },
     }
   } catch (error) {
+    await issuanceStarted?.stop().catch(() => undefined)
     await ctx.close()
     throw error
   }

@@ -1,0 +1,59 @@
+import type { ServiceContext } from '../service/service-context.js'
+import type { Logger } from '../service/logger.js'
+import { AuditLog } from '../audit/audit-log.js'
+import { AuditAnchoring } from '../audit/audit-anchoring.js'
+import { ApiKeyStore } from '../departments/api-keys/api-key-store.js'
+import { CredentialStore } from './records/credential-store.js'
+import { StatusBatcher } from './status/status-batcher.js'
+import type { IssuerDeps } from './issuance/issue-credential.js'
+import type { StatusDeps } from './status/change-status.js'
+
+export interface IssuanceServices {
+  issuer: IssuerDeps
+  status: StatusDeps
+  keys: ApiKeyStore
+  audit: AuditLog
+  anchoring: AuditAnchoring
+  batcher: StatusBatcher
+  credentials: CredentialStore
+  start(): Promise<void>
+  stop(): Promise<void>
+}
+
+/** Everything the issuing side needs, built from an open service context. */
+export function createIssuanceServices(ctx: ServiceContext, logger: Logger, options: { anchorIntervalMs?: number } = {}): IssuanceServices {
+  const audit = new AuditLog(ctx.db)
+  const credentials = new CredentialStore(ctx.db)
+  const anchoring = new AuditAnchoring({
+    db: ctx.db,
+    log: audit,
+    writer: ctx.writer,
+    provider: ctx.provider,
+    anchorsAddress: ctx.deployments.contracts.anchors,
+    statusAddress: ctx.deployments.contracts.status,
+    departments: ctx.departments,
+    logger,
+  })
+  const batcher = new StatusBatcher({ db: ctx.db, writer: ctx.writer, audit, statusRegistry: ctx.deployments.contracts.status, logger, anchors: anchoring }, {
+    maxBatch: Number(process.env.GOVCRED_STATUS_BATCH_MAX ?? 500),
+    windowMs: 20,
+    retryMs: 2000,
+  })
+  return {
+    issuer: { agent: ctx.agent, db: ctx.db, credentials, audit, deployments: ctx.deployments },
+    status: { db: ctx.db, credentials, batcher },
+    keys: new ApiKeyStore(ctx.db),
+    audit,
+    anchoring,
+    batcher,
+    credentials,
+    async start() {
+      await batcher.start()
+      anchoring.start(options.anchorIntervalMs ?? 60_000)
+    },
+    async stop() {
+      anchoring.stop()
+      await batcher.stop()
+    },
+  }
+}

@@ -1,0 +1,111 @@
+import type { DataSource, EntityManager } from 'typeorm'
+
+export type CredentialState = 'active' | 'suspended' | 'revoked'
+
+export interface CredentialRecord {
+  id: string
+  departmentId: string
+  issuerDid: string
+  type: string
+  holder: string
+  subjectKey: string | null
+  statusIndex: number
+  status: CredentialState
+  jwt: string
+  issuedAt: string
+  validFrom: string
+  validUntil: string | null
+  supersededBy: string | null
+  updatedAt: string
+}
+
+export interface CredentialQuery {
+  type?: string
+  status?: CredentialState
+  holder?: string
+  subjectKey?: string
+  issuedFrom?: string
+  issuedUntil?: string
+  limit: number
+  /** issuedAt|id of the last item of the previous page. */
+  cursor?: string
+}
+
+type Queryable = Pick<DataSource | EntityManager, 'query'>
+
+/** Local records of what this node's departments issued (the credentials themselves are the holders'). */
+export class CredentialStore {
+  constructor(private readonly db: DataSource) {}
+
+  async insert(record: CredentialRecord, q: Queryable = this.db): Promise<void> {
+    await q.query(
+      `INSERT INTO govcred_credentials (id, departmentId, issuerDid, type, holder, subjectKey, statusIndex, status, jwt, issuedAt, validFrom, validUntil, supersededBy, updatedAt)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [record.id, record.departmentId, record.issuerDid, record.type, record.holder, record.subjectKey, record.statusIndex,
+        record.status, record.jwt, record.issuedAt, record.validFrom, record.validUntil, record.supersededBy, record.updatedAt],
+    )
+  }
+
+  async get(id: string, q: Queryable = this.db): Promise<CredentialRecord | undefined> {
+    const rows = await q.query(`SELECT * FROM govcred_credentials WHERE id = ?`, [id])
+    return rows[0]
+  }
+
+  /** Only the department's own record; another department's id looks like an unknown one. */
+  async getOwned(departmentId: string, id: string, q: Queryable = this.db): Promise<CredentialRecord | undefined> {
+    const rows = await q.query(`SELECT * FROM govcred_credentials WHERE id = ? AND departmentId = ?`, [id, departmentId])
+    return rows[0]
+  }
+
+  async setStatus(id: string, status: CredentialState, q: Queryable = this.db, supersededBy?: string): Promise<void> {
+    await q.query(
+      `UPDATE govcred_credentials SET status = ?, supersededBy = COALESCE(?, supersededBy), updatedAt = ? WHERE id = ?`,
+      [status, supersededBy ?? null, new Date().toISOString(), id],
+    )
+  }
+
+  async isIndexTaken(issuerDid: string, index: number, q: Queryable = this.db): Promise<boolean> {
+    const rows = await q.query(`SELECT 1 FROM govcred_credentials WHERE issuerDid = ? AND statusIndex = ?`, [issuerDid, index])
+    return rows.length > 0
+  }
+
+  async countForIssuer(issuerDid: string): Promise<number> {
+    const rows = await this.db.query(`SELECT COUNT(*) AS n FROM govcred_credentials WHERE issuerDid = ?`, [issuerDid])
+    return Number(rows[0].n)
+  }
+
+  /** The latest non-revoked credential of a subject (e.g. a person's social-security status). */
+  async currentForSubject(departmentId: string, type: string, subjectKey: string, q: Queryable = this.db): Promise<CredentialRecord[]> {
+    return q.query(
+      `SELECT * FROM govcred_credentials WHERE departmentId = ? AND type = ? AND subjectKey = ? AND status != 'revoked' ORDER BY issuedAt DESC`,
+      [departmentId, type, subjectKey],
+    )
+  }
+
+  async search(departmentId: string, query: CredentialQuery): Promise<{ items: CredentialRecord[]; nextCursor: string | null }> {
+    const where = ['departmentId = ?']
+    const params: unknown[] = [departmentId]
+    const add = (clause: string, value: unknown) => {
+      where.push(clause)
+      params.push(value)
+    }
+    if (query.type) add('type = ?', query.type)
+    if (query.status) add('status = ?', query.status)
+    if (query.holder) add('holder = ?', query.holder)
+    if (query.subjectKey) add('subjectKey = ?', query.subjectKey)
+    if (query.issuedFrom) add('issuedAt >= ?', query.issuedFrom)
+    if (query.issuedUntil) add('issuedAt < ?', query.issuedUntil)
+    if (query.cursor) {
+      const [issuedAt, id] = query.cursor.split('|')
+      where.push('(issuedAt < ? OR (issuedAt = ? AND id < ?))')
+      params.push(issuedAt, issuedAt, id)
+    }
+    const rows: CredentialRecord[] = await this.db.query(
+      `SELECT * FROM govcred_credentials WHERE ${where.join(' AND ')} ORDER BY issuedAt DESC, id DESC LIMIT ?`,
+      [...params, query.limit + 1],
+    )
+    const items = rows.slice(0, query.limit)
+    const last = items[items.length - 1]
+    return { items, nextCursor: rows.length > query.limit && last ? `${last.issuedAt}|${last.id}` : null }
+  }
+}

@@ -1,0 +1,111 @@
+import { Router, type RequestHandler } from 'express'
+import { ChainRevertError } from '../../chain/chain-errors.js'
+import { BadRequestError, NotFoundError, UpstreamError, AppError } from '../../errors/app-error.js'
+import { parseIssueRequest } from '../../credentials/issuance/issuance-request.js'
+import { issueCredential, type IssuerDeps } from '../../credentials/issuance/issue-credential.js'
+import { changeCredentialStatus, type StatusAction, type StatusDeps } from '../../credentials/status/change-status.js'
+import type { CredentialRecord, CredentialState } from '../../credentials/records/credential-store.js'
+import { isCredentialTypeName } from '../../credentials/types/credential-types.js'
+import { principalOf } from '../department-auth.js'
+
+export interface CredentialRouteDeps {
+  issuer: IssuerDeps
+  status: StatusDeps
+  authenticate: RequestHandler
+}
+
+const STATES: CredentialState[] = ['active', 'suspended', 'revoked']
+
+/** The department-facing credential API: issue, list, read, change status. */
+export function credentialRoutes(deps: CredentialRouteDeps): Router {
+  const router = Router()
+  router.use('/v1/credentials', deps.authenticate)
+
+  router.post('/v1/credentials', async (req, res) => {
+    const principal = principalOf(req)
+    const request = parseIssueRequest(req.body)
+    const issued = await issueCredential(deps.issuer, principal, request)
+    res.status(201).location(`/v1/credentials/${encodeURIComponent(issued.id)}`).json({
+      id: issued.id,
+      type: issued.record.type,
+      holder: issued.record.holder,
+      status: issued.record.status,
+      jwt: issued.jwt,
+      credential: issued.credential,
+    })
+  })
+
+  router.get('/v1/credentials', async (req, res) => {
+    const principal = principalOf(req)
+    const q = req.query as Record<string, string | undefined>
+    const limit = q.limit === undefined ? 50 : Number(q.limit)
+    if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw new BadRequestError('ERR_INVALID_QUERY', 'limit must be an integer from 1 to 200')
+    if (q.type !== undefined && !isCredentialTypeName(q.type)) throw new BadRequestError('ERR_INVALID_QUERY', `unknown type ${q.type}`)
+    if (q.status !== undefined && !STATES.includes(q.status as CredentialState)) throw new BadRequestError('ERR_INVALID_QUERY', 'status must be active, suspended or revoked')
+    for (const field of ['issuedFrom', 'issuedUntil'] as const) {
+      if (q[field] !== undefined && Number.isNaN(Date.parse(q[field]!))) throw new BadRequestError('ERR_INVALID_QUERY', `${field} must be an ISO date`)
+    }
+    const page = await deps.issuer.credentials.search(principal.department.id, {
+      type: q.type,
+      status: q.status as CredentialState | undefined,
+      holder: q.holder,
+      subjectKey: q.subject,
+      issuedFrom: q.issuedFrom && new Date(q.issuedFrom).toISOString(),
+      issuedUntil: q.issuedUntil && new Date(q.issuedUntil).toISOString(),
+      limit,
+      cursor: q.cursor,
+    })
+    res.json({ items: page.items.map(summary), nextCursor: page.nextCursor })
+  })
+
+  router.get('/v1/credentials/:id', async (req, res) => {
+    const record = await owned(deps, req.params.id, principalOf(req).department.id)
+    res.json({ ...summary(record), jwt: record.jwt })
+  })
+
+  router.get('/v1/credentials/:id/status', async (req, res) => {
+    const record = await owned(deps, req.params.id, principalOf(req).department.id)
+    let bits: { revoked: boolean; suspended: boolean }
+    try {
+      bits = await deps.issuer.agent.statusRegistryRead({ issuer: record.issuerDid, index: record.statusIndex })
+    } catch (cause) {
+      throw new UpstreamError('ERR_CHAIN_UNAVAILABLE', 'the status registry cannot be read right now', { cause })
+    }
+    const onChain: CredentialState = bits.revoked ? 'revoked' : bits.suspended ? 'suspended' : 'active'
+    res.json({ id: record.id, status: onChain, onChain: bits, recorded: record.status, inSync: onChain === record.status })
+  })
+
+  for (const action of ['revoke', 'suspend', 'reinstate'] as StatusAction[]) {
+    router.post(`/v1/credentials/:id/${action}`, async (req, res) => {
+      try {
+        const result = await changeCredentialStatus(deps.status, principalOf(req), req.params.id, action)
+        res.status(result.onChain === 'pending' ? 202 : 200).json(result)
+      } catch (error) {
+        if (error instanceof ChainRevertError) {
+          throw new AppError('ERR_STATUS_WRITE_REFUSED', `the chain refused the status change: ${error.message}`, { status: 502, cause: error })
+        }
+        throw error
+      }
+    })
+  }
+  return router
+}
+
+async function owned(deps: CredentialRouteDeps, id: string, departmentId: string): Promise<CredentialRecord> {
+  const record = await deps.issuer.credentials.getOwned(departmentId, id)
+  if (!record) throw new NotFoundError('ERR_CREDENTIAL_NOT_FOUND', `no credential ${id} issued by ${departmentId}`)
+  return record
+}
+
+function summary(record: CredentialRecord) {
+  return {
+    id: record.id,
+    type: record.type,
+    holder: record.holder,
+    status: record.status,
+    issuedAt: record.issuedAt,
+    validFrom: record.validFrom,
+    validUntil: record.validUntil,
+    supersededBy: record.supersededBy,
+  }
+}

@@ -1,0 +1,43 @@
+import { Router, type RequestHandler } from 'express'
+import { ValidationError } from '../../errors/app-error.js'
+import { GENERIC_TYPE, parseGenericIssueRequest, parseIssueRequest } from '../../credentials/issuance/issuance-request.js'
+import { issueCredential, type IssuerDeps } from '../../credentials/issuance/issue-credential.js'
+import { isCredentialTypeName } from '../../credentials/types/credential-types.js'
+import { principalOf } from '../department-auth.js'
+
+/**
+ * The W3C VC-API issuer route: POST /credentials/issue {credential, options} → 201 {verifiableCredential}.
+ * A govcred type goes through the same checks as POST /v1/credentials; a credential of the base type only
+ * is issued as a generic, schema-less credential of an active accredited issuer.
+ */
+export function vcApiIssuerRoutes(deps: { issuer: IssuerDeps; authenticate: RequestHandler }): Router {
+  const router = Router()
+  router.post('/credentials/issue', deps.authenticate, async (req, res) => {
+    const principal = principalOf(req)
+    const { credential } = (req.body ?? {}) as { credential?: Record<string, unknown> }
+    if (!credential || typeof credential !== 'object' || Array.isArray(credential)) {
+      throw new ValidationError('ERR_INVALID_REQUEST', 'body.credential must be an object')
+    }
+    const issuerId = typeof credential.issuer === 'string' ? credential.issuer : (credential.issuer as { id?: string } | undefined)?.id
+    if (issuerId !== undefined && issuerId !== principal.department.did) {
+      throw new ValidationError('ERR_INVALID_ISSUER', `credential.issuer must be ${principal.department.did} (the authenticated department) or absent`)
+    }
+    const subject = credential.credentialSubject
+    if (!subject || typeof subject !== 'object' || Array.isArray(subject)) {
+      throw new ValidationError('ERR_INVALID_HOLDER', 'credential.credentialSubject must be an object with the holder DID as id')
+    }
+    const { id: holder, ...claims } = subject as Record<string, unknown>
+    const validFrom = credential.validFrom ?? credential.issuanceDate
+    const validUntil = credential.validUntil ?? credential.expirationDate
+    const types = (Array.isArray(credential.type) ? credential.type : [credential.type]).filter((t) => t !== GENERIC_TYPE)
+    if (types.length > 1 || (types.length === 1 && !isCredentialTypeName(types[0]))) {
+      throw new ValidationError('ERR_UNKNOWN_TYPE', 'credential.type must be VerifiableCredential plus at most one govcred type')
+    }
+    const request = types.length === 0
+      ? parseGenericIssueRequest({ holder, claims, validFrom, validUntil })
+      : parseIssueRequest({ type: types[0], holder, claims, validFrom, validUntil })
+    const issued = await issueCredential(deps.issuer, principal, request)
+    res.status(201).json({ verifiableCredential: issued.credential })
+  })
+  return router
+}
