@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm'
+import { writeTransaction } from '../store/write-transaction.js'
 import { auditEntryHash, GENESIS_HASH } from './audit-hash.js'
 
 export type AuditAction =
@@ -108,12 +109,6 @@ interface AuditRow {
 }
 
 /**
- * Appends are serialized per database, not only per department: SQLite behind TypeORM is one shared
- * connection (two open transactions on it collide) and `seq` is global across departments.
- */
-const appendQueues = new WeakMap<DataSource, Promise<unknown>>()
-
-/**
  * A per-department, hash-chained audit log: each entry's `prevHash` is the department's previous entry's
  * `hash`, so changing or removing an entry breaks the chain; heads are anchored on chain by AuditAnchoring.
  *
@@ -133,15 +128,14 @@ export class AuditLog {
   }
 
   /**
-   * Appends one entry. With `manager` (inside the caller's transaction) the entry commits or rolls back with
-   * the caller's work; without it the append runs in its own `BEGIN IMMEDIATE` transaction, which takes
-   * SQLite's write lock before the head is read, so no other process can chain onto the same head.
+   * Appends one entry. With `manager` (from the caller's `writeTransaction`) the entry commits or rolls back
+   * with the caller's work; without it the append runs in its own `writeTransaction`. Either way appends in
+   * this process run one at a time (that queue is shared with every other writer of the database), and the
+   * write lock is taken before the head is read, so another process cannot chain onto the same head.
    */
   async append(input: AuditAppendInput, manager?: EntityManager): Promise<AuditEntry> {
     const prepared = prepare(input)
-    return this.serialized(() =>
-      manager ? this.insert(manager, prepared) : this.inImmediateTransaction((runner) => this.insert(runner, prepared)),
-    )
+    return manager ? this.insert(manager, prepared) : writeTransaction(this.db, (m) => this.insert(m, prepared))
   }
 
   /** The department's entries, newest first, one page at a time. */
@@ -236,6 +230,9 @@ export class AuditLog {
   }
 
   private async insert(runner: Queryable, input: PreparedInput): Promise<AuditEntry> {
+    // A no-op write takes SQLite's write lock first (waiting out the busy timeout): reading the head under a
+    // deferred transaction and writing after would fail with SQLITE_BUSY when another process appended.
+    await runner.query(`UPDATE govcred_audit_log SET seq = seq WHERE 0`)
     // sqlite_sequence keeps the largest seq ever used, so a truncated tail never has its numbers reused.
     const [state]: { nextSeq: number; prevHash: string | null }[] = await runner.query(
       `SELECT MAX(
@@ -264,34 +261,6 @@ export class AuditLog {
         JSON.stringify(entry.details), entry.prevHash, entry.hash],
     )
     return entry
-  }
-
-  /**
-   * Not `db.transaction()`: its deferred BEGIN reads under a shared lock only, and when its BEGIN fails on
-   * the shared connection it issues a ROLLBACK that would undo someone else's open transaction.
-   */
-  private async inImmediateTransaction<T>(work: (runner: Queryable) => Promise<T>): Promise<T> {
-    const runner = this.db.createQueryRunner()
-    try {
-      await runner.query('BEGIN IMMEDIATE')
-      try {
-        const result = await work(runner)
-        await runner.query('COMMIT')
-        return result
-      } catch (error) {
-        await runner.query('ROLLBACK').catch(() => undefined)
-        throw error
-      }
-    } finally {
-      await runner.release()
-    }
-  }
-
-  private serialized<T>(task: () => Promise<T>): Promise<T> {
-    const previous = appendQueues.get(this.db) ?? Promise.resolve()
-    const next = previous.catch(() => undefined).then(task)
-    appendQueues.set(this.db, next)
-    return next
   }
 }
 

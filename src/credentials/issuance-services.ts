@@ -7,6 +7,8 @@ import { CredentialStore } from './records/credential-store.js'
 import { StatusBatcher } from './status/status-batcher.js'
 import type { IssuerDeps } from './issuance/issue-credential.js'
 import type { StatusDeps } from './status/change-status.js'
+import { PropertyAnchoring } from './property/property-anchoring.js'
+import type { PolicyDeps } from './issuance/issue-with-policies.js'
 
 export interface IssuanceServices {
   issuer: IssuerDeps
@@ -16,6 +18,8 @@ export interface IssuanceServices {
   anchoring: AuditAnchoring
   batcher: StatusBatcher
   credentials: CredentialStore
+  property: PropertyAnchoring
+  policies: PolicyDeps
   start(): Promise<void>
   stop(): Promise<void>
 }
@@ -39,9 +43,14 @@ export function createIssuanceServices(ctx: ServiceContext, logger: Logger, opti
     windowMs: 20,
     retryMs: 2000,
   })
+  const property = new PropertyAnchoring({ db: ctx.db, writer: ctx.writer, provider: ctx.provider, anchorsAddress: ctx.deployments.contracts.anchors, logger })
+  const issuer = { agent: ctx.agent, db: ctx.db, credentials, audit, deployments: ctx.deployments }
+  const status = { db: ctx.db, credentials, batcher }
   return {
-    issuer: { agent: ctx.agent, db: ctx.db, credentials, audit, deployments: ctx.deployments },
-    status: { db: ctx.db, credentials, batcher },
+    issuer,
+    status,
+    property,
+    policies: { issuer, status, property },
     keys: new ApiKeyStore(ctx.db),
     audit,
     anchoring,
@@ -49,6 +58,8 @@ export function createIssuanceServices(ctx: ServiceContext, logger: Logger, opti
     credentials,
     async start() {
       await batcher.start()
+      const resent = await property.recover()
+      if (resent > 0) logger.info(`sent ${resent} property anchors left over from the last run`)
       anchoring.start(options.anchorIntervalMs ?? 60_000)
     },
     async stop() {

@@ -8,6 +8,7 @@ import { resolverRoutes } from './routes/resolver-routes.js'
 import { credentialRoutes } from './routes/credential-routes.js'
 import { vcApiIssuerRoutes } from './routes/vc-api-issuer-routes.js'
 import { auditRoutes } from './routes/audit-routes.js'
+import { propertyRoutes } from './routes/property-routes.js'
 import { requireDepartment } from './department-auth.js'
 
 export const BODY_LIMIT = '256kb'
@@ -29,8 +30,9 @@ export function createApp(deps: AppDeps): Express {
   app.use(resolverRoutes(deps))
   if (deps.issuance) {
     const authenticate = requireDepartment(deps.issuance.keys, deps.issuance.departments)
-    app.use(credentialRoutes({ issuer: deps.issuance.issuer, status: deps.issuance.status, authenticate }))
-    app.use(vcApiIssuerRoutes({ issuer: deps.issuance.issuer, authenticate }))
+    app.use(credentialRoutes({ issuer: deps.issuance.issuer, policies: deps.issuance.policies, status: deps.issuance.status, authenticate }))
+    app.use(vcApiIssuerRoutes({ policies: deps.issuance.policies, authenticate }))
+    app.use(propertyRoutes({ policies: deps.issuance.policies, property: deps.issuance.property, authenticate }))
     app.use(auditRoutes({ log: deps.issuance.audit, authenticate }))
   }
   app.use(notFoundHandler)

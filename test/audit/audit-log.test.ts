@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DataSource } from 'typeorm'
 import { Entities } from '@veramo/data-store'
 import { allMigrations } from '../../src/store/migrations/index.js'
+import { writeTransaction } from '../../src/store/write-transaction.js'
 import { AuditLog, type AuditAppendInput } from '../../src/audit/audit-log.js'
 import { auditEntryHash, GENESIS_HASH } from '../../src/audit/audit-hash.js'
 
@@ -111,15 +112,30 @@ describe('AuditLog.append and list', () => {
 
   it('commits or rolls back with the caller\'s transaction', async () => {
     const a = department()
-    await expect(db.transaction(async (manager) => {
+    await expect(writeTransaction(db, async (manager) => {
       await log.append(entryOf(a, 1), manager)
       throw new Error('caller failed')
     })).rejects.toThrow('caller failed')
     expect(await log.head(a)).toBeUndefined()
 
-    const committed = await db.transaction((manager) => log.append(entryOf(a, 2), manager))
+    const committed = await writeTransaction(db, (manager) => log.append(entryOf(a, 2), manager))
     expect(await log.head(a)).toEqual({ seq: committed.seq, hash: committed.hash })
     expect(committed.prevHash).toBe(GENESIS_HASH)
+  })
+
+  it('interleaves its own appends with appends inside other writers\' transactions, some rolled back', async () => {
+    const a = department()
+    const results = await Promise.allSettled([
+      ...Array.from({ length: 20 }, (_, i) => log.append(entryOf(a, i))),
+      ...Array.from({ length: 20 }, (_, i) => writeTransaction(db, async (manager) => {
+        await manager.query(`SELECT COUNT(*) FROM govcred_departments`)
+        await log.append(entryOf(a, 100 + i, { action: 'suspend' }), manager)
+        if (i % 2) throw new Error('caller failed')
+      })),
+    ])
+    expect(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual(Array(10).fill('Error: caller failed'))
+    expect(await log.verify(a)).toMatchObject({ ok: true, entries: 30 })
+    expect((await log.list(a, { action: 'suspend' })).entries).toHaveLength(10)
   })
 
   it('refuses secrets and malformed input', async () => {

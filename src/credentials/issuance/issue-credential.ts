@@ -38,7 +38,18 @@ const INDEX_ATTEMPTS = 8
  * signs a VC-JWT with the department's did:ethr key, allocates a random unused status index, and stores
  * the record with its audit entry in one transaction. Sends no transaction to the chain.
  */
-export async function issueCredential(deps: IssuerDeps, principal: DepartmentPrincipal, request: IssueRequest, options: { manager?: EntityManager } = {}): Promise<IssuedCredential> {
+export interface IssueOptions {
+  /** Run inside the caller's transaction. */
+  manager?: EntityManager
+  /** Extra top-level credential properties covered by the signature (e.g. the property anchor salt). */
+  extraFields?: Record<string, unknown>
+  /** Runs in the same transaction right after the record is stored; a throw undoes the issuance. */
+  onStored?: (manager: EntityManager, record: CredentialRecord) => Promise<void>
+  /** A fixed credential id (when it must be known before signing). */
+  id?: string
+}
+
+export async function issueCredential(deps: IssuerDeps, principal: DepartmentPrincipal, request: IssueRequest, options: IssueOptions = {}): Promise<IssuedCredential> {
   const { department } = principal
   if (request.type === GENERIC_TYPE) {
     await assertActiveIssuer(deps, department.account)
@@ -54,7 +65,7 @@ export async function issueCredential(deps: IssuerDeps, principal: DepartmentPri
   }
 
   const schemaRef = request.type === GENERIC_TYPE ? undefined : schemaReference(request.type)
-  const id = `urn:uuid:${randomUUID()}`
+  const id = options.id ?? `urn:uuid:${randomUUID()}`
   const issuedAt = new Date()
   for (let attempt = 0; attempt < INDEX_ATTEMPTS; attempt++) {
     const index = randomInt(0, STATUS_LIST_SIZE)
@@ -69,6 +80,7 @@ export async function issueCredential(deps: IssuerDeps, principal: DepartmentPri
       credentialSubject: { id: request.holder, ...request.claims },
       ...(schemaRef ? { credentialSchema: schemaRef } : {}),
       credentialStatus: statusEntries(deps.deployments.contracts.status, deps.deployments.chainId, department.account, index),
+      ...options.extraFields,
     }
     const signed = await deps.agent.createVerifiableCredential({ credential: credential as unknown as CredentialPayload, proofFormat: 'jwt', removeOriginalFields: false })
     const jwt = (signed.proof as { jwt: string }).jwt
@@ -88,7 +100,7 @@ export async function issueCredential(deps: IssuerDeps, principal: DepartmentPri
       supersededBy: null,
       updatedAt: issuedAt.toISOString(),
     }
-    const stored = await storeIssued(deps, principal, record, options.manager)
+    const stored = await storeIssued(deps, principal, record, options)
     if (!stored) continue
     return { id, jwt, credential: signed as unknown as Record<string, unknown>, record }
   }
@@ -104,7 +116,8 @@ export function subjectKeyOf(request: Pick<IssueRequest, 'type' | 'holder' | 'cl
   return request.type === 'SocialSecurityStatusCredential' ? `${request.holder}|${value}` : value
 }
 
-async function storeIssued(deps: IssuerDeps, principal: DepartmentPrincipal, record: CredentialRecord, manager?: EntityManager): Promise<boolean> {
+async function storeIssued(deps: IssuerDeps, principal: DepartmentPrincipal, record: CredentialRecord, options: IssueOptions): Promise<boolean> {
+  const manager = options.manager
   const write = async (m: EntityManager) => {
     await deps.credentials.insert(record, m)
     await deps.audit.append({
@@ -114,6 +127,7 @@ async function storeIssued(deps: IssuerDeps, principal: DepartmentPrincipal, rec
       credentialId: record.id,
       details: { type: record.type, statusIndex: record.statusIndex, validUntil: record.validUntil },
     }, m)
+    await options.onStored?.(m, record)
   }
   try {
     if (manager) await write(manager)

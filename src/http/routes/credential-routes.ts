@@ -2,7 +2,8 @@ import { Router, type RequestHandler } from 'express'
 import { ChainRevertError } from '../../chain/chain-errors.js'
 import { BadRequestError, NotFoundError, UpstreamError, AppError } from '../../errors/app-error.js'
 import { parseIssueRequest } from '../../credentials/issuance/issuance-request.js'
-import { issueCredential, type IssuerDeps } from '../../credentials/issuance/issue-credential.js'
+import type { IssuerDeps } from '../../credentials/issuance/issue-credential.js'
+import { issueWithPolicies, type PolicyDeps } from '../../credentials/issuance/issue-with-policies.js'
 import { changeCredentialStatus, type StatusAction, type StatusDeps } from '../../credentials/status/change-status.js'
 import type { CredentialRecord, CredentialState } from '../../credentials/records/credential-store.js'
 import { isCredentialTypeName } from '../../credentials/types/credential-types.js'
@@ -10,6 +11,7 @@ import { principalOf } from '../department-auth.js'
 
 export interface CredentialRouteDeps {
   issuer: IssuerDeps
+  policies: PolicyDeps
   status: StatusDeps
   authenticate: RequestHandler
 }
@@ -24,7 +26,7 @@ export function credentialRoutes(deps: CredentialRouteDeps): Router {
   router.post('/v1/credentials', async (req, res) => {
     const principal = principalOf(req)
     const request = parseIssueRequest(req.body)
-    const issued = await issueCredential(deps.issuer, principal, request)
+    const issued = await issueWithPolicies(deps.policies, principal, request)
     res.status(201).location(`/v1/credentials/${encodeURIComponent(issued.id)}`).json({
       id: issued.id,
       type: issued.record.type,
@@ -32,6 +34,8 @@ export function credentialRoutes(deps: CredentialRouteDeps): Router {
       status: issued.record.status,
       jwt: issued.jwt,
       credential: issued.credential,
+      ...(issued.superseded.length > 0 ? { superseded: issued.superseded } : {}),
+      ...(issued.anchor ? { anchor: issued.anchor } : {}),
     })
   })
 

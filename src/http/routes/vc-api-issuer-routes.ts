@@ -1,7 +1,7 @@
 import { Router, type RequestHandler } from 'express'
 import { ValidationError } from '../../errors/app-error.js'
 import { GENERIC_TYPE, parseGenericIssueRequest, parseIssueRequest } from '../../credentials/issuance/issuance-request.js'
-import { issueCredential, type IssuerDeps } from '../../credentials/issuance/issue-credential.js'
+import { issueWithPolicies, type PolicyDeps } from '../../credentials/issuance/issue-with-policies.js'
 import { isCredentialTypeName } from '../../credentials/types/credential-types.js'
 import { principalOf } from '../department-auth.js'
 
@@ -10,7 +10,7 @@ import { principalOf } from '../department-auth.js'
  * A govcred type goes through the same checks as POST /v1/credentials; a credential of the base type only
  * is issued as a generic, schema-less credential of an active accredited issuer.
  */
-export function vcApiIssuerRoutes(deps: { issuer: IssuerDeps; authenticate: RequestHandler }): Router {
+export function vcApiIssuerRoutes(deps: { policies: PolicyDeps; authenticate: RequestHandler }): Router {
   const router = Router()
   router.post('/credentials/issue', deps.authenticate, async (req, res) => {
     const principal = principalOf(req)
@@ -36,7 +36,7 @@ export function vcApiIssuerRoutes(deps: { issuer: IssuerDeps; authenticate: Requ
     const request = types.length === 0
       ? parseGenericIssueRequest({ holder, claims, validFrom, validUntil })
       : parseIssueRequest({ type: types[0], holder, claims, validFrom, validUntil })
-    const issued = await issueCredential(deps.issuer, principal, request)
+    const issued = await issueWithPolicies(deps.policies, principal, request)
     res.status(201).json({ verifiableCredential: issued.credential })
   })
   return router

@@ -1,0 +1,53 @@
+import { Router, type RequestHandler } from 'express'
+import { decodeJWT } from 'did-jwt'
+import { BadRequestError, UpstreamError } from '../../errors/app-error.js'
+import { transferProperty } from '../../credentials/property/transfer-property.js'
+import type { PolicyDeps } from '../../credentials/issuance/issue-with-policies.js'
+import type { PropertyAnchoring } from '../../credentials/property/property-anchoring.js'
+import { PROPERTY_UNIT_NUMBER_PATTERN } from '../../credentials/schemas/property-unit.js'
+import { toIssuerAddress } from '../../identity/ethr-did.js'
+import { assertScope, principalOf } from '../department-auth.js'
+
+/**
+ * POST /v1/property/transfers (the registration centre) and
+ * GET /v1/property/units/{unitNumber}/current?certificate=<VC-JWT> (anyone holding the certificate).
+ */
+export function propertyRoutes(deps: { policies: PolicyDeps; property: PropertyAnchoring; authenticate: RequestHandler }): Router {
+  const router = Router()
+  router.post('/v1/property/transfers', deps.authenticate, async (req, res) => {
+    const principal = principalOf(req)
+    assertScope(principal, 'PropertyCertificateCredential')
+    const result = await transferProperty(deps.policies, principal, req.body)
+    res.status(result.onChain === 'confirmed' ? 201 : 202).json({
+      buyerCredential: { id: result.buyerCredential.id, jwt: result.buyerCredential.jwt, credential: result.buyerCredential.credential },
+      seller: result.seller,
+      anchor: result.anchor,
+      onChain: result.onChain,
+    })
+  })
+
+  router.get('/v1/property/units/:unitNumber/current', async (req, res) => {
+    const { unitNumber } = req.params
+    if (!PROPERTY_UNIT_NUMBER_PATTERN.test(unitNumber)) throw new BadRequestError('ERR_INVALID_UNIT_NUMBER', 'a property unit number has 28 characters (GB/T 37346)')
+    const certificate = req.query.certificate
+    if (typeof certificate !== 'string' || certificate.length > 20_000) throw new BadRequestError('ERR_INVALID_QUERY', 'certificate=<the property certificate VC-JWT> is required')
+    let payload: Record<string, any>
+    try {
+      payload = decodeJWT(certificate).payload as Record<string, any>
+    } catch {
+      throw new BadRequestError('ERR_MALFORMED_JWT', 'certificate is not a JWT')
+    }
+    const vc = payload.vc ?? {}
+    const anchor = vc.propertyAnchor
+    const credentialId = vc.id ?? payload.jti
+    const issuer = toIssuerAddress(String(payload.iss ?? ''))
+    if (!anchor?.salt || !credentialId || !issuer) throw new BadRequestError('ERR_NOT_A_PROPERTY_CERTIFICATE', 'the JWT is not a govcred property certificate')
+    if (vc.credentialSubject?.propertyUnitNumber !== unitNumber) throw new BadRequestError('ERR_UNIT_MISMATCH', 'the certificate is for another unit')
+    try {
+      res.json(await deps.property.isCurrent(issuer, unitNumber, credentialId, anchor))
+    } catch (cause) {
+      throw new UpstreamError('ERR_CHAIN_UNAVAILABLE', 'the anchor registry cannot be read right now', { cause })
+    }
+  })
+  return router
+}
