@@ -8,6 +8,10 @@ import { approveProposal, changeAccreditation, CliError, proposalStatus, propose
 import { ensureDepartment } from './departments/create-department.js'
 import { signerFor } from './governance/governance-members.js'
 import type { CredentialTypeName } from './credentials/types/credential-types.js'
+import { userInfo } from 'node:os'
+import { ApiKeyStore } from './departments/api-keys/api-key-store.js'
+import { AuditLog } from './audit/audit-log.js'
+import { formatAuditVerifications, verifyAuditCommand } from './audit/verify-audit-command.js'
 
 const USAGE = `govcred — verifiable credentials for city departments on a consortium chain
 
@@ -24,6 +28,10 @@ Usage: govcred <command> [options]   (or: npm run cli -- <command> [options])
   governance suspend|reinstate|revoke --issuer ID|DID [--as MEMBER] [--approve-with MEMBER]
   governance members
   schema publish                     publish every schema in schemas/ not yet anchored
+  apikey create --department ID [--types T1,T2] [--label TEXT]
+  apikey list [--department ID]
+  apikey revoke KEY_ID
+  audit verify [--department ID]     recompute the audit hash chains and compare with the chain anchors
   outbox [--status pending|sent|confirmed|failed]
 
 Configuration comes from the environment; see README.md.`
@@ -46,6 +54,7 @@ async function main(argv: string[]): Promise<void> {
       as: { type: 'string' },
       'approve-with': { type: 'string' },
       status: { type: 'string' },
+      label: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   })
@@ -104,6 +113,40 @@ async function main(argv: string[]): Promise<void> {
     case 'schema':
       if (sub !== 'publish') throw new CliError(`unknown schema command "${sub ?? ''}"`)
       return withContext(logger, async (ctx) => print(await publishAllSchemas(ctx)))
+    case 'apikey':
+      return withContext(logger, async (ctx) => {
+        const keys = new ApiKeyStore(ctx.db)
+        const audit = new AuditLog(ctx.db)
+        if (sub === 'list') return print(await keys.list(flags.department))
+        if (sub === 'create') {
+          if (!flags.department) throw new CliError('--department is required')
+          const department = await ctx.departments.get(flags.department)
+          if (!department) throw new CliError(`unknown department ${flags.department}`)
+          const scopes = flags.types ? flags.types.split(',').map((t) => t.trim()) : department.credentialTypes
+          const outside = scopes.filter((t) => !department.credentialTypes.includes(t))
+          if (outside.length > 0) throw new CliError(`${department.id} is not set up for ${outside.join(', ')}`)
+          const created = await keys.create(department.id, scopes, flags.label ?? 'created with the CLI')
+          await audit.append({ departmentId: department.id, actor: `cli:${userInfo().username}`, action: 'api-key-create', details: { apiKeyId: created.id, scopes } })
+          process.stderr.write('Store this key now: it is shown once and kept only as a hash.\n')
+          return print(created)
+        }
+        if (sub === 'revoke') {
+          if (!arg) throw new CliError('apikey revoke needs a KEY_ID')
+          const record = (await keys.list()).find((k) => k.id === arg)
+          if (!record) throw new CliError(`no API key ${arg}`)
+          await keys.revoke(arg)
+          await audit.append({ departmentId: record.departmentId, actor: `cli:${userInfo().username}`, action: 'api-key-revoke', details: { apiKeyId: arg } })
+          return print({ id: arg, revoked: true })
+        }
+        throw new CliError(`unknown apikey command "${sub ?? ''}"`)
+      })
+    case 'audit':
+      if (sub !== 'verify') throw new CliError(`unknown audit command "${sub ?? ''}"`)
+      return withContext(logger, async (ctx) => {
+        const results = await verifyAuditCommand(ctx, flags.department)
+        print(formatAuditVerifications(results))
+        if (results.some((r) => !r.ok)) process.exitCode = 1
+      })
     case 'outbox':
       return withContext(logger, async (ctx) => print(await ctx.writer.list(flags.status as never)))
     default:

@@ -100,9 +100,12 @@ export class ChainWriter {
         }
         const pendingTx = await this.provider.getTransaction(row.txHash)
         if (pendingTx) {
-          const mined = await pendingTx.wait()
-          if (mined) await this.markMined(row.id, mined)
-          report.confirmed++
+          // Not pendingTx.wait(): it throws on a revert and has no timeout, either of which would stop the start.
+          const mined = await this.provider.waitForTransaction(row.txHash, 1, 120_000).catch(() => null)
+          if (mined) {
+            await this.markMined(row.id, mined)
+            report[mined.status === 1 ? 'confirmed' : 'failed']++
+          }
           continue
         }
       }

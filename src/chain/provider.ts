@@ -22,13 +22,18 @@ export function createProvider(rpcUrl: string, chainId?: number | string): JsonR
  */
 export async function assertChainReachable(provider: JsonRpcProvider, rpcUrl: string, expectedChainId?: number): Promise<number> {
   let chainIdHex: string
+  let timer: NodeJS.Timeout | undefined
   try {
     chainIdHex = await Promise.race([
       provider.send('eth_chainId', []) as Promise<string>,
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 10 s')), 10_000)),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('no answer within 10 s')), 10_000)
+      }),
     ])
   } catch (cause) {
     throw new Error(`The chain at ${rpcUrl} cannot be reached: ${(cause as Error).message}`, { cause })
+  } finally {
+    clearTimeout(timer)
   }
   const chainId = Number(BigInt(chainIdHex))
   if (expectedChainId !== undefined && chainId !== expectedChainId) {
