@@ -145,7 +145,7 @@ export class ChainWriter {
 
   private async send(id: string): Promise<TransactionReceipt> {
     const entry = (await this.db.query(`SELECT * FROM govcred_chain_outbox WHERE id = ?`, [id]))[0] as OutboxEntry & { data: string }
-    const signer = this.signers.get(entry.account)
+    const signer = this.signers.get(entry.account.toLowerCase())
     if (!signer) throw new Error(`no signer for account ${entry.account} (outbox entry ${id})`)
     const txHash = await this.serialized(entry.account, async () => {
       const request = { to: entry.target, data: entry.data, from: entry.account }

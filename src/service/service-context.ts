@@ -5,7 +5,7 @@ import type { Config } from '../config/config.js'
 import { resolveKmsSecret, deployerWallet, type KmsSecret } from '../config/kms-secret.js'
 import { createAgent, type GovcredAgent } from '../agent/create-agent.js'
 import { openEmbeddedChain, type EmbeddedChain } from '../chain/embedded-chain.js'
-import { assertChainReachable, createProvider } from '../chain/provider.js'
+import { assertChainReachable } from '../chain/provider.js'
 import { readDeployments, writeDeployments, type Deployments } from '../chain/deployments.js'
 import { deployContracts, predictAddresses } from '../chain/deploy-contracts.js'
 import { ChainWriter } from '../chain/chain-writer.js'
@@ -56,8 +56,7 @@ export async function openServiceContext(config: Config, options: OpenOptions): 
   const cleanup: (() => Promise<void>)[] = []
   if (chain?.owned) cleanup.push(() => chain.stop())
   try {
-    const probe = createProvider(rpcUrl)
-    const chainId = await assertChainReachable(probe, rpcUrl, config.chain.mode === 'embedded' ? config.chain.chainId : undefined).finally(() => probe.destroy())
+    const chainId = await assertChainReachable(rpcUrl, config.chain.mode === 'embedded' ? config.chain.chainId : undefined)
 
     const existing = readDeployments(config.chain.deploymentsFile)
     if (existing && existing.chainId !== chainId) {

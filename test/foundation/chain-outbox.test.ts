@@ -130,6 +130,62 @@ describe('ChainWriter.reconcile after a crash', () => {
     expect(await service.ctx.provider.getBlockNumber()).toBe(block)
   })
 
+  describe('with a transaction still in the mempool at restart', () => {
+    /** Sends an intent's transaction outside the writer, with mining paused, as if the process died right after sending. */
+    async function sendUnmined(intent: WriteIntent): Promise<string> {
+      const member = service.ctx.members.find((m) => m.address.toLowerCase() === intent.account.toLowerCase())!
+      const signer = member.signer.connect(service.ctx.provider)
+      const data = new Interface(loadArtifact(intent.contract).abi).encodeFunctionData(intent.method, intent.args as unknown[])
+      const signed = await signer.signTransaction({
+        to: intent.target, data, gasLimit: 300_000n, gasPrice: 0n, type: 0, chainId: 20191,
+        nonce: await service.ctx.provider.getTransactionCount(member.address, 'pending'),
+      })
+      return service.ctx.provider.send('eth_sendRawTransaction', [signed])
+    }
+
+    /** Reconciles while mining is paused, then mines one block shortly after. */
+    async function reconcileThenMine() {
+      const mine = setTimeout(() => void service.ctx.provider.send('evm_mine', []), 300)
+      try {
+        return await service.ctx.writer.reconcile()
+      } finally {
+        clearTimeout(mine)
+        await service.ctx.provider.send('evm_setAutomine', [true])
+      }
+    }
+
+    it('waits for it and confirms it instead of sending it again', async () => {
+      // A governance member controls its own address's status lists, like any ERC-1056 identity owner.
+      const member = service.ctx.members[2].address
+      const index = nextIndex++
+      const intent = setBit(member, index, member)
+      await service.ctx.provider.send('evm_setAutomine', [false])
+      const txHash = await sendUnmined(intent)
+      const id = await insertRow(intent, { status: 'sent', txHash, attempts: 1 })
+
+      const report = await reconcileThenMine()
+
+      expect(report).toEqual({ confirmed: 1, failed: 0, resent: 0 })
+      expect(await service.ctx.writer.get(id)).toMatchObject({ status: 'confirmed', txHash, attempts: 1 })
+      expect(await isSet(member, index)).toBe(true)
+    })
+
+    it('marks it failed when it reverts, without failing the reconcile', async () => {
+      const member = service.ctx.members[2].address
+      const index = nextIndex++
+      const intent = setBit(other.account, index, member)
+      await service.ctx.provider.send('evm_setAutomine', [false])
+      const txHash = await sendUnmined(intent)
+      const id = await insertRow(intent, { status: 'sent', txHash, attempts: 1 })
+
+      const report = await reconcileThenMine()
+
+      expect(report).toEqual({ confirmed: 0, failed: 1, resent: 0 })
+      expect(await service.ctx.writer.get(id)).toMatchObject({ status: 'failed', txHash })
+      expect(await isSet(other.account, index)).toBe(false)
+    })
+  })
+
   it('marks a recorded intent that the chain now refuses as failed, and goes on', async () => {
     const member = service.ctx.members[1]
     const refused = await insertRow(setBit(other.account, nextIndex++, member.address), { status: 'pending' })

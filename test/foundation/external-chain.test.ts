@@ -34,6 +34,19 @@ async function open(...args: Parameters<typeof openServiceContext>): Promise<Ser
   return ctx
 }
 
+/** The error an open fails with; an open that succeeds is closed and fails the test. */
+async function openFailure(...args: Parameters<typeof openServiceContext>): Promise<Error> {
+  let ctx: ServiceContext
+  try {
+    ctx = await openServiceContext(...args)
+  } catch (error) {
+    expect(error).toBeInstanceOf(Error)
+    return error as Error
+  }
+  await ctx.close()
+  throw new Error('openServiceContext succeeded but should have failed')
+}
+
 /** Runs the CLI as an operator would, with only the given GOVCRED_* settings in its environment. */
 function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('GOVCRED_') && key !== 'PORT'))
@@ -103,8 +116,7 @@ describe('openServiceContext with an external chain', () => {
   it('without a deployments file and without deployIfMissing, fails pointing at "govcred deploy"', async () => {
     const dataDir = tempDir()
     const config = externalConfig(dataDir, node.rpcUrl)
-    const error = await openServiceContext(config, { logger: silentLogger }).catch((e: unknown) => e as Error)
-    expect(error).toBeInstanceOf(Error)
+    const error = await openFailure(config, { logger: silentLogger })
     expect(error.message).toContain('govcred deploy')
     expect(error.message).toContain(config.chain.deploymentsFile)
     expect(existsSync(config.chain.deploymentsFile)).toBe(false)
@@ -117,7 +129,7 @@ describe('openServiceContext with an external chain', () => {
       const config = externalConfig(dataDir, node.rpcUrl)
       const ctx = await open(config, { logger: silentLogger, deployIfMissing: true })
       await ctx.close()
-      const error = await openServiceContext(externalConfig(dataDir, other.rpcUrl), { logger: silentLogger }).catch((e: unknown) => e as Error)
+      const error = await openFailure(externalConfig(dataDir, other.rpcUrl), { logger: silentLogger })
       expect(error.message).toMatch(/is for chain 20191.*is chain 777/)
     } finally {
       await other.stop()
