@@ -23,6 +23,13 @@ export interface Config {
   readonly kmsSecret?: string
   readonly demo: boolean
   readonly publicUrl: string
+  readonly verifier: {
+    /** The domain presentations must be addressed to (their aud). */
+    readonly domain: string
+    readonly maxStalenessMs: number
+    readonly pollMs: number
+    readonly requireCurrentAccreditation: boolean
+  }
 }
 
 export class ConfigError extends Error {
@@ -89,6 +96,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const embeddedPort = int('GOVCRED_ANVIL_PORT', 0, 0, 65535)
   const demo = bool('GOVCRED_DEMO', mode === 'embedded')
   const publicUrl = env.GOVCRED_PUBLIC_URL || `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`
+  const maxStalenessMs = int('GOVCRED_MAX_STALENESS_MS', 15_000, 1000, 3_600_000)
+  const pollMs = int('GOVCRED_CHAIN_POLL_MS', 250, 50, 60_000)
+  const requireCurrentAccreditation = bool('GOVCRED_REQUIRE_CURRENT_ACCREDITATION', false)
+  let domain = env.GOVCRED_VERIFIER_DOMAIN || ''
+  if (!domain) {
+    try {
+      domain = new URL(publicUrl).host
+    } catch {
+      problems.push(`GOVCRED_PUBLIC_URL must be a URL (got "${publicUrl}")`)
+    }
+  }
 
   if (problems.length > 0) throw new ConfigError(problems)
   return Object.freeze({
@@ -109,5 +127,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     kmsSecret,
     demo,
     publicUrl,
+    verifier: Object.freeze({ domain, maxStalenessMs, pollMs, requireCurrentAccreditation }),
   })
 }

@@ -5,6 +5,7 @@ import type { Deployments } from '../chain/deployments.js'
 import type { Logger } from '../service/logger.js'
 import type { IssuanceServices } from '../credentials/issuance-services.js'
 import type { DepartmentStore } from '../departments/department-store.js'
+import type { VerifierService } from '../verification/verifier-service.js'
 
 /** What the HTTP app needs; tests build it from a real context without listening on a port. */
 export interface AppDeps {
@@ -17,4 +18,6 @@ export interface AppDeps {
   logger: Logger
   /** The issuing side; absent in verifier-only mode. */
   issuance?: IssuanceServices & { departments: DepartmentStore }
+  /** The verifying side (always present). */
+  verifier?: VerifierService
 }

@@ -9,6 +9,7 @@ import { credentialRoutes } from './routes/credential-routes.js'
 import { vcApiIssuerRoutes } from './routes/vc-api-issuer-routes.js'
 import { auditRoutes } from './routes/audit-routes.js'
 import { propertyRoutes } from './routes/property-routes.js'
+import { verifierRoutes } from './routes/verifier-routes.js'
 import { requireDepartment } from './department-auth.js'
 
 export const BODY_LIMIT = '256kb'
@@ -28,6 +29,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(networkRoutes(deps))
   app.use(issuerRoutes(deps))
   app.use(resolverRoutes(deps))
+  if (deps.verifier) app.use(verifierRoutes(deps.verifier))
   if (deps.issuance) {
     const authenticate = requireDepartment(deps.issuance.keys, deps.issuance.departments)
     app.use(credentialRoutes({ issuer: deps.issuance.issuer, policies: deps.issuance.policies, status: deps.issuance.status, authenticate }))

@@ -5,10 +5,13 @@ import { bootstrapDemo } from '../departments/bootstrap-demo.js'
 import { openServiceContext, type ServiceContext } from './service-context.js'
 import type { Logger } from './logger.js'
 import { createIssuanceServices, type IssuanceServices } from '../credentials/issuance-services.js'
+import { createVerifierService, type VerifierService } from '../verification/verifier-service.js'
+import type { Config as GovcredConfig } from '../config/config.js'
 
 export interface RunningService {
   ctx: ServiceContext
   issuance: IssuanceServices
+  verifier: VerifierService
   server: Server
   url: string
   startedInMs: number
@@ -22,6 +25,7 @@ export async function startService(config: Config, logger: Logger, options: { de
   const started = Date.now()
   const ctx = await openServiceContext(config, { logger })
   let issuanceStarted: IssuanceServices | undefined
+  let verifierStarted: VerifierService | undefined
   try {
     const issuance = createIssuanceServices(ctx, logger)
     await issuance.start()
@@ -32,6 +36,9 @@ export async function startService(config: Config, logger: Logger, options: { de
       const published = boot.schemas.filter((s) => s.outcome === 'published').length
       logger.info(`demo ready: ${boot.departments.length} departments, ${published} schemas newly published`, { file: boot.file })
     }
+    const verifier = createVerifierService(verifierSettings(config, ctx))
+    await verifier.start()
+    verifierStarted = verifier
     const app = createApp({
       agent: ctx.agent,
       provider: ctx.provider,
@@ -40,6 +47,7 @@ export async function startService(config: Config, logger: Logger, options: { de
       publicRpcUrl: process.env.GOVCRED_PUBLIC_RPC_URL || ctx.rpcUrl,
       logger,
       issuance: { ...issuance, departments: ctx.departments },
+      verifier,
     })
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(s)))
@@ -51,6 +59,7 @@ export async function startService(config: Config, logger: Logger, options: { de
     return {
       ctx,
       issuance,
+      verifier,
       server,
       url,
       startedInMs: Date.now() - started,
@@ -60,6 +69,7 @@ export async function startService(config: Config, logger: Logger, options: { de
             server.close(() => resolve())
             server.closeAllConnections()
           })
+          verifier.stop()
           await issuance.stop()
           await ctx.close()
         })()
@@ -67,8 +77,21 @@ export async function startService(config: Config, logger: Logger, options: { de
       },
     }
   } catch (error) {
+    verifierStarted?.stop()
     await issuanceStarted?.stop().catch(() => undefined)
     await ctx.close()
     throw error
+  }
+}
+
+/** The verifier settings of a full node, from the validated config. */
+export function verifierSettings(config: GovcredConfig, ctx: Pick<ServiceContext, 'provider' | 'deployments' | 'db'>) {
+  return {
+    provider: ctx.provider,
+    deployments: ctx.deployments,
+    db: ctx.db,
+    domain: config.verifier.domain,
+    policy: { requireCurrentAccreditation: config.verifier.requireCurrentAccreditation },
+    watcher: { pollMs: config.verifier.pollMs, freshnessMs: config.verifier.pollMs, maxStalenessMs: config.verifier.maxStalenessMs },
   }
 }

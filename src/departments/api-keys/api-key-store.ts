@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto'
 import type { DataSource } from 'typeorm'
+import { execute } from '../../store/execute.js'
 
 export interface ApiKeyRecord {
   id: string
@@ -50,11 +51,7 @@ export class ApiKeyStore {
   }
 
   async revoke(id: string): Promise<boolean> {
-    const result = await this.db.query(`UPDATE govcred_api_keys SET revokedAt = ? WHERE id = ? AND revokedAt IS NULL`, [new Date().toISOString(), id])
-    const changes = (result as { changes?: number })?.changes
-    if (changes !== undefined) return changes > 0
-    const rows = await this.db.query(`SELECT revokedAt FROM govcred_api_keys WHERE id = ?`, [id])
-    return rows.length > 0
+    return (await execute(this.db, `UPDATE govcred_api_keys SET revokedAt = ? WHERE id = ? AND revokedAt IS NULL`, [new Date().toISOString(), id])) > 0
   }
 
   async list(departmentId?: string): Promise<ApiKeyRecord[]> {

@@ -1,0 +1,41 @@
+import { decodeJWT } from 'did-jwt'
+import { fail, type Check, type CheckName } from './verification-result.js'
+
+export interface DecodedJwt {
+  jwt: string
+  header: Record<string, unknown>
+  payload: Record<string, any>
+}
+
+const COMPACT_JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
+const MAX_JWT_LENGTH = 64_000
+
+/**
+ * Takes a presentation or credential as sent (a compact JWT, or a JSON object whose proof carries one)
+ * and returns the decoded JWT. Only what the signature covers is used afterwards; the outer JSON is
+ * ignored except for its proof, and a missing or unknown proof type is refused.
+ */
+export function openJwtEnvelope(input: unknown, check: CheckName, credential?: number): DecodedJwt | Check {
+  let jwt: unknown = input
+  if (input && typeof input === 'object' && !Array.isArray(input)) {
+    const proof = (input as { proof?: unknown }).proof
+    const proofs = Array.isArray(proof) ? proof : proof ? [proof] : []
+    if (proofs.length === 0) return fail(check, 'ERR_PROOF_MISSING', 'no proof: only JWT-secured credentials and presentations are accepted', credential)
+    if (proofs.length > 1) return fail(check, 'ERR_UNKNOWN_PROOF_TYPE', 'more than one proof', credential)
+    const { type, jwt: proofJwt } = proofs[0] as { type?: unknown; jwt?: unknown }
+    if (type !== 'JwtProof2020') return fail(check, 'ERR_UNKNOWN_PROOF_TYPE', `proof type ${JSON.stringify(type ?? null)} is not supported (JwtProof2020 only)`, credential)
+    jwt = proofJwt
+  }
+  if (typeof jwt !== 'string' || jwt.length > MAX_JWT_LENGTH || !COMPACT_JWT.test(jwt)) {
+    return fail(check, 'ERR_MALFORMED_JWT', 'not a compact JWT', credential)
+  }
+  try {
+    const decoded = decodeJWT(jwt)
+    if (!decoded.payload || typeof decoded.payload !== 'object') throw new Error('no payload')
+    return { jwt, header: decoded.header as unknown as Record<string, unknown>, payload: decoded.payload as Record<string, any> }
+  } catch {
+    return fail(check, 'ERR_MALFORMED_JWT', 'the JWT cannot be decoded', credential)
+  }
+}
+
+export const isCheck = (value: unknown): value is Check => !!value && typeof value === 'object' && 'check' in value && 'ok' in value
