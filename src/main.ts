@@ -12,6 +12,9 @@ import { userInfo } from 'node:os'
 import { ApiKeyStore } from './departments/api-keys/api-key-store.js'
 import { AuditLog } from './audit/audit-log.js'
 import { formatAuditVerifications, verifyAuditCommand } from './audit/verify-audit-command.js'
+import { walletCommand } from './cli/wallet-command.js'
+import { verifierCommand } from './cli/verifier-command.js'
+import { WalletError } from './wallet/holder-wallet.js'
 
 const USAGE = `govcred — verifiable credentials for city departments on a consortium chain
 
@@ -33,6 +36,11 @@ Usage: govcred <command> [options]   (or: npm run cli -- <command> [options])
   apikey revoke KEY_ID
   audit verify [--department ID]     recompute the audit hash chains and compare with the chain anchors
   outbox [--status pending|sent|confirmed|failed]
+  verifier                           run only the verification API (needs GOVCRED_RPC_URL and the registry addresses)
+  wallet create-did [--method key|ethr] [--alias NAME]      (wallet: --wallet DIR or GOVCRED_WALLET_DIR)
+  wallet dids | wallet list
+  wallet import VC_JWT_OR_FILE
+  wallet present --request URL | --challenge C --domain D --types T1,T2 [--holder DID] [--credentials ID1,ID2]
 
 Configuration comes from the environment; see README.md.`
 
@@ -55,6 +63,14 @@ async function main(argv: string[]): Promise<void> {
       'approve-with': { type: 'string' },
       status: { type: 'string' },
       label: { type: 'string' },
+      wallet: { type: 'string' },
+      method: { type: 'string' },
+      alias: { type: 'string' },
+      holder: { type: 'string' },
+      credentials: { type: 'string' },
+      request: { type: 'string' },
+      challenge: { type: 'string' },
+      domain: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   })
@@ -65,6 +81,10 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     case 'start':
       return startCommand({ demo: flags.demo }, logger)
+    case 'verifier':
+      return verifierCommand(logger)
+    case 'wallet':
+      return print(await walletCommand(sub, arg, flags))
     case 'secret':
       return print(randomBytes(32).toString('hex'))
     case 'deploy':
@@ -157,6 +177,7 @@ async function main(argv: string[]): Promise<void> {
 main(process.argv.slice(2)).catch((error: unknown) => {
   if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`)
   else if (error instanceof CliError) process.stderr.write(`govcred: ${error.message}\n`)
+  else if (error instanceof WalletError) process.stderr.write(`govcred wallet: ${error.code}: ${error.message}\n`)
   else process.stderr.write(`govcred: ${(error as Error)?.message ?? String(error)}\n`)
   process.exit(1)
 })

@@ -9,7 +9,9 @@ import type { VerifierService } from '../verification/verifier-service.js'
 
 /** What the HTTP app needs; tests build it from a real context without listening on a port. */
 export interface AppDeps {
-  agent: GovcredAgent
+  /** The Veramo agent; absent in verifier-only mode. */
+  agent?: GovcredAgent
+  mode?: 'full' | 'verifier'
   provider: JsonRpcProvider
   db?: DataSource
   deployments: Deployments

@@ -27,8 +27,13 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.json({ limit: BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }))
   app.use(healthRoutes(deps))
   app.use(networkRoutes(deps))
-  app.use(issuerRoutes(deps))
-  app.use(resolverRoutes(deps))
+  const resolve = deps.agent
+    ? (did: string) => deps.agent!.resolveDid({ didUrl: did })
+    : deps.verifier
+      ? (did: string) => deps.verifier!.deps.cache.resolveDid(did)
+      : undefined
+  if (deps.agent) app.use(issuerRoutes({ agent: deps.agent, deployments: deps.deployments }))
+  if (resolve) app.use(resolverRoutes(resolve))
   if (deps.verifier) app.use(verifierRoutes(deps.verifier))
   if (deps.issuance) {
     const authenticate = requireDepartment(deps.issuance.keys, deps.issuance.departments)

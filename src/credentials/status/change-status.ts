@@ -72,7 +72,8 @@ export async function queueStatusChange(
 
 /**
  * suspend / reinstate / revoke by the issuing department: recorded durably, then batched onto the
- * chain; waits (up to `waitMs`) until the batch is mined so the caller gets the transaction hash.
+ * chain; waits (up to `waitMs`) until the batch is mined so the caller gets the transaction hash, or
+ * returns at once (pending) when `waitMs` is 0.
  */
 export async function changeCredentialStatus(deps: StatusDeps, principal: DepartmentPrincipal, credentialId: string, action: StatusAction, waitMs = 20_000): Promise<StatusChangeResult> {
   const { next, changeIds } = await writeTransaction(deps.db, async (m) => {
@@ -81,6 +82,11 @@ export async function changeCredentialStatus(deps: StatusDeps, principal: Depart
     return queueStatusChange(deps, m, record, action, `api-key:${principal.apiKeyId}`)
   })
   if (changeIds.length === 0) return { credentialId, status: next, changed: false, txHash: null, onChain: 'unchanged' }
+  if (waitMs <= 0) {
+    // Recorded durably; the batcher sends it with the next batch. A caller sending a burst does not wait per change.
+    deps.batcher.requestFlush()
+    return { credentialId, status: next, changed: true, txHash: null, onChain: 'pending' }
+  }
   try {
     const [txHash] = await deps.batcher.waitFor(changeIds, waitMs)
     return { credentialId, status: next, changed: true, txHash, onChain: 'confirmed' }

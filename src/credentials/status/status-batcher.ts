@@ -102,6 +102,11 @@ export class StatusBatcher {
     return Promise.race([Promise.all(waits), timeout]).finally(() => clearTimeout(timer))
   }
 
+  /** Asks for a flush of what is queued (after the batching window) without waiting for it. */
+  requestFlush(): void {
+    this.scheduleFlush()
+  }
+
   /** Starts the retry loop and finishes what a previous run left queued or in flight. */
   async start(): Promise<void> {
     this.stopped = false

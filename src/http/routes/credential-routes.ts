@@ -82,7 +82,11 @@ export function credentialRoutes(deps: CredentialRouteDeps): Router {
   for (const action of ['revoke', 'suspend', 'reinstate'] as StatusAction[]) {
     router.post(`/v1/credentials/:id/${action}`, async (req, res) => {
       try {
-        const result = await changeCredentialStatus(deps.status, principalOf(req), req.params.id, action)
+        // RFC 7240 `Prefer: respond-async`: answer once the change is recorded, not once it is mined (bursts batch better).
+        const respondAsync = /(?:^|[,;\s])respond-async(?:$|[,;\s])/i.test(req.get('prefer') ?? '')
+        const result = await changeCredentialStatus(deps.status, principalOf(req), req.params.id, action, respondAsync ? 0 : undefined)
+        if (respondAsync) res.set('Preference-Applied', 'respond-async')
+        if (result.onChain === 'pending') res.location(`/v1/credentials/${encodeURIComponent(result.credentialId)}/status`)
         res.status(result.onChain === 'pending' ? 202 : 200).json(result)
       } catch (error) {
         if (error instanceof ChainRevertError) {

@@ -9,7 +9,7 @@ import { BadRequestError, NotFoundError } from '../../errors/app-error.js'
 const TYPE_BY_HASH = new Map(CREDENTIAL_TYPE_NAMES.map((name) => [typeHash(name), name]))
 
 /** GET /v1/issuers and /v1/issuers/{did}: accredited issuers as the chain has them. */
-export function issuerRoutes(deps: AppDeps): Router {
+export function issuerRoutes(deps: Required<Pick<AppDeps, 'agent' | 'deployments'>>): Router {
   const router = Router()
   const present = (issuer: AccreditedIssuer) => {
     const now = Math.floor(Date.now() / 1000)

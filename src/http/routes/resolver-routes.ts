@@ -1,5 +1,5 @@
 import { Router } from 'express'
-import type { AppDeps } from '../app-deps.js'
+import type { DIDResolutionResult } from 'did-resolver'
 
 const CONTENT_TYPE = 'application/ld+json;profile="https://w3id.org/did-resolution";charset=utf-8'
 
@@ -7,11 +7,11 @@ const CONTENT_TYPE = 'application/ld+json;profile="https://w3id.org/did-resoluti
  * GET /1.0/identifiers/{did}: a Universal Resolver driver. Errors follow the DID Resolution spec
  * (invalidDid → 400, notFound → 404, methodNotSupported → 501) and keep the resolution-result shape.
  */
-export function resolverRoutes(deps: AppDeps): Router {
+export function resolverRoutes(resolve: (did: string) => Promise<DIDResolutionResult>): Router {
   const router = Router()
   router.get('/1.0/identifiers/:did', async (req, res) => {
     const did = req.params.did
-    const result = await deps.agent.resolveDid({ didUrl: did })
+    const result = await resolve(did)
     const error = result.didResolutionMetadata?.error
     const status = !error ? 200 : error === 'invalidDid' ? 400 : error === 'notFound' ? 404 : error === 'unsupportedDidMethod' || error === 'methodNotSupported' ? 501 : 500
     res.status(status).type(CONTENT_TYPE).send(JSON.stringify({
