@@ -22,13 +22,15 @@ async function departmentOrFail(ctx: ServiceContext, id: string) {
 /** `governance propose-accreditation --department ID [--as MEMBER]` */
 export async function proposeAccreditation(ctx: ServiceContext, flags: { department: string; as?: string }) {
   const department = await departmentOrFail(ctx, flags.department)
-  return ctx.governance.propose(registerIssuerAction(ctx.deployments.contracts.trustedIssuers, department), member(ctx, flags.as, 0))
+  const state = await ctx.governance.propose(registerIssuerAction(ctx.deployments.contracts.trustedIssuers, department), member(ctx, flags.as, 0))
+  return ctx.governance.state(state.proposalId, ctx.members)
 }
 
 /** `governance approve PROPOSAL_ID [--as MEMBER]` */
 export async function approveProposal(ctx: ServiceContext, proposalId: string, flags: { as?: string }) {
   if (!/^0x[0-9a-fA-F]{64}$/.test(proposalId)) throw new CliError('a proposal id is 0x followed by 64 hex digits')
-  return ctx.governance.approve(proposalId, member(ctx, flags.as, 1))
+  await ctx.governance.approve(proposalId, member(ctx, flags.as, 1))
+  return ctx.governance.state(proposalId, ctx.members)
 }
 
 export async function proposalStatus(ctx: ServiceContext, proposalId: string) {

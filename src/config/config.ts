@@ -1,4 +1,5 @@
 import { resolve } from 'node:path'
+import { envReader } from './env-reader.js'
 
 export type ChainMode = 'embedded' | 'external'
 
@@ -48,26 +49,8 @@ export class ConfigError extends Error {
  * const config = loadConfig(process.env)
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const problems: string[] = []
-  const int = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = env[name]
-    if (raw === undefined || raw === '') return fallback
-    const value = Number(raw)
-    if (!Number.isInteger(value) || value < min || value > max) {
-      problems.push(`${name} must be an integer between ${min} and ${max} (got "${raw}")`)
-      return fallback
-    }
-    return value
-  }
-  const bool = (name: string, fallback: boolean): boolean => {
-    const raw = env[name]
-    if (raw === undefined || raw === '') return fallback
-    if (['1', 'true', 'yes'].includes(raw.toLowerCase())) return true
-    if (['0', 'false', 'no'].includes(raw.toLowerCase())) return false
-    problems.push(`${name} must be true or false (got "${raw}")`)
-    return fallback
-  }
-
+  const read = envReader(env)
+  const { problems, int, bool } = read
   const port = int('PORT', 8080, 0, 65535)
   const host = env.HOST || '127.0.0.1'
   const dataDir = resolve(env.GOVCRED_DATA_DIR || './data')

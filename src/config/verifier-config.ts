@@ -1,6 +1,7 @@
 import { resolve } from 'node:path'
 import { isAddress } from 'ethers'
 import { ConfigError } from './config.js'
+import { envReader } from './env-reader.js'
 import { readDeployments } from '../chain/deployments.js'
 
 export interface VerifierConfig {
@@ -30,17 +31,7 @@ const ADDRESS_VARS = {
  * GOVCRED_DEPLOYMENTS_FILE, or one variable each). No keys, no issuer database.
  */
 export function loadVerifierConfig(env: NodeJS.ProcessEnv = process.env): VerifierConfig {
-  const problems: string[] = []
-  const int = (name: string, fallback: number, min: number, max: number) => {
-    const raw = env[name]
-    if (raw === undefined || raw === '') return fallback
-    const value = Number(raw)
-    if (!Number.isInteger(value) || value < min || value > max) {
-      problems.push(`${name} must be an integer between ${min} and ${max} (got "${raw}")`)
-      return fallback
-    }
-    return value
-  }
+  const { problems, int, bool } = envReader(env)
   const port = int('PORT', 8090, 0, 65535)
   const host = env.HOST || '127.0.0.1'
   const rpcUrl = env.GOVCRED_RPC_URL ?? ''
@@ -69,6 +60,7 @@ export function loadVerifierConfig(env: NodeJS.ProcessEnv = process.env): Verifi
   const publicUrl = env.GOVCRED_PUBLIC_URL || `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`
   const maxStalenessMs = int('GOVCRED_MAX_STALENESS_MS', 15_000, 1000, 3_600_000)
   const pollMs = int('GOVCRED_CHAIN_POLL_MS', 250, 50, 60_000)
+  const requireCurrentAccreditation = bool('GOVCRED_REQUIRE_CURRENT_ACCREDITATION', false)
   if (problems.length > 0) throw new ConfigError(problems)
   return Object.freeze({
     port,
@@ -81,6 +73,6 @@ export function loadVerifierConfig(env: NodeJS.ProcessEnv = process.env): Verifi
     domain: env.GOVCRED_VERIFIER_DOMAIN || new URL(publicUrl).host,
     maxStalenessMs,
     pollMs,
-    requireCurrentAccreditation: ['1', 'true', 'yes'].includes(String(env.GOVCRED_REQUIRE_CURRENT_ACCREDITATION).toLowerCase()),
+    requireCurrentAccreditation,
   })
 }

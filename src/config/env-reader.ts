@@ -1,0 +1,32 @@
+/**
+ * Typed reads of environment variables that collect every problem instead of stopping at the first.
+ *
+ * @example
+ * const read = envReader(process.env)
+ * const port = read.int('PORT', 8080, 0, 65535)
+ * if (read.problems.length) throw new ConfigError(read.problems)
+ */
+export function envReader(env: NodeJS.ProcessEnv) {
+  const problems: string[] = []
+  return {
+    problems,
+    int(name: string, fallback: number, min: number, max: number): number {
+      const raw = env[name]
+      if (raw === undefined || raw === '') return fallback
+      const value = Number(raw)
+      if (!Number.isInteger(value) || value < min || value > max) {
+        problems.push(`${name} must be an integer between ${min} and ${max} (got "${raw}")`)
+        return fallback
+      }
+      return value
+    },
+    bool(name: string, fallback: boolean): boolean {
+      const raw = env[name]
+      if (raw === undefined || raw === '') return fallback
+      if (['1', 'true', 'yes'].includes(raw.toLowerCase())) return true
+      if (['0', 'false', 'no'].includes(raw.toLowerCase())) return false
+      problems.push(`${name} must be true or false (got "${raw}")`)
+      return fallback
+    },
+  }
+}
