@@ -34,6 +34,17 @@ export interface OutboxEntry {
   createdAt: string
 }
 
+/** A write that was just mined successfully. */
+export interface MinedWrite {
+  id: string
+  account: string
+  contract: string
+  target: string
+  method: string
+  txHash: string
+  blockNumber: number
+}
+
 export interface ReconcileReport {
   confirmed: number
   failed: number
@@ -49,6 +60,7 @@ export class ChainWriter {
   private readonly nonces = new Map<string, number>()
   private readonly queues = new Map<string, Promise<unknown>>()
   private gasPrice?: bigint
+  private readonly minedListeners = new Set<(entry: MinedWrite) => void>()
 
   constructor(
     private readonly db: DataSource,
@@ -60,6 +72,12 @@ export class ChainWriter {
     const address = (await signer.getAddress()).toLowerCase()
     this.signers.set(address, signer.connect(this.provider))
     return address
+  }
+
+  /** Called after each write this process sends is mined; lets local caches drop what it changed. */
+  onMined(listener: (entry: MinedWrite) => void): () => void {
+    this.minedListeners.add(listener)
+    return () => this.minedListeners.delete(listener)
   }
 
   hasSigner(account: string): boolean {
@@ -208,6 +226,11 @@ export class ChainWriter {
       `UPDATE govcred_chain_outbox SET status = ?, txHash = ?, blockNumber = ?, updatedAt = ? WHERE id = ?`,
       [receipt.status === 1 ? 'confirmed' : 'failed', receipt.hash, receipt.blockNumber, new Date().toISOString(), id],
     )
+    if (receipt.status !== 1 || this.minedListeners.size === 0) return
+    const entry = await this.get(id)
+    if (!entry) return
+    const mined: MinedWrite = { id, account: entry.account, contract: entry.contract, target: entry.target, method: entry.method, txHash: receipt.hash, blockNumber: receipt.blockNumber }
+    for (const listener of this.minedListeners) listener(mined)
   }
 
   /** Runs sends of one account one at a time, so nonces never race. */

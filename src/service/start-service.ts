@@ -39,6 +39,14 @@ export async function startService(config: Config, logger: Logger, options: { de
     const verifier = createVerifierService(verifierSettings(config, ctx))
     await verifier.start()
     verifierStarted = verifier
+    ctx.writer.onMined((write) => {
+      if (write.contract === 'CredentialStatusRegistry') {
+        const account = /^0x[0-9a-f]{40}$/i.test(write.account) ? write.account : ''
+        if (account) verifier.watcher.notify({ kind: 'status', account, purpose: -1 })
+      } else if (write.contract === 'ConsortiumGovernance') {
+        verifier.watcher.notify({ kind: 'all' })
+      }
+    })
     const app = createApp({
       agent: ctx.agent,
       provider: ctx.provider,
@@ -92,6 +100,6 @@ export function verifierSettings(config: GovcredConfig, ctx: Pick<ServiceContext
     db: ctx.db,
     domain: config.verifier.domain,
     policy: { requireCurrentAccreditation: config.verifier.requireCurrentAccreditation },
-    watcher: { pollMs: config.verifier.pollMs, freshnessMs: config.verifier.pollMs, maxStalenessMs: config.verifier.maxStalenessMs },
+    watcher: { pollMs: config.verifier.pollMs, freshnessMs: Math.min(100, config.verifier.pollMs), maxStalenessMs: config.verifier.maxStalenessMs },
   }
 }

@@ -38,7 +38,7 @@ export async function startVerifier(config: VerifierConfig, logger: Logger): Pro
     db,
     domain: config.domain,
     policy: { requireCurrentAccreditation: config.requireCurrentAccreditation },
-    watcher: { pollMs: config.pollMs, freshnessMs: config.pollMs, maxStalenessMs: config.maxStalenessMs },
+    watcher: { pollMs: config.pollMs, freshnessMs: Math.min(100, config.pollMs), maxStalenessMs: config.maxStalenessMs },
   })
   try {
     await verifier.start()

@@ -18,7 +18,7 @@ export interface ChainWatcherOptions {
   maxStalenessMs: number
 }
 
-export const DEFAULT_WATCHER_OPTIONS: ChainWatcherOptions = { pollMs: 250, freshnessMs: 250, maxStalenessMs: 15_000 }
+export const DEFAULT_WATCHER_OPTIONS: ChainWatcherOptions = { pollMs: 250, freshnessMs: 100, maxStalenessMs: 15_000 }
 
 /** A chain whose last successful sync is older than the staleness bound. */
 export class ChainUnavailableError extends Error {
@@ -139,6 +139,11 @@ export class ChainWatcher {
         break
       }
     }
+  }
+
+  /** Invalidates at once what this process itself just changed on chain, ahead of the next poll. */
+  notify(invalidation: Invalidation): void {
+    this.emit(invalidation)
   }
 
   private emit(invalidation: Invalidation): void {

@@ -38,7 +38,8 @@ export function propertyRoutes(deps: { policies: PolicyDeps; property: PropertyA
       throw new BadRequestError('ERR_MALFORMED_JWT', 'certificate is not a JWT')
     }
     const vc = payload.vc ?? {}
-    const anchor = vc.propertyAnchor
+    // did-jwt-vc keeps properties it does not know at the top of the JWT payload, beside vc.
+    const anchor = vc.propertyAnchor ?? payload.propertyAnchor
     const credentialId = vc.id ?? payload.jti
     const issuer = toIssuerAddress(String(payload.iss ?? ''))
     if (!anchor?.salt || !credentialId || !issuer) throw new BadRequestError('ERR_NOT_A_PROPERTY_CERTIFICATE', 'the JWT is not a govcred property certificate')

@@ -1,0 +1,73 @@
+/**
+ * The runnable examples in examples/ complete against a real service (embedded Anvil, SQLite, HTTP on
+ * loopback) and show what they claim to show.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { startTestService, type TestService } from '../helpers/service.js'
+import { main as bankLoanCheck } from '../../examples/bank-loan-check.js'
+import { main as marketSupervision } from '../../examples/market-supervision.js'
+import { main as realEstate } from '../../examples/real-estate.js'
+import { main as socialSecurity } from '../../examples/social-security.js'
+
+describe('examples', () => {
+  let service: TestService
+  let lines: string[]
+  const options = () => ({ baseUrl: service.url, dataDir: service.dataDir, log: (line: string) => void lines.push(line) })
+
+  beforeAll(async () => {
+    service = await startTestService()
+  })
+
+  afterAll(async () => {
+    await service?.dispose()
+  })
+
+  beforeEach(() => {
+    lines = []
+  })
+
+  it('market-supervision: issue, suspend, reinstate, revoke, with the on-chain status after each and the audit trail', async () => {
+    const outcome = await marketSupervision(options())
+    expect(outcome.statuses).toEqual(['active', 'suspended', 'active', 'revoked'])
+    expect(outcome.reinstateAfterRevoke).toBe('ERR_CREDENTIAL_REVOKED')
+    expect(outcome.auditActions).toEqual(['issue', 'suspend', 'reinstate', 'revoke'])
+    expect(outcome.auditIntact).toBe(true)
+    expect(lines.join('\n')).toContain('已撤销')
+  })
+
+  it('real-estate: the seller certificate is current, then after the transfer only the buyer certificate is', async () => {
+    const outcome = await realEstate(options())
+    expect(outcome).toMatchObject({
+      sellerCurrentBefore: true,
+      sellerCurrentAfter: false,
+      buyerCurrentAfter: true,
+      sellerStatus: 'revoked',
+      buyerStatus: 'active',
+    })
+  })
+
+  it('social-security: a refreshed status supersedes the first, which turns revoked on chain; suspend and reinstate', async () => {
+    const outcome = await socialSecurity(options())
+    expect(outcome.superseded).toEqual([outcome.firstCredentialId])
+    expect(outcome.firstStatusBefore).toBe('active')
+    expect(outcome.firstStatusAfter).toBe('revoked')
+    expect(outcome.refreshedStatuses).toEqual(['active', 'suspended', 'active'])
+  })
+
+  it('bank-loan-check: three credentials verified, then refused with ERR_CREDENTIAL_REVOKED once the property certificate is revoked', async () => {
+    const outcome = await bankLoanCheck(options())
+    expect(outcome.first.verified).toBe(true)
+    expect(outcome.first.checks.every((c) => c.ok)).toBe(true)
+    expect(outcome.second.verified).toBe(false)
+    expect(outcome.second.failedCodes).toEqual(['ERR_CREDENTIAL_REVOKED'])
+    const text = lines.join('\n')
+    expect(text).toContain('✓ 核验通过 / VERIFIED')
+    expect(text).toContain('ERR_CREDENTIAL_REVOKED')
+  })
+
+  it('an example fails with the API error code when the service is not reachable', async () => {
+    await expect(marketSupervision({ baseUrl: 'http://127.0.0.1:1', dataDir: service.dataDir, log: () => {} })).rejects.toMatchObject({
+      code: 'ERR_CLIENT_SERVICE_UNREACHABLE',
+    })
+  })
+})
