@@ -119,7 +119,7 @@ export class ChainWriter {
         const pendingTx = await this.provider.getTransaction(row.txHash)
         if (pendingTx) {
           // Not pendingTx.wait(): it throws on a revert and has no timeout, either of which would stop the start.
-          const mined = await this.provider.waitForTransaction(row.txHash, 1, 120_000).catch(() => null)
+          const mined = await waitForReceipt(this.provider, row.txHash, 120_000).catch(() => null)
           if (mined) {
             await this.markMined(row.id, mined)
             report[mined.status === 1 ? 'confirmed' : 'failed']++
@@ -180,7 +180,7 @@ export class ChainWriter {
       )
       return txHash
     })
-    const receipt = await this.provider.waitForTransaction(txHash, 1, 120_000)
+    const receipt = await waitForReceipt(this.provider, txHash, 120_000)
     if (!receipt) throw new Error(`transaction ${txHash} not mined within 120 s (outbox entry ${id} stays open)`)
     await this.markMined(id, receipt)
     if (receipt.status !== 1) throw new ChainRevertError('Reverted', [], `transaction ${txHash} reverted`)
@@ -239,5 +239,21 @@ export class ChainWriter {
     const next = previous.catch(() => undefined).then(task)
     this.queues.set(key, next)
     return next
+  }
+}
+
+/**
+ * Polls for a receipt. ethers' waitForTransaction waits for the next "block" event, which never comes
+ * on an idle automining chain when the transaction's block appeared between its checks.
+ */
+export async function waitForReceipt(provider: JsonRpcProvider, txHash: string, timeoutMs: number): Promise<TransactionReceipt | null> {
+  const deadline = Date.now() + timeoutMs
+  let delay = 5
+  for (;;) {
+    const receipt = await provider.getTransactionReceipt(txHash)
+    if (receipt) return receipt
+    if (Date.now() >= deadline) return null
+    await new Promise((resolve) => setTimeout(resolve, delay))
+    delay = Math.min(delay * 2, 250)
   }
 }

@@ -1,6 +1,7 @@
 import { ContractFactory, getCreateAddress, type JsonRpcProvider, type Wallet } from 'ethers'
 import { loadArtifact, type ContractName } from './contract-artifacts.js'
 import type { ContractAddresses } from './deployments.js'
+import { waitForReceipt } from './chain-writer.js'
 
 interface Step {
   key: keyof ContractAddresses
@@ -52,7 +53,8 @@ export async function deployContracts(
     const artifact = loadArtifact(step.contract)
     const factory = new ContractFactory(artifact.abi, artifact.bytecode, signer)
     const contract = await factory.deploy(...step.args(addresses), { nonce, type: 0, gasPrice: BigInt(await provider.send('eth_gasPrice', [])) })
-    await contract.waitForDeployment()
+    const receipt = await waitForReceipt(provider, contract.deploymentTransaction()!.hash, 120_000)
+    if (!receipt || receipt.status !== 1) throw new Error(`deploying ${step.contract} failed or was not mined within 120 s`)
     const at = await contract.getAddress()
     if (at.toLowerCase() !== expected.toLowerCase()) throw new Error(`${step.contract} deployed at ${at}, expected ${expected}`)
     log(`deployed ${step.contract} at ${at}`)

@@ -31,7 +31,8 @@ export async function walletCommand(sub: string | undefined, arg: string | undef
         return { did: await wallet.createDid(method, flags.alias) }
       }
       case 'dids':
-        return wallet.listDids()
+        // awaited here: the finally below closes the wallet's database
+        return await wallet.listDids()
       case 'import': {
         if (!arg) throw new CliError('wallet import needs a VC-JWT or a file holding one')
         const jwt = existsSync(arg) ? readFileSync(arg, 'utf8').trim() : arg
@@ -43,7 +44,7 @@ export async function walletCommand(sub: string | undefined, arg: string | undef
       case 'present': {
         const request = await presentationRequest(flags)
         const credentialIds = flags.credentials?.split(',').map((s) => s.trim()).filter(Boolean)
-        return wallet.present(request, { holder: flags.holder, credentialIds })
+        return await wallet.present(request, { holder: flags.holder, credentialIds })
       }
       default:
         throw new CliError(`unknown wallet command "${sub ?? ''}" (create-did, dids, import, list, present)`)

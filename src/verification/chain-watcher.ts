@@ -32,7 +32,8 @@ export class ChainUnavailableError extends Error {
  */
 export class ChainWatcher {
   private lastBlock = -1
-  private lastSyncAt = 0
+  /** On the monotonic clock: a wall clock stepped back (NTP) must not stretch the staleness bound. */
+  private lastSyncAt = Number.NEGATIVE_INFINITY
   private inFlight?: Promise<void>
   private timer?: NodeJS.Timeout
   private readonly listeners = new Set<(i: Invalidation) => void>()
@@ -59,8 +60,9 @@ export class ChainWatcher {
     return this.lastBlock
   }
 
+  /** Wall-clock time (ms) of the last successful sync; 0 before the first. */
   get lastSyncedAt(): number {
-    return this.lastSyncAt
+    return Number.isFinite(this.lastSyncAt) ? Date.now() - (performance.now() - this.lastSyncAt) : 0
   }
 
   async start(): Promise<void> {
@@ -78,15 +80,16 @@ export class ChainWatcher {
    * when the chain has not been reached for longer than the staleness bound.
    */
   async ensureFresh(): Promise<void> {
-    if (Date.now() - this.lastSyncAt <= this.options.freshnessMs) return
+    if (performance.now() - this.lastSyncAt <= this.options.freshnessMs) return
     try {
       await this.sync()
     } catch {
       // judged below by the staleness bound
     }
-    const age = Date.now() - this.lastSyncAt
+    const age = performance.now() - this.lastSyncAt
     if (age > this.options.maxStalenessMs) {
-      throw new ChainUnavailableError(`the chain has not been reached for ${Math.round(age / 1000)} s (bound ${this.options.maxStalenessMs / 1000} s)`)
+      const since = Number.isFinite(age) ? `for ${Math.round(age / 1000)} s` : 'since this verifier started'
+      throw new ChainUnavailableError(`the chain has not been reached ${since} (bound ${this.options.maxStalenessMs / 1000} s)`)
     }
   }
 
@@ -99,7 +102,7 @@ export class ChainWatcher {
   }
 
   private async syncOnce(): Promise<void> {
-    const startedAt = Date.now()
+    const startedAt = performance.now()
     const latest = await this.provider.getBlockNumber()
     if (this.lastBlock < 0) {
       this.lastBlock = latest

@@ -78,6 +78,11 @@ export class PresentationRequestStore {
     return (await execute(this.db, `INSERT OR IGNORE INTO govcred_used_challenges (challenge, domain, usedAt) VALUES (?, ?, ?)`, [challenge, domain, new Date().toISOString()])) > 0
   }
 
+  /** A challenge this store issued for a request: accepted only with that request, never as a caller's own (VC-API). */
+  async isRequestChallenge(challenge: string): Promise<boolean> {
+    return (await this.db.query(`SELECT 1 FROM govcred_presentation_requests WHERE challenge = ?`, [challenge])).length > 0
+  }
+
   async isExternalUsed(challenge: string): Promise<boolean> {
     return (await this.db.query(`SELECT 1 FROM govcred_used_challenges WHERE challenge = ?`, [challenge])).length > 0
   }

@@ -2,7 +2,7 @@ import { getAddress } from 'ethers'
 import type { Deployments } from '../chain/deployments.js'
 import { parseStatusEntries } from '../credentials/status/status-entries.js'
 import { ethrDidNetwork, ethrDidToAddress } from '../identity/ethr-did.js'
-import { ChainRegistryCache } from './chain-registry-cache.js'
+import { ChainRegistryCache, type IssuerRecord } from './chain-registry-cache.js'
 import { isCheck, openJwtEnvelope, type DecodedJwt } from './jwt-envelope.js'
 import type { SchemaSource } from './schema-source.js'
 import { fail, pass, type Check, type VerifiedCredentialSummary } from './verification-result.js'
@@ -120,10 +120,19 @@ async function accreditationCheck(ctx: VerifierContext, account: string | undefi
   if (!ChainRegistryCache.accreditedAt(record, specific[0], issuedAt)) {
     return fail('issuerAccredited', 'ERR_ISSUER_NOT_ACCREDITED', `${record?.name ?? view.issuer} was not accredited for ${specific[0]} when it issued this credential`, index)
   }
-  if (ctx.policy.requireCurrentAccreditation && !ChainRegistryCache.accreditedAt(record, specific[0], now)) {
+  if (ctx.policy.requireCurrentAccreditation && !accreditedNow(record!, specific[0], now)) {
     return fail('issuerAccredited', 'ERR_ISSUER_NO_LONGER_ACCREDITED', `${record?.name} is no longer accredited for ${specific[0]}`, index)
   }
   return pass('issuerAccredited', `${record!.name} is accredited for ${specific[0]} (at issuance)`, index)
+}
+
+/**
+ * Accredited for the type in the chain's current state. The status is read as it stands rather than from the
+ * history at the verifier's clock: block timestamps may run ahead of it, which would let a just-suspended
+ * issuer pass until the wall clock caught up.
+ */
+function accreditedNow(record: IssuerRecord, credentialType: string, now: number): boolean {
+  return record.status === 1 && ChainRegistryCache.accreditedAt({ ...record, history: [[record.status, 0]] }, credentialType, now)
 }
 
 async function schemaCheck(ctx: VerifierContext, view: CredentialView, index: number): Promise<Check> {

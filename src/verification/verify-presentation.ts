@@ -66,6 +66,10 @@ async function expectedChallenge(deps: PresentationVerifierDeps, source: Challen
   if (source.kind === 'request') {
     return { outcome: await deps.requests.check(source.requestId, payload.nonce, payload.aud), consume: () => deps.requests.consume(source.requestId) }
   }
+  // Otherwise the answer to a stored request could be accepted a second time through the VC-API route.
+  if (await deps.requests.isRequestChallenge(source.challenge)) {
+    return { outcome: { ok: false, code: 'ERR_CHALLENGE_REPLAYED', message: 'this challenge belongs to a presentation request: verify the answer with its requestId' }, consume: async () => false }
+  }
   if (await deps.requests.isExternalUsed(source.challenge)) {
     return { outcome: { ok: false, code: 'ERR_CHALLENGE_REPLAYED', message: 'this challenge was already used' }, consume: async () => false }
   }

@@ -44,14 +44,16 @@ export class HolderWallet {
     private readonly agent: WalletAgent,
     private readonly db: DataSource,
     readonly dir: string,
+    readonly network: WalletNetwork,
   ) {}
 
   /** Opens (or creates) a wallet; the key-encryption secret comes from `secret` or `<dir>/wallet-secret` (0600). */
   static async open(options: { dir: string; secret?: string; network?: WalletNetwork }): Promise<HolderWallet> {
     const secret = options.secret ?? walletSecret(options.dir)
     if (!/^[0-9a-f]{64}$/i.test(secret)) throw new WalletError('ERR_WALLET_SECRET', 'the wallet secret must be 64 hex digits')
-    const { agent, db } = await createWalletAgent(options.dir, secret, options.network ?? { name: 'govcred', chainId: 20191 })
-    return new HolderWallet(agent, db, options.dir)
+    const network = options.network ?? { name: 'govcred', chainId: 20191 }
+    const { agent, db } = await createWalletAgent(options.dir, secret, network)
+    return new HolderWallet(agent, db, options.dir, network)
   }
 
   async close(): Promise<void> {
@@ -62,7 +64,8 @@ export class HolderWallet {
   async createDid(method: 'key' | 'ethr' = 'key', alias?: string): Promise<string> {
     const identifier = method === 'key'
       ? await this.agent.didManagerCreate({ provider: 'did:key', alias, options: { keyType: 'Secp256k1' } })
-      : await this.agent.didManagerCreate({ provider: 'did:ethr', alias })
+      // Without a network option Veramo makes a mainnet DID (did:ethr:0x…), which the consortium's verifiers cannot resolve.
+      : await this.agent.didManagerCreate({ provider: 'did:ethr', alias, options: { network: this.network.name } })
     return identifier.did
   }
 
@@ -112,8 +115,13 @@ export class HolderWallet {
         return found
       })
     } else {
+      const now = new Date().toISOString()
+      const current = (c: WalletCredential) => (c.issuedAt ?? '') <= now && (c.expiresAt === null || c.expiresAt > now)
       chosen = (request.credentialTypes ?? []).map((type) => {
-        const found = all.filter((c) => c.types.includes(type) && c.subject === holder).sort((a, b) => (b.issuedAt ?? '').localeCompare(a.issuedAt ?? ''))[0]
+        // The newest one within its validity period; an expired or not-yet-valid one only when nothing else is held.
+        const found = all
+          .filter((c) => c.types.includes(type) && c.subject === holder)
+          .sort((a, b) => Number(current(b)) - Number(current(a)) || (b.issuedAt ?? '').localeCompare(a.issuedAt ?? ''))[0]
         if (!found) throw new WalletError('ERR_NO_MATCHING_CREDENTIAL', `the wallet holds no ${type} of ${holder}`)
         return found
       })

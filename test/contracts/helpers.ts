@@ -15,6 +15,7 @@ import {
 import { startAnvil, type AnvilNode } from '../../src/chain/anvil-node.js'
 import { createProvider } from '../../src/chain/provider.js'
 import { loadArtifact, type ContractName } from '../../src/chain/contract-artifacts.js'
+import { waitForReceipt } from '../../src/chain/chain-writer.js'
 
 export const CHAIN_ID = 20191
 export const VERI_KEY = encodeBytes32String('veriKey')
@@ -59,7 +60,7 @@ export function randomAccounts(provider: JsonRpcProvider, count: number): Wallet
 export async function deploy(name: ContractName, signer: Wallet, ...args: unknown[]): Promise<Contract> {
   const { abi, bytecode } = loadArtifact(name)
   const deployed = await new ContractFactory(abi, bytecode, signer).deploy(...args)
-  await deployed.waitForDeployment()
+  await waitForReceipt(signer.provider as JsonRpcProvider, deployed.deploymentTransaction()!.hash, 60_000)
   return new Contract(await deployed.getAddress(), abi, signer)
 }
 
@@ -97,7 +98,11 @@ export function as(contract: Contract, signer: Wallet): Contract {
 
 /** Sends, waits for the receipt and fails if the transaction reverted. */
 export async function mined(tx: Promise<ContractTransactionResponse>): Promise<ContractTransactionReceipt> {
-  const receipt = await (await tx).wait()
+  const sent = await tx
+  // Poll instead of tx.wait(): its block listener can miss the block on an idle automining chain.
+  const polled = await waitForReceipt(sent.provider as JsonRpcProvider, sent.hash, 60_000)
+  if (!polled) throw new Error('transaction was not mined')
+  const receipt = await sent.wait()
   if (!receipt) throw new Error('transaction was not mined')
   return receipt
 }
