@@ -10,6 +10,18 @@ const ETHR_DID = /^did:ethr:(?:([a-zA-Z0-9-]+):)?(0x[0-9a-fA-F]{40}|0x[0-9a-fA-F
  * ethrDidToAddress('did:ethr:govcred:0x02b9…') // '0x5Ab…'
  */
 export function ethrDidToAddress(did: string): string | undefined {
+  const known = addresses.get(did)
+  if (known !== undefined || addresses.has(did)) return known
+  const address = computeEthrAddress(did)
+  if (addresses.size >= 10_000) addresses.delete(addresses.keys().next().value as string)
+  addresses.set(did, address)
+  return address
+}
+
+/** Deriving the address unpacks the key and hashes it; verifiers ask for the same few DIDs again and again. */
+const addresses = new Map<string, string | undefined>()
+
+function computeEthrAddress(did: string): string | undefined {
   const match = ETHR_DID.exec(did)
   if (!match) return undefined
   const id = match[2]

@@ -112,7 +112,7 @@ export class ChainRegistryCache {
   /** Accredited for the type at `at` (unix seconds), per the issuer's on-chain history. */
   static accreditedAt(record: IssuerRecord | null, credentialType: string, at: number): boolean {
     if (!record) return false
-    if (!record.credentialTypeHashes.has(keccak256(toUtf8Bytes(credentialType)))) return false
+    if (!record.credentialTypeHashes.has(typeHash(credentialType))) return false
     if (at < record.validFrom || BigInt(at) >= record.validUntil) return false
     let status = 0
     for (const [s, when] of record.history) if (when <= at) status = s
@@ -176,4 +176,15 @@ export class ChainRegistryCache {
     if (map.size >= MAX_ENTRIES) map.delete(map.keys().next().value as string)
     map.set(key, value)
   }
+}
+
+const typeHashes = new Map<string, string>()
+
+function typeHash(credentialType: string): string {
+  let hash = typeHashes.get(credentialType)
+  if (!hash) {
+    hash = keccak256(toUtf8Bytes(credentialType))
+    if (typeHashes.size < 1000) typeHashes.set(credentialType, hash)
+  }
+  return hash
 }

@@ -1,4 +1,3 @@
-import { decodeJWT } from 'did-jwt'
 import { fail, type Check, type CheckName } from './verification-result.js'
 
 export interface DecodedJwt {
@@ -30,12 +29,16 @@ export function openJwtEnvelope(input: unknown, check: CheckName, credential?: n
     return fail(check, 'ERR_MALFORMED_JWT', 'not a compact JWT', credential)
   }
   try {
-    const decoded = decodeJWT(jwt)
-    if (!decoded.payload || typeof decoded.payload !== 'object') throw new Error('no payload')
-    return { jwt, header: decoded.header as unknown as Record<string, unknown>, payload: decoded.payload as Record<string, any> }
+    const [header, payload] = jwt.split('.', 2).map(decodeSegment)
+    if (!isObject(header) || !isObject(payload)) throw new Error('not JSON objects')
+    return { jwt, header, payload }
   } catch {
     return fail(check, 'ERR_MALFORMED_JWT', 'the JWT cannot be decoded', credential)
   }
 }
 
 export const isCheck = (value: unknown): value is Check => !!value && typeof value === 'object' && 'check' in value && 'ok' in value
+
+// Node's own base64url decoder: did-jwt's decodeJWT spends several times longer on the same work.
+const decodeSegment = (segment: string): unknown => JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'))
+const isObject = (value: unknown): value is Record<string, any> => !!value && typeof value === 'object' && !Array.isArray(value)

@@ -1,4 +1,3 @@
-import { getAddress } from 'ethers'
 import type { Deployments } from '../chain/deployments.js'
 import { parseStatusEntries } from '../credentials/status/status-entries.js'
 import { ethrDidNetwork, ethrDidToAddress } from '../identity/ethr-did.js'
@@ -156,7 +155,7 @@ async function statusCheck(ctx: VerifierContext, account: string | undefined, cr
   const entries = parseStatusEntries(credentialStatus)
   if (!entries) return fail('status', 'ERR_STATUS_MISSING', 'the credential has no govcred status entries', index)
   if (!account) return fail('status', 'ERR_STATUS_REGISTRY_UNKNOWN', 'the issuer has no status list on this network', index)
-  if (entries.chainId !== ctx.deployments.chainId || getAddress(entries.registry) !== getAddress(ctx.deployments.contracts.status)) {
+  if (entries.chainId !== ctx.deployments.chainId || entries.registry.toLowerCase() !== ctx.deployments.contracts.status.toLowerCase()) {
     return fail('status', 'ERR_STATUS_REGISTRY_UNKNOWN', 'the credential points at a status registry this network does not use', index)
   }
   const bits = await ctx.cache.statusOf(account, entries.index)

@@ -2,6 +2,7 @@ import { verifyJWS } from 'did-jwt'
 import type { DIDDocument, VerificationMethod } from 'did-resolver'
 import type { ChainRegistryCache } from './chain-registry-cache.js'
 import { ChainUnavailableError } from './chain-watcher.js'
+import { verifyEs256kFast } from './es256k-fast-verify.js'
 
 export type SignatureOutcome =
   | { ok: true; document: DIDDocument }
@@ -28,6 +29,7 @@ export async function verifyJwtSignature(cache: ChainRegistryCache, jwt: string,
   if (alg !== 'ES256K' && alg !== 'ES256K-R' && alg !== 'EdDSA' && alg !== 'Ed25519' && alg !== 'ES256') {
     return { ok: false, code: 'ERR_SIGNATURE_INVALID', message: `algorithm ${String(alg)} is not accepted` }
   }
+  if (alg === 'ES256K' && verifyEs256kFast(jwt, methods)) return { ok: true, document }
   try {
     verifyJWS(jwt, methods)
     return { ok: true, document }

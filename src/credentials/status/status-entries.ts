@@ -36,6 +36,7 @@ export function parseStatusEntries(credentialStatus: unknown): { index: number; 
   const list = Array.isArray(credentialStatus) ? credentialStatus : credentialStatus ? [credentialStatus] : []
   const ours = list.filter((e): e is StatusEntry => !!e && typeof e === 'object' && (e as StatusEntry).type === STATUS_ENTRY_TYPE)
   if (ours.length === 0) return undefined
+  if (typeof ours[0].statusRegistry !== 'string' || typeof ours[0].statusListIndex !== 'string') return undefined
   const index = Number(ours[0].statusListIndex)
   if (!Number.isInteger(index) || index < 0 || index >= STATUS_LIST_SIZE) return undefined
   if (ours.some((e) => e.statusListIndex !== ours[0].statusListIndex || e.statusRegistry !== ours[0].statusRegistry)) return undefined
