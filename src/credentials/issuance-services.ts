@@ -41,6 +41,8 @@ export function createIssuanceServices(ctx: ServiceContext, logger: Logger, opti
   const batcher = new StatusBatcher({ db: ctx.db, writer: ctx.writer, audit, statusRegistry: ctx.deployments.contracts.status, logger, anchors: anchoring }, {
     maxBatch: Number(process.env.GOVCRED_STATUS_BATCH_MAX ?? 500),
     windowMs: 20,
+    burstWindowMs: 200,
+    maxDelayMs: 2000,
     retryMs: 2000,
   })
   const property = new PropertyAnchoring({ db: ctx.db, writer: ctx.writer, provider: ctx.provider, anchorsAddress: ctx.deployments.contracts.anchors, logger })

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm'
+import { writeTransaction } from '../store/write-transaction.js'
 
 export interface Department {
   id: string
@@ -20,12 +21,12 @@ export class DepartmentStore {
   constructor(private readonly db: DataSource) {}
 
   async insert(department: Department): Promise<void> {
-    await this.db.query(
+    await writeTransaction(this.db, (m) => m.query(
       `INSERT INTO govcred_departments (id, name, nameEn, unifiedSocialCreditCode, did, account, credentialTypes, createdAt)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       [department.id, department.name, department.nameEn, department.unifiedSocialCreditCode, department.did,
         department.account, JSON.stringify(department.credentialTypes), department.createdAt],
-    )
+    ))
   }
 
   async get(id: string): Promise<Department | undefined> {

@@ -38,8 +38,12 @@ interface ChangeRow {
 export interface StatusBatcherOptions {
   /** Most status bits in one transaction (bounded by the chain's block gas limit). */
   maxBatch: number
-  /** How long to wait for more changes before sending, so a burst shares transactions. */
+  /** Quiet time after the last change before sending, so a burst shares transactions. */
   windowMs: number
+  /** Quiet time before sending changes that arrived while a batch was being sent (a burst is going on). */
+  burstWindowMs: number
+  /** Longest a change waits for the burst around it to end. */
+  maxDelayMs: number
   /** Retry cadence for changes that could not be sent (chain unreachable). */
   retryMs: number
 }
@@ -58,6 +62,13 @@ type Waiter = { resolve: (txHash: string) => void; reject: (error: Error) => voi
 export class StatusBatcher {
   private readonly waiters = new Map<string, Waiter[]>()
   private flushTimer?: NodeJS.Timeout
+  private firstScheduledAt = 0
+  /** Flushes started and not finished yet. */
+  private running = 0
+  /** A flush came due while a batch was being sent; it is re-armed when that send ends. */
+  private deferred = false
+  /** Changes kept arriving while batches were sent: wait for the longer burst window. */
+  private burst = false
   private retryTimer?: NodeJS.Timeout
   private flushing: Promise<void> = Promise.resolve()
   private stopped = false
@@ -71,7 +82,7 @@ export class StatusBatcher {
       logger: Logger
       anchors?: BatchAnchorSink
     },
-    private readonly options: StatusBatcherOptions = { maxBatch: 500, windowMs: 20, retryMs: 2000 },
+    private readonly options: StatusBatcherOptions = { maxBatch: 500, windowMs: 20, burstWindowMs: 200, maxDelayMs: 2000, retryMs: 2000 },
   ) {}
 
   /** Records a change inside the caller's transaction; nothing is sent until the transaction commits and a flush runs. */
@@ -118,23 +129,52 @@ export class StatusBatcher {
 
   async stop(): Promise<void> {
     this.stopped = true
+    this.deferred = false
     clearInterval(this.retryTimer)
     clearTimeout(this.flushTimer)
+    this.flushTimer = undefined
     await this.flushing.catch(() => undefined)
   }
 
   /** Sends everything queued now (tests and shutdown use it directly). */
   flush(): Promise<void> {
-    this.flushing = this.flushing.catch(() => undefined).then(() => this.flushOnce())
+    this.running++
+    this.flushing = this.flushing.catch(() => undefined).then(() => this.flushOnce()).finally(() => {
+      this.running--
+      if (this.running === 0 && this.deferred) {
+        this.deferred = false
+        this.armTimer()
+      }
+    })
     return this.flushing
   }
 
+  /** Debounced: each new change restarts the quiet window, up to maxDelayMs after the first one. */
   private scheduleFlush(): void {
-    if (this.stopped || this.flushTimer) return
+    if (this.stopped) return
+    if (this.flushTimer) clearTimeout(this.flushTimer)
+    else if (!this.deferred) this.firstScheduledAt = Date.now()
+    this.armTimer()
+  }
+
+  private armTimer(): void {
+    if (this.stopped) return
+    clearTimeout(this.flushTimer)
+    const quiet = this.burst ? this.options.burstWindowMs : this.options.windowMs
+    const delay = Math.max(0, Math.min(quiet, this.firstScheduledAt + this.options.maxDelayMs - Date.now()))
     this.flushTimer = setTimeout(() => {
       this.flushTimer = undefined
+      // While a batch is being sent, requests stall on the database and a short quiet window elapses by itself;
+      // flushing right after that send would cut a burst into one transaction per send. Wait for the send to
+      // end and then for the longer burst window (or maxDelayMs), so a burst shares a few transactions.
+      if (this.running > 0 && Date.now() < this.firstScheduledAt + this.options.maxDelayMs) {
+        this.deferred = true
+        this.burst = true
+        return
+      }
+      this.burst = false
       this.flush().catch((error) => this.deps.logger.warn(`status flush failed: ${(error as Error).message}`))
-    }, this.options.windowMs)
+    }, delay)
   }
 
   private async recover(): Promise<void> {

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto'
 import type { DataSource } from 'typeorm'
 import { execute } from '../../store/execute.js'
+import { writeTransaction } from '../../store/write-transaction.js'
 
 export interface ApiKeyRecord {
   id: string
@@ -33,10 +34,12 @@ export class ApiKeyStore {
   async create(departmentId: string, scopes: string[], label: string): Promise<CreatedApiKey> {
     const key = `${PREFIX}${randomBytes(32).toString('base64url')}`
     const record: ApiKeyRecord = { id: randomUUID(), departmentId, scopes: [...scopes], label, createdAt: new Date().toISOString(), revokedAt: null }
-    await this.db.query(
+    // Through the write queue: a plain write on the shared SQLite connection would be undone by another
+    // request's transaction rolling back at the same time.
+    await writeTransaction(this.db, (m) => m.query(
       `INSERT INTO govcred_api_keys (id, departmentId, keyHash, scopes, label, createdAt) VALUES (?, ?, ?, ?, ?, ?)`,
       [record.id, departmentId, hashApiKey(key), JSON.stringify(scopes), label, record.createdAt],
-    )
+    ))
     return { ...record, key }
   }
 
@@ -51,7 +54,7 @@ export class ApiKeyStore {
   }
 
   async revoke(id: string): Promise<boolean> {
-    return (await execute(this.db, `UPDATE govcred_api_keys SET revokedAt = ? WHERE id = ? AND revokedAt IS NULL`, [new Date().toISOString(), id])) > 0
+    return (await writeTransaction(this.db, (m) => execute(m, `UPDATE govcred_api_keys SET revokedAt = ? WHERE id = ? AND revokedAt IS NULL`, [new Date().toISOString(), id]))) > 0
   }
 
   async list(departmentId?: string): Promise<ApiKeyRecord[]> {

@@ -49,6 +49,8 @@ export function credentialRoutes(deps: CredentialRouteDeps): Router {
     for (const field of ['issuedFrom', 'issuedUntil'] as const) {
       if (q[field] !== undefined && Number.isNaN(Date.parse(q[field]!))) throw new BadRequestError('ERR_INVALID_QUERY', `${field} must be an ISO date`)
     }
+    // A cursor is the previous page's nextCursor (issuedAt|id); anything else would silently page from the wrong place.
+    if (q.cursor !== undefined && !isCursor(q.cursor)) throw new BadRequestError('ERR_INVALID_QUERY', 'cursor must be a nextCursor returned by this endpoint')
     const page = await deps.issuer.credentials.search(principal.department.id, {
       type: q.type,
       status: q.status as CredentialState | undefined,
@@ -103,6 +105,11 @@ async function owned(deps: CredentialRouteDeps, id: string, departmentId: string
   const record = await deps.issuer.credentials.getOwned(departmentId, id)
   if (!record) throw new NotFoundError('ERR_CREDENTIAL_NOT_FOUND', `no credential ${id} issued by ${departmentId}`)
   return record
+}
+
+function isCursor(cursor: string): boolean {
+  const [issuedAt, id, ...rest] = cursor.split('|')
+  return rest.length === 0 && !!id && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(issuedAt ?? '') && !Number.isNaN(Date.parse(issuedAt!))
 }
 
 function summary(record: CredentialRecord) {

@@ -1,0 +1,88 @@
+// SQLite through TypeORM runs every query of the process on one connection: while a request's transaction
+// is open, a write made elsewhere without a transaction (the chain outbox, an API key) lands inside it.
+// A refused request must not roll those writes back; a failure after the request wrote still undoes its own.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startTestService, type TestService } from '../helpers/service.js'
+import { NotFoundError } from '../../src/errors/app-error.js'
+import { refusalSafeTransaction } from '../../src/credentials/records/refusal-safe-transaction.js'
+import { writeTransaction } from '../../src/store/write-transaction.js'
+import { bearer, changeStatus, readDemo } from './issuance-helpers.js'
+
+let service: TestService
+
+beforeAll(async () => {
+  service = await startTestService()
+})
+
+afterAll(async () => {
+  await service?.dispose()
+})
+
+/** A write as ChainWriter.record makes it: a plain query, outside any transaction of its own. */
+async function plainOutboxWrite(id: string) {
+  const now = new Date().toISOString()
+  await service.ctx.db.query(
+    `INSERT INTO govcred_chain_outbox (id, account, contract, target, method, args, data, label, status, attempts, createdAt, updatedAt)
+     VALUES (?, '0x0', 'CredentialStatusRegistry', '0x0', 'updateStatus', '[]', '0x', 'test', 'confirmed', 0, ?, ?)`,
+    [id, now, now],
+  )
+}
+
+const outboxHas = async (id: string) => (await service.ctx.db.query(`SELECT 1 FROM govcred_chain_outbox WHERE id = ?`, [id])).length === 1
+
+/** Runs `body` as a transaction that is held open until `release` is called. */
+function heldOpen<T>(run: typeof refusalSafeTransaction, body: (m: Parameters<Parameters<typeof refusalSafeTransaction>[1]>[0]) => Promise<T>) {
+  let release!: () => void
+  const gate = new Promise<void>((resolve) => (release = resolve))
+  const done = run(service.ctx.db, async (m) => {
+    await m.query('SELECT 1')
+    await gate
+    return body(m)
+  })
+  return { done: done.then((value) => ({ value }), (error: unknown) => ({ error })), release }
+}
+
+describe('a refused request keeps what others wrote meanwhile', () => {
+  it('a refusal before any write commits: the concurrent plain write survives', async () => {
+    const tx = heldOpen(refusalSafeTransaction, async () => {
+      throw new NotFoundError('ERR_CREDENTIAL_NOT_FOUND', 'refused')
+    })
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    await plainOutboxWrite('test:kept-by-refusal')
+    tx.release()
+    expect(await tx.done).toMatchObject({ error: { code: 'ERR_CREDENTIAL_NOT_FOUND' } })
+    expect(await outboxHas('test:kept-by-refusal')).toBe(true)
+  })
+
+  it('for contrast, a plain writeTransaction rolling back loses the concurrent write (why the refusal path commits)', async () => {
+    const tx = heldOpen(writeTransaction, async () => {
+      throw new NotFoundError('ERR_CREDENTIAL_NOT_FOUND', 'refused')
+    })
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    await plainOutboxWrite('test:lost-by-rollback')
+    tx.release()
+    expect(await tx.done).toMatchObject({ error: { code: 'ERR_CREDENTIAL_NOT_FOUND' } })
+    expect(await outboxHas('test:lost-by-rollback')).toBe(false)
+  })
+
+  it('a failure after the transaction wrote still rolls its own write back', async () => {
+    const result = await refusalSafeTransaction(service.ctx.db, async (m) => {
+      await m.query(`INSERT INTO govcred_chain_outbox (id, account, contract, target, method, args, data, label, status, attempts, createdAt, updatedAt)
+        VALUES ('test:own-write', '0x0', 'C', '0x0', 'm', '[]', '0x', 'test', 'pending', 0, '', '')`)
+      throw new Error('failed after writing')
+    }).then(() => 'committed', (error: Error) => error.message)
+    expect(result).toBe('failed after writing')
+    expect(await outboxHas('test:own-write')).toBe(false)
+  })
+
+  it('end to end: a refused status change over HTTP during an API key creation keeps the key', async () => {
+    const demo = readDemo(service)
+    const [refused, created] = await Promise.all([
+      changeStatus(service, demo.market.apiKey, 'urn:uuid:00000000-0000-4000-8000-000000000000', 'revoke'),
+      service.issuance.keys.create(demo.market.id, ['BusinessLicenseCredential'], 'created during a refusal'),
+    ])
+    expect(refused.body.error.code).toBe('ERR_CREDENTIAL_NOT_FOUND')
+    const works = await service.api('/v1/credentials?limit=1', { headers: bearer(created.key) })
+    expect(works.status).toBe(200)
+  })
+})
