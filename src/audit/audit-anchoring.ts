@@ -6,6 +6,7 @@ import type { Department, DepartmentStore } from '../departments/department-stor
 import { NotFoundError } from '../errors/app-error.js'
 import type { Logger } from '../service/logger.js'
 import type { AuditLog, AuditProblem, AuditVerification } from './audit-log.js'
+import { writeQuery } from '../store/write-transaction.js'
 
 /** The AnchorRegistry key under which a department's audit head is anchored. */
 export const AUDIT_HEAD_KEY: string = keccak256(toUtf8Bytes('govcred:audit-head'))
@@ -186,7 +187,7 @@ export class AuditAnchoring {
   }
 
   private async record(departmentId: string, anchor: AuditAnchor): Promise<void> {
-    await this.deps.db.query(
+    await writeQuery(this.deps.db,
       `INSERT OR IGNORE INTO govcred_audit_anchors (departmentId, seq, hash, txHash, anchoredAt) VALUES (?, ?, ?, ?, ?)`,
       [departmentId, anchor.seq, anchor.hash.toLowerCase(), anchor.txHash, new Date().toISOString()],
     )

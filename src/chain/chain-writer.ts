@@ -3,6 +3,7 @@ import { Interface, type JsonRpcProvider, type Signer, type TransactionReceipt }
 import type { DataSource } from 'typeorm'
 import { loadArtifact, type ContractName } from './contract-artifacts.js'
 import { ChainRevertError, decodeRevert, isConnectivityError } from './chain-errors.js'
+import { writeQuery } from '../store/write-transaction.js'
 
 export type OutboxStatus = 'pending' | 'sent' | 'confirmed' | 'failed'
 
@@ -153,7 +154,7 @@ export class ChainWriter {
     const iface = new Interface(loadArtifact(intent.contract).abi)
     const data = iface.encodeFunctionData(intent.method, intent.args as unknown[])
     const now = new Date().toISOString()
-    await this.db.query(
+    await writeQuery(this.db,
       `INSERT INTO govcred_chain_outbox (id, account, contract, target, method, args, data, label, status, attempts, createdAt, updatedAt)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)`,
       [id, intent.account.toLowerCase(), intent.contract, intent.target, intent.method,
@@ -174,7 +175,7 @@ export class ChainWriter {
         throw await this.failOrRethrow(id, error)
       }
       const txHash = await this.sendWithNonce(entry.account, signer, { ...request, gasLimit })
-      await this.db.query(
+      await writeQuery(this.db,
         `UPDATE govcred_chain_outbox SET status = 'sent', txHash = ?, attempts = attempts + 1, updatedAt = ? WHERE id = ?`,
         [txHash, new Date().toISOString(), id],
       )
@@ -214,7 +215,7 @@ export class ChainWriter {
     if (isConnectivityError(error)) return error as Error
     const revert = decodeRevert(error)
     if (!revert) return error as Error
-    await this.db.query(
+    await writeQuery(this.db,
       `UPDATE govcred_chain_outbox SET status = 'failed', error = ?, updatedAt = ? WHERE id = ?`,
       [revert.message, new Date().toISOString(), id],
     )
@@ -222,7 +223,7 @@ export class ChainWriter {
   }
 
   private async markMined(id: string, receipt: TransactionReceipt): Promise<void> {
-    await this.db.query(
+    await writeQuery(this.db,
       `UPDATE govcred_chain_outbox SET status = ?, txHash = ?, blockNumber = ?, updatedAt = ? WHERE id = ?`,
       [receipt.status === 1 ? 'confirmed' : 'failed', receipt.hash, receipt.blockNumber, new Date().toISOString(), id],
     )

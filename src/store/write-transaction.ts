@@ -16,3 +16,12 @@ export function writeTransaction<T>(db: DataSource, work: (manager: EntityManage
   queues.set(db, next)
   return next
 }
+
+/**
+ * One write statement under the same lock as writeTransaction. Every write of the process goes through
+ * the lock: outside it, a write would land inside whatever transaction is open on the shared connection
+ * and vanish if that transaction rolled back.
+ */
+export function writeQuery(db: DataSource, sql: string, params: unknown[] = []): Promise<unknown> {
+  return writeTransaction(db, (manager) => manager.query(sql, params))
+}

@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm'
 import { isCredentialTypeName } from '../credentials/types/credential-types.js'
 import { ValidationError } from '../errors/app-error.js'
 import { execute } from '../store/execute.js'
+import { writeQuery, writeTransaction } from '../store/write-transaction.js'
 
 export interface PresentationRequest {
   id: string
@@ -47,7 +48,7 @@ export class PresentationRequestStore {
       expiresAt: new Date(now.getTime() + this.ttlMs).toISOString(),
       usedAt: null,
     }
-    await this.db.query(
+    await writeQuery(this.db,
       `INSERT INTO govcred_presentation_requests (id, challenge, domain, credentialTypes, purpose, createdAt, expiresAt) VALUES (?, ?, ?, ?, ?, ?, ?)`,
       [request.id, request.challenge, request.domain, JSON.stringify(credentialTypes), purpose, request.createdAt, request.expiresAt],
     )
@@ -70,12 +71,12 @@ export class PresentationRequestStore {
 
   /** Uses the request up; false when someone else used it first (a concurrent replay). */
   async consume(requestId: string): Promise<boolean> {
-    return (await execute(this.db, `UPDATE govcred_presentation_requests SET usedAt = ? WHERE id = ? AND usedAt IS NULL`, [new Date().toISOString(), requestId])) > 0
+    return (await writeTransaction(this.db, (m) => execute(m, `UPDATE govcred_presentation_requests SET usedAt = ? WHERE id = ? AND usedAt IS NULL`, [new Date().toISOString(), requestId]))) > 0
   }
 
   /** A challenge supplied by the caller (VC-API): accepted once per domain. */
   async consumeExternal(challenge: string, domain: string): Promise<boolean> {
-    return (await execute(this.db, `INSERT OR IGNORE INTO govcred_used_challenges (challenge, domain, usedAt) VALUES (?, ?, ?)`, [challenge, domain, new Date().toISOString()])) > 0
+    return (await writeTransaction(this.db, (m) => execute(m, `INSERT OR IGNORE INTO govcred_used_challenges (challenge, domain, usedAt) VALUES (?, ?, ?)`, [challenge, domain, new Date().toISOString()]))) > 0
   }
 
   /** A challenge this store issued for a request: accepted only with that request, never as a caller's own (VC-API). */

@@ -1,11 +1,10 @@
-// SQLite through TypeORM runs every query of the process on one connection: while a request's transaction
-// is open, a write made elsewhere without a transaction (the chain outbox, an API key) lands inside it.
-// A refused request must not roll those writes back; a failure after the request wrote still undoes its own.
+// SQLite through TypeORM runs every query of the process on one connection: a write made while another
+// request's transaction is open would land inside it and vanish with its rollback. Every write therefore
+// goes through the one write lock (writeQuery / writeTransaction), so a refused request cannot undo others.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestService, type TestService } from '../helpers/service.js'
 import { NotFoundError } from '../../src/errors/app-error.js'
-import { refusalSafeTransaction } from '../../src/credentials/records/refusal-safe-transaction.js'
-import { writeTransaction } from '../../src/store/write-transaction.js'
+import { writeQuery, writeTransaction } from '../../src/store/write-transaction.js'
 import { bearer, changeStatus, readDemo } from './issuance-helpers.js'
 
 let service: TestService
@@ -18,10 +17,10 @@ afterAll(async () => {
   await service?.dispose()
 })
 
-/** A write as ChainWriter.record makes it: a plain query, outside any transaction of its own. */
-async function plainOutboxWrite(id: string) {
+/** A write as ChainWriter.record makes it: one statement under the write lock. */
+async function outboxWrite(id: string) {
   const now = new Date().toISOString()
-  await service.ctx.db.query(
+  await writeQuery(service.ctx.db,
     `INSERT INTO govcred_chain_outbox (id, account, contract, target, method, args, data, label, status, attempts, createdAt, updatedAt)
      VALUES (?, '0x0', 'CredentialStatusRegistry', '0x0', 'updateStatus', '[]', '0x', 'test', 'confirmed', 0, ?, ?)`,
     [id, now, now],
@@ -31,7 +30,7 @@ async function plainOutboxWrite(id: string) {
 const outboxHas = async (id: string) => (await service.ctx.db.query(`SELECT 1 FROM govcred_chain_outbox WHERE id = ?`, [id])).length === 1
 
 /** Runs `body` as a transaction that is held open until `release` is called. */
-function heldOpen<T>(run: typeof refusalSafeTransaction, body: (m: Parameters<Parameters<typeof refusalSafeTransaction>[1]>[0]) => Promise<T>) {
+function heldOpen<T>(run: typeof writeTransaction, body: (m: Parameters<Parameters<typeof writeTransaction>[1]>[0]) => Promise<T>) {
   let release!: () => void
   const gate = new Promise<void>((resolve) => (release = resolve))
   const done = run(service.ctx.db, async (m) => {
@@ -43,30 +42,20 @@ function heldOpen<T>(run: typeof refusalSafeTransaction, body: (m: Parameters<Pa
 }
 
 describe('a refused request keeps what others wrote meanwhile', () => {
-  it('a refusal before any write commits: the concurrent plain write survives', async () => {
-    const tx = heldOpen(refusalSafeTransaction, async () => {
-      throw new NotFoundError('ERR_CREDENTIAL_NOT_FOUND', 'refused')
-    })
-    await new Promise((resolve) => setTimeout(resolve, 20))
-    await plainOutboxWrite('test:kept-by-refusal')
-    tx.release()
-    expect(await tx.done).toMatchObject({ error: { code: 'ERR_CREDENTIAL_NOT_FOUND' } })
-    expect(await outboxHas('test:kept-by-refusal')).toBe(true)
-  })
-
-  it('for contrast, a plain writeTransaction rolling back loses the concurrent write (why the refusal path commits)', async () => {
+  it('a write issued while a refused transaction is open waits for it and survives its rollback', async () => {
     const tx = heldOpen(writeTransaction, async () => {
       throw new NotFoundError('ERR_CREDENTIAL_NOT_FOUND', 'refused')
     })
     await new Promise((resolve) => setTimeout(resolve, 20))
-    await plainOutboxWrite('test:lost-by-rollback')
+    const write = outboxWrite('test:kept-by-refusal')
     tx.release()
+    await write
     expect(await tx.done).toMatchObject({ error: { code: 'ERR_CREDENTIAL_NOT_FOUND' } })
-    expect(await outboxHas('test:lost-by-rollback')).toBe(false)
+    expect(await outboxHas('test:kept-by-refusal')).toBe(true)
   })
 
   it('a failure after the transaction wrote still rolls its own write back', async () => {
-    const result = await refusalSafeTransaction(service.ctx.db, async (m) => {
+    const result = await writeTransaction(service.ctx.db, async (m) => {
       await m.query(`INSERT INTO govcred_chain_outbox (id, account, contract, target, method, args, data, label, status, attempts, createdAt, updatedAt)
         VALUES ('test:own-write', '0x0', 'C', '0x0', 'm', '[]', '0x', 'test', 'pending', 0, '', '')`)
       throw new Error('failed after writing')

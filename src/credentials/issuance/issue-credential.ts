@@ -7,7 +7,7 @@ import type { AuditLog } from '../../audit/audit-log.js'
 import { ConflictError, ForbiddenError, UpstreamError } from '../../errors/app-error.js'
 import { assertScope, type DepartmentPrincipal } from '../../http/department-auth.js'
 import { loadSchema } from '../schemas/load-schemas.js'
-import { refusalSafeTransaction } from '../records/refusal-safe-transaction.js'
+import { writeTransaction } from '../../store/write-transaction.js'
 import { CREDENTIAL_TYPES, type CredentialTypeName } from '../types/credential-types.js'
 import { statusEntries, STATUS_LIST_SIZE } from '../status/status-entries.js'
 import type { CredentialRecord, CredentialStore } from '../records/credential-store.js'
@@ -131,7 +131,7 @@ async function storeIssued(deps: IssuerDeps, principal: DepartmentPrincipal, rec
   }
   try {
     if (manager) await write(manager)
-    else await refusalSafeTransaction(deps.db, write)
+    else await writeTransaction(deps.db, write)
     return true
   } catch (error) {
     // Two concurrent issuances drew the same index: the UNIQUE constraint keeps one; draw again.

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { ConflictError } from '../../errors/app-error.js'
 import type { DepartmentPrincipal } from '../../http/department-auth.js'
-import { refusalSafeTransaction } from '../records/refusal-safe-transaction.js'
+import { writeTransaction } from '../../store/write-transaction.js'
 import { prepareAnchor, recordAnchor } from '../property/property-anchor.js'
 import type { PropertyAnchoring } from '../property/property-anchoring.js'
 import { queueStatusChange, type StatusDeps } from '../status/change-status.js'
@@ -41,7 +41,7 @@ async function refuseIfLive(deps: PolicyDeps, principal: DepartmentPrincipal, re
 
 async function issuePropertyCertificate(deps: PolicyDeps, principal: DepartmentPrincipal, request: IssueRequest): Promise<PolicyIssued> {
   const unitNumber = request.claims.propertyUnitNumber as string
-  const { issued, sequence } = await refusalSafeTransaction(deps.issuer.db, async (manager) => {
+  const { issued, sequence } = await writeTransaction(deps.issuer.db, async (manager) => {
     await refuseIfLive(deps, principal, request, manager, 'ERR_UNIT_HAS_CURRENT_CERTIFICATE', 'this property unit already has a current certificate; use POST /v1/property/transfers')
     const anchor = await prepareAnchor(manager, unitNumber)
     const id = `urn:uuid:${randomUUID()}`
@@ -60,7 +60,7 @@ async function issuePropertyCertificate(deps: PolicyDeps, principal: DepartmentP
 async function issueSuperseding(deps: PolicyDeps, principal: DepartmentPrincipal, request: IssueRequest): Promise<PolicyIssued> {
   let changeIds: string[] = []
   let superseded: string[] = []
-  const issued = await refusalSafeTransaction(deps.issuer.db, (manager) =>
+  const issued = await writeTransaction(deps.issuer.db, (manager) =>
     issueCredential(deps.issuer, principal, request, {
       manager,
       onStored: async (m, record) => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { ConflictError, NotFoundError, ValidationError } from '../../errors/app-error.js'
 import type { DepartmentPrincipal } from '../../http/department-auth.js'
-import { refusalSafeTransaction } from '../records/refusal-safe-transaction.js'
+import { writeTransaction } from '../../store/write-transaction.js'
 import { parseIssueRequest } from '../issuance/issuance-request.js'
 import { issueCredential, type IssuedCredential } from '../issuance/issue-credential.js'
 import type { PolicyDeps } from '../issuance/issue-with-policies.js'
@@ -31,7 +31,7 @@ export async function transferProperty(deps: PolicyDeps, principal: DepartmentPr
   const unitNumber = request.claims.propertyUnitNumber as string
   const actor = `api-key:${principal.apiKeyId}`
 
-  const { buyerCredential, revocationIds, sequence } = await refusalSafeTransaction(deps.issuer.db, async (manager) => {
+  const { buyerCredential, revocationIds, sequence } = await writeTransaction(deps.issuer.db, async (manager) => {
     const seller = await deps.issuer.credentials.getOwned(principal.department.id, sellerCredentialId, manager)
     if (!seller || seller.type !== 'PropertyCertificateCredential') {
       throw new NotFoundError('ERR_CREDENTIAL_NOT_FOUND', `no property certificate ${sellerCredentialId} issued by ${principal.department.id}`)

@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm'
 import { ConflictError, NotFoundError } from '../../errors/app-error.js'
 import type { DepartmentPrincipal } from '../../http/department-auth.js'
-import { refusalSafeTransaction } from '../records/refusal-safe-transaction.js'
+import { writeTransaction } from '../../store/write-transaction.js'
 import type { CredentialRecord, CredentialState, CredentialStore } from '../records/credential-store.js'
 import type { StatusBatcher, StatusChangeInput } from './status-batcher.js'
 
@@ -76,7 +76,7 @@ export async function queueStatusChange(
  * returns at once (pending) when `waitMs` is 0.
  */
 export async function changeCredentialStatus(deps: StatusDeps, principal: DepartmentPrincipal, credentialId: string, action: StatusAction, waitMs = 20_000): Promise<StatusChangeResult> {
-  const { next, changeIds } = await refusalSafeTransaction(deps.db, async (m) => {
+  const { next, changeIds } = await writeTransaction(deps.db, async (m) => {
     const record = await deps.credentials.getOwned(principal.department.id, credentialId, m)
     if (!record) throw new NotFoundError('ERR_CREDENTIAL_NOT_FOUND', `no credential ${credentialId} issued by ${principal.department.id}`)
     return queueStatusChange(deps, m, record, action, `api-key:${principal.apiKeyId}`)

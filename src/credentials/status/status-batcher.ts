@@ -5,7 +5,7 @@ import type { ChainWriter } from '../../chain/chain-writer.js'
 import { ChainRevertError } from '../../chain/chain-errors.js'
 import type { AuditLog, AuditAction } from '../../audit/audit-log.js'
 import type { Logger } from '../../service/logger.js'
-import { writeTransaction } from '../../store/write-transaction.js'
+import { writeQuery, writeTransaction } from '../../store/write-transaction.js'
 import { STATUS_PURPOSES, type StatusPurpose } from './status-entries.js'
 
 export interface StatusChangeInput {
@@ -183,7 +183,7 @@ export class StatusBatcher {
     for (const [outboxId, rows] of byOutbox) {
       const entry = outboxId ? await this.deps.writer.get(outboxId) : undefined
       if (!entry) {
-        await this.deps.db.query(`UPDATE govcred_status_changes SET state = 'queued', outboxId = NULL WHERE outboxId IS ? AND state = 'submitted'`, [outboxId || null])
+        await writeQuery(this.deps.db, `UPDATE govcred_status_changes SET state = 'queued', outboxId = NULL WHERE outboxId IS ? AND state = 'submitted'`, [outboxId || null])
       } else if (entry.status === 'confirmed' && entry.txHash) {
         await this.finish(rows, entry.txHash, null)
       } else if (entry.status === 'failed') {
