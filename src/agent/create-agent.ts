@@ -57,6 +57,9 @@ export async function createAgent(settings: AgentSettings): Promise<BuiltAgent> 
   const db = (await objects.get('/dbConnection')) as DataSource
   if (!db.isInitialized) await db.initialize()
   await db.query('PRAGMA foreign_keys = ON')
+  // With WAL, NORMAL syncs at checkpoints instead of every commit: a crash of the process loses nothing
+  // committed; only a power cut can lose the last commits (the outbox reconciles against the chain).
+  await db.query('PRAGMA synchronous = NORMAL')
   const agent = (await objects.get('/agent')) as GovcredAgent
   const provider = (await objects.get('/chainProvider')) as JsonRpcProvider
   return {

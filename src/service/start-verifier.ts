@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Server } from 'node:http'
 import { DataSource } from 'typeorm'
+import { quietSqlite3 } from '../store/sqlite-driver.js'
 import { ZeroAddress } from 'ethers'
 import type { VerifierConfig } from '../config/verifier-config.js'
 import { assertChainReachable, createProvider } from '../chain/provider.js'
@@ -24,8 +25,9 @@ export interface RunningVerifier {
 export async function startVerifier(config: VerifierConfig, logger: Logger): Promise<RunningVerifier> {
   const chainId = await assertChainReachable(config.rpcUrl, config.chainId)
   mkdirSync(config.dataDir, { recursive: true })
-  const db = new DataSource({ type: 'sqlite', database: join(config.dataDir, 'verifier.sqlite'), migrations: verifierMigrations, migrationsRun: true, synchronize: false, logging: false, enableWAL: true })
+  const db = new DataSource({ type: 'sqlite', driver: quietSqlite3, database: join(config.dataDir, 'verifier.sqlite'), migrations: verifierMigrations, migrationsRun: true, synchronize: false, logging: false, enableWAL: true })
   await db.initialize()
+  await db.query('PRAGMA synchronous = NORMAL')
   const provider = createProvider(config.rpcUrl, chainId)
   const deployments = {
     name: config.networkName,

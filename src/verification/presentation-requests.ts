@@ -2,8 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import type { DataSource } from 'typeorm'
 import { isCredentialTypeName } from '../credentials/types/credential-types.js'
 import { ValidationError } from '../errors/app-error.js'
-import { execute } from '../store/execute.js'
-import { writeQuery, writeTransaction } from '../store/write-transaction.js'
+import { writeExecute, writeQuery } from '../store/write-transaction.js'
 
 export interface PresentationRequest {
   id: string
@@ -71,12 +70,12 @@ export class PresentationRequestStore {
 
   /** Uses the request up; false when someone else used it first (a concurrent replay). */
   async consume(requestId: string): Promise<boolean> {
-    return (await writeTransaction(this.db, (m) => execute(m, `UPDATE govcred_presentation_requests SET usedAt = ? WHERE id = ? AND usedAt IS NULL`, [new Date().toISOString(), requestId]))) > 0
+    return (await writeExecute(this.db, `UPDATE govcred_presentation_requests SET usedAt = ? WHERE id = ? AND usedAt IS NULL`, [new Date().toISOString(), requestId])) > 0
   }
 
   /** A challenge supplied by the caller (VC-API): accepted once per domain. */
   async consumeExternal(challenge: string, domain: string): Promise<boolean> {
-    return (await writeTransaction(this.db, (m) => execute(m, `INSERT OR IGNORE INTO govcred_used_challenges (challenge, domain, usedAt) VALUES (?, ?, ?)`, [challenge, domain, new Date().toISOString()]))) > 0
+    return (await writeExecute(this.db, `INSERT OR IGNORE INTO govcred_used_challenges (challenge, domain, usedAt) VALUES (?, ?, ?)`, [challenge, domain, new Date().toISOString()])) > 0
   }
 
   /** A challenge this store issued for a request: accepted only with that request, never as a caller's own (VC-API). */

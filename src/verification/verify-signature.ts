@@ -29,7 +29,7 @@ export async function verifyJwtSignature(cache: ChainRegistryCache, jwt: string,
   if (alg !== 'ES256K' && alg !== 'ES256K-R' && alg !== 'EdDSA' && alg !== 'Ed25519' && alg !== 'ES256') {
     return { ok: false, code: 'ERR_SIGNATURE_INVALID', message: `algorithm ${String(alg)} is not accepted` }
   }
-  if (alg === 'ES256K' && verifyEs256kFast(jwt, methods)) return { ok: true, document }
+  if (alg === 'ES256K' && (await verifyEs256kFast(jwt, methods))) return { ok: true, document }
   try {
     verifyJWS(jwt, methods)
     return { ok: true, document }
