@@ -294,7 +294,10 @@ function table(r: Record<string, any>): string {
     lines.push(`ratios: govcred/raw   = ${n(raw.oneCredential, 2)} (1 cred), ${n(raw.threeCredentials, 2)} (3 creds)   target ≥ ${TARGET_RAW_RATIO}   ${mark(Math.min(raw.oneCredential, raw.threeCredentials), TARGET_RAW_RATIO)}`)
     if (r.ratios.govcredToStock) {
       const s = r.ratios.govcredToStock
-      lines.push(`        govcred/stock = ${n(s.oneCredential, 1)} (1-cred presentations vs the better stock rate)   target ≥ ${TARGET_STOCK_RATIO}   ${mark(s.oneCredential, TARGET_STOCK_RATIO)}   (vs sequential stock: ${n(s.versusSequentialStock, 1)})`)
+      // DESIGN's stock figure (20–37/s) is one verification after another; at concurrency 16 ethers batches
+      // stock Veramo's JSON-RPC calls, so both comparisons are printed and judged.
+      lines.push(`        govcred/stock = ${n(s.versusSequentialStock, 1)} vs stock one at a time (as DESIGN measured it)   target ≥ ${TARGET_STOCK_RATIO}   ${mark(s.versusSequentialStock, TARGET_STOCK_RATIO)}`)
+      lines.push(`                        ${n(s.oneCredential, 1)} vs stock at concurrency 16   target ≥ ${TARGET_STOCK_RATIO}   ${mark(s.oneCredential, TARGET_STOCK_RATIO)}`)
     }
   }
   lines.push(`total ${n(r.seconds, 1)} s`)
