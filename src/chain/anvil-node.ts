@@ -52,6 +52,10 @@ export async function startAnvil(options: AnvilOptions): Promise<AnvilNode> {
   let stderr = ''
   child.stderr?.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-4000) })
   const rpcUrl = `http://127.0.0.1:${port}`
+  // If this process exits without stop() (an uncaught error), the node must not outlive it.
+  const onExit = () => child.kill('SIGTERM')
+  process.once('exit', onExit)
+  child.once('exit', () => process.removeListener('exit', onExit))
   await waitUntilReady(rpcUrl, child, () => stderr)
   return {
     rpcUrl,

@@ -5,7 +5,10 @@ import type { Config } from '../config/config.js'
 
 interface NodeFile {
   rpcUrl: string
+  /** The govcred process that owns the node. */
   pid: number
+  /** The Anvil process itself. */
+  anvilPid?: number
 }
 
 export interface EmbeddedChain {
@@ -23,13 +26,14 @@ export async function openEmbeddedChain(config: Config): Promise<EmbeddedChain> 
   const nodeFile = join(config.dataDir, 'chain', 'node.json')
   const running = await runningNode(nodeFile)
   if (running) return { rpcUrl: running.rpcUrl, owned: false, stop: async () => {} }
+  await stopOrphanedNode(nodeFile)
   const node: AnvilNode = await startAnvil({
     chainId: config.chain.chainId,
     port: config.chain.embeddedPort,
     stateFile: config.chain.stateFile,
     stateIntervalSeconds: config.chain.stateIntervalSeconds,
   })
-  writeFileSync(nodeFile, JSON.stringify({ rpcUrl: node.rpcUrl, pid: process.pid } satisfies NodeFile))
+  writeFileSync(nodeFile, JSON.stringify({ rpcUrl: node.rpcUrl, pid: process.pid, anvilPid: node.pid } satisfies NodeFile))
   return {
     rpcUrl: node.rpcUrl,
     owned: true,
@@ -59,5 +63,43 @@ async function runningNode(nodeFile: string): Promise<NodeFile | undefined> {
     return res.ok ? file : undefined
   } catch {
     return undefined
+  }
+}
+
+/**
+ * An Anvil left running by a govcred process that died without stopping it would keep writing its state
+ * file beside a new one: ask it to stop (it dumps its state on SIGTERM) before starting another.
+ */
+async function stopOrphanedNode(nodeFile: string): Promise<void> {
+  if (!existsSync(nodeFile)) return
+  let file: NodeFile
+  try {
+    file = JSON.parse(readFileSync(nodeFile, 'utf8'))
+  } catch {
+    return
+  }
+  if (!file.anvilPid || !isAlive(file.anvilPid) || !isAnvil(file.anvilPid)) return
+  process.kill(file.anvilPid, 'SIGTERM')
+  const deadline = Date.now() + 15_000
+  while (isAlive(file.anvilPid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100))
+  if (isAlive(file.anvilPid)) process.kill(file.anvilPid, 'SIGKILL')
+  rmSync(nodeFile, { force: true })
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Only a process whose command line is anvil's is ours to stop (pids are reused). */
+function isAnvil(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('anvil')
+  } catch {
+    return process.platform !== 'linux'
   }
 }
