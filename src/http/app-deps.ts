@@ -1,6 +1,7 @@
 import type { JsonRpcProvider } from 'ethers'
 import type { DataSource } from 'typeorm'
 import type { GovcredAgent } from '../agent/create-agent.js'
+import type { ITrustRegistry } from '../agent/plugins/trust-registry-plugin.js'
 import type { Deployments } from '../chain/deployments.js'
 import type { Logger } from '../service/logger.js'
 import type { IssuanceServices } from '../credentials/issuance-services.js'
@@ -12,6 +13,8 @@ export interface AppDeps {
   /** The Veramo agent; absent in verifier-only mode. */
   agent?: GovcredAgent
   mode?: 'full' | 'verifier'
+  /** Reads of the trusted-issuer registry when there is no agent (verifier-only mode). */
+  trustRegistry?: Pick<ITrustRegistry, 'trustRegistryListIssuers' | 'trustRegistryGetIssuer'>
   provider: JsonRpcProvider
   db?: DataSource
   deployments: Deployments

@@ -32,7 +32,8 @@ export function createApp(deps: AppDeps): Express {
     : deps.verifier
       ? (did: string) => deps.verifier!.deps.cache.resolveDid(did)
       : undefined
-  if (deps.agent) app.use(issuerRoutes({ agent: deps.agent, deployments: deps.deployments }))
+  const registry = deps.agent ?? deps.trustRegistry
+  if (registry) app.use(issuerRoutes({ registry, deployments: deps.deployments }))
   if (resolve) app.use(resolverRoutes(resolve))
   if (deps.verifier) app.use(verifierRoutes(deps.verifier))
   if (deps.issuance) {

@@ -9,6 +9,7 @@ import { assertChainReachable, createProvider } from '../chain/provider.js'
 import { verifierMigrations } from '../store/migrations/index.js'
 import { createVerifierService, type VerifierService } from '../verification/verifier-service.js'
 import { createApp } from '../http/create-app.js'
+import { TrustRegistryPlugin } from '../agent/plugins/trust-registry-plugin.js'
 import type { Logger } from './logger.js'
 
 export interface RunningVerifier {
@@ -49,7 +50,8 @@ export async function startVerifier(config: VerifierConfig, logger: Logger): Pro
     provider.destroy()
     throw new Error(`cannot read the registries at ${config.rpcUrl}: ${(error as Error).message}`, { cause: error })
   }
-  const app = createApp({ provider, db, deployments, publicRpcUrl: config.rpcUrl, logger, verifier, mode: 'verifier' })
+  const trustRegistry = new TrustRegistryPlugin({ rpcUrl: config.rpcUrl, chainId, address: config.contracts.trustedIssuers, provider }).methods
+  const app = createApp({ provider, db, deployments, publicRpcUrl: config.rpcUrl, logger, verifier, trustRegistry, mode: 'verifier' })
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(s)))
   })

@@ -103,6 +103,13 @@ describe('govcred verifier (verifier-only mode) with the issuing service stopped
     expect(network.body).toMatchObject({ name: 'govcred', chainId: 20191, rpcUrl: anvil.rpcUrl })
   })
 
+  it('lists the accredited issuers from the chain', async () => {
+    const { status, body } = await fetchJson(verifierUrl, '/v1/issuers')
+    expect(status).toBe(200)
+    expect(body.issuers).toHaveLength(3)
+    expect(body.issuers.every((i: { status: string }) => i.status === 'active')).toBe(true)
+  })
+
   it('verifies a presentation with only the chain', async () => {
     const { status, body } = await presentToVerifier()
     expect(failures(body)).toEqual([])

@@ -1,6 +1,6 @@
 import { Router } from 'express'
 import type { AppDeps } from '../app-deps.js'
-import type { AccreditedIssuer } from '../../agent/plugins/trust-registry-plugin.js'
+import type { AccreditedIssuer, ITrustRegistry } from '../../agent/plugins/trust-registry-plugin.js'
 import { CREDENTIAL_TYPE_NAMES } from '../../credentials/types/credential-types.js'
 import { typeHash } from '../../governance/accreditation.js'
 import { toIssuerAddress } from '../../identity/ethr-did.js'
@@ -9,7 +9,7 @@ import { BadRequestError, NotFoundError } from '../../errors/app-error.js'
 const TYPE_BY_HASH = new Map(CREDENTIAL_TYPE_NAMES.map((name) => [typeHash(name), name]))
 
 /** GET /v1/issuers and /v1/issuers/{did}: accredited issuers as the chain has them. */
-export function issuerRoutes(deps: Required<Pick<AppDeps, 'agent' | 'deployments'>>): Router {
+export function issuerRoutes(deps: { registry: Pick<ITrustRegistry, 'trustRegistryListIssuers' | 'trustRegistryGetIssuer'>; deployments: AppDeps['deployments'] }): Router {
   const router = Router()
   const present = (issuer: AccreditedIssuer) => {
     const now = Math.floor(Date.now() / 1000)
@@ -28,13 +28,13 @@ export function issuerRoutes(deps: Required<Pick<AppDeps, 'agent' | 'deployments
     }
   }
   router.get('/v1/issuers', async (_req, res) => {
-    const issuers = await deps.agent.trustRegistryListIssuers()
+    const issuers = await deps.registry.trustRegistryListIssuers()
     res.json({ issuers: issuers.map(present) })
   })
   router.get('/v1/issuers/:did', async (req, res) => {
     const account = toIssuerAddress(req.params.did)
     if (!account) throw new BadRequestError('ERR_INVALID_DID', `${req.params.did} is not a did:ethr or an address`)
-    const issuer = await deps.agent.trustRegistryGetIssuer({ issuer: account })
+    const issuer = await deps.registry.trustRegistryGetIssuer({ issuer: account })
     if (!issuer) throw new NotFoundError('ERR_ISSUER_NOT_FOUND', `${req.params.did} is not in the trusted-issuer registry`)
     res.json(present(issuer))
   })
