@@ -82,7 +82,10 @@ export async function issueCredential(deps: IssuerDeps, principal: DepartmentPri
       credentialStatus: statusEntries(deps.deployments.contracts.status, deps.deployments.chainId, department.account, index),
       ...options.extraFields,
     }
-    const signed = await deps.agent.createVerifiableCredential({ credential: credential as unknown as CredentialPayload, proofFormat: 'jwt', removeOriginalFields: false })
+    // did-jwt-vc moves id, issuer, subject id and dates into jti/iss/sub/nbf/exp; a subject that is only an id
+    // would then be empty (refused), so such a credential keeps its original fields.
+    const removeOriginalFields = Object.keys(request.claims).length > 0
+    const signed = await deps.agent.createVerifiableCredential({ credential: credential as unknown as CredentialPayload, proofFormat: 'jwt', removeOriginalFields })
     const jwt = (signed.proof as { jwt: string }).jwt
     const record: CredentialRecord = {
       id,
@@ -102,7 +105,8 @@ export async function issueCredential(deps: IssuerDeps, principal: DepartmentPri
     }
     const stored = await storeIssued(deps, principal, record, options)
     if (!stored) continue
-    return { id, jwt, credential: signed as unknown as Record<string, unknown>, record }
+    // The credential as built (what the JWT states), not Veramo's re-normalised form of the JWT.
+    return { id, jwt, credential: { ...credential, proof: signed.proof }, record }
   }
   throw new ConflictError('ERR_STATUS_INDEX_EXHAUSTED', 'could not allocate a free status index; try again')
 }
