@@ -24,6 +24,8 @@ export interface Config {
   readonly kmsSecret?: string
   readonly demo: boolean
   readonly publicUrl: string
+  /** One log line per HTTP request. */
+  readonly accessLog: boolean
   readonly verifier: {
     /** The domain presentations must be addressed to (their aud). */
     readonly domain: string
@@ -78,6 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const stateIntervalSeconds = int('GOVCRED_STATE_INTERVAL', 5, 1, 3600)
   const embeddedPort = int('GOVCRED_ANVIL_PORT', 0, 0, 65535)
   const demo = bool('GOVCRED_DEMO', mode === 'embedded')
+  const accessLog = bool('GOVCRED_ACCESS_LOG', true)
   const publicUrl = env.GOVCRED_PUBLIC_URL || `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`
   const maxStalenessMs = int('GOVCRED_MAX_STALENESS_MS', 15_000, 1000, 3_600_000)
   const pollMs = int('GOVCRED_CHAIN_POLL_MS', 250, 50, 60_000)
@@ -110,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     kmsSecret,
     demo,
     publicUrl,
+    accessLog,
     verifier: Object.freeze({ domain, maxStalenessMs, pollMs, requireCurrentAccreditation }),
   })
 }

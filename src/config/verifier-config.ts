@@ -17,6 +17,7 @@ export interface VerifierConfig {
   readonly maxStalenessMs: number
   readonly pollMs: number
   readonly requireCurrentAccreditation: boolean
+  readonly accessLog: boolean
 }
 
 const ADDRESS_VARS = {
@@ -61,6 +62,7 @@ export function loadVerifierConfig(env: NodeJS.ProcessEnv = process.env): Verifi
   const maxStalenessMs = int('GOVCRED_MAX_STALENESS_MS', 15_000, 1000, 3_600_000)
   const pollMs = int('GOVCRED_CHAIN_POLL_MS', 250, 50, 60_000)
   const requireCurrentAccreditation = bool('GOVCRED_REQUIRE_CURRENT_ACCREDITATION', false)
+  const accessLog = bool('GOVCRED_ACCESS_LOG', true)
   if (problems.length > 0) throw new ConfigError(problems)
   return Object.freeze({
     port,
@@ -74,5 +76,6 @@ export function loadVerifierConfig(env: NodeJS.ProcessEnv = process.env): Verifi
     maxStalenessMs,
     pollMs,
     requireCurrentAccreditation,
+    accessLog,
   })
 }

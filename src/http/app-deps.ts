@@ -21,6 +21,8 @@ export interface AppDeps {
   /** The RPC URL verifiers should use (may differ from ours behind a proxy). */
   publicRpcUrl: string
   logger: Logger
+  /** Log one line per request (GOVCRED_ACCESS_LOG). */
+  accessLog?: boolean
   /** The issuing side; absent in verifier-only mode. */
   issuance?: IssuanceServices & { departments: DepartmentStore }
   /** The verifying side (always present). */

@@ -1,6 +1,7 @@
 import express, { type Express } from 'express'
 import type { AppDeps } from './app-deps.js'
 import { errorHandler, notFoundHandler } from './error-middleware.js'
+import { requestLog } from './request-log.js'
 import { healthRoutes } from './routes/health-routes.js'
 import { networkRoutes } from './routes/network-routes.js'
 import { issuerRoutes } from './routes/issuer-routes.js'
@@ -24,6 +25,7 @@ export function createApp(deps: AppDeps): Express {
   const app = express()
   app.disable('x-powered-by')
   app.set('query parser', 'simple')
+  if (deps.accessLog) app.use(requestLog(deps.logger))
   app.use(express.json({ limit: BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }))
   app.use(healthRoutes(deps))
   app.use(networkRoutes(deps))

@@ -54,6 +54,7 @@ export async function startService(config: Config, logger: Logger, options: { de
       deployments: ctx.deployments,
       publicRpcUrl: process.env.GOVCRED_PUBLIC_RPC_URL || ctx.rpcUrl,
       logger,
+      accessLog: config.accessLog,
       issuance: { ...issuance, departments: ctx.departments },
       verifier,
     })

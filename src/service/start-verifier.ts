@@ -51,7 +51,7 @@ export async function startVerifier(config: VerifierConfig, logger: Logger): Pro
     throw new Error(`cannot read the registries at ${config.rpcUrl}: ${(error as Error).message}`, { cause: error })
   }
   const trustRegistry = new TrustRegistryPlugin({ rpcUrl: config.rpcUrl, chainId, address: config.contracts.trustedIssuers, provider }).methods
-  const app = createApp({ provider, db, deployments, publicRpcUrl: config.rpcUrl, logger, verifier, trustRegistry, mode: 'verifier' })
+  const app = createApp({ provider, db, deployments, publicRpcUrl: config.rpcUrl, logger, verifier, trustRegistry, mode: 'verifier', accessLog: config.accessLog })
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(s)))
   })
