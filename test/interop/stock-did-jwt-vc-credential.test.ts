@@ -1,18 +1,12 @@
 // A verifier's view of an issued credential: nothing from govcred's source, only the running service's
 // HTTP API and stock libraries (did-jwt-vc, did-resolver, ethr-did-resolver, ethers).
-import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { verifyCredential } from 'did-jwt-vc'
 import { Resolver } from 'did-resolver'
 import { getResolver } from 'ethr-did-resolver'
 import { Contract, JsonRpcProvider } from 'ethers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startServiceProcess, type DemoDepartment, type ServiceProcess } from './service-process.js'
 
-const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const HOLDER = 'did:ethr:0x7e5f4552091a69125d5dfcb7b8c2659029395bdf'
 
 interface Network {
@@ -21,18 +15,8 @@ interface Network {
   rpcUrl: string
   contracts: { didRegistry: string; status: string }
 }
-interface DemoDepartment {
-  id: string
-  did: string
-  account: string
-  apiKey: string
-}
 
-let dataDir: string
-let baseUrl: string
-let child: ChildProcess
-let exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
-let output = ''
+let service: ServiceProcess
 let network: Network
 let market: DemoDepartment
 /** did-jwt-vc types its resolver with its own copy of did-resolver; the object is the same stock Resolver. */
@@ -53,53 +37,6 @@ const LICENCE = {
   registrationAuthority: '南京市鼓楼区市场监督管理局',
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.on('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      const port = typeof address === 'object' && address ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
-}
-
-async function waitForHealth(deadlineMs: number): Promise<void> {
-  const deadline = Date.now() + deadlineMs
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`govcred exited during start:\n${output}`)
-    try {
-      const res = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(2000) })
-      if (res.status === 200) return
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250))
-  }
-  throw new Error(`govcred did not answer /healthz within ${deadlineMs / 1000} s:\n${output}`)
-}
-
-async function call(path: string, init: { method?: string; body?: unknown; key?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${baseUrl}${path}`, {
-    method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-    headers: {
-      ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(init.key ? { authorization: `Bearer ${init.key}` } : {}),
-      ...init.headers,
-    },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  })
-  return { status: res.status, body: await res.json() }
-}
-
-/** The service process itself (npx and tsx sit between us and it): its pid is in the embedded node file. */
-function servicePid(): number | undefined {
-  const nodeFile = join(dataDir, 'chain', 'node.json')
-  if (!existsSync(nodeFile)) return undefined
-  return (JSON.parse(readFileSync(nodeFile, 'utf8')) as { pid: number }).pid
-}
-
 /** Replaces the JWT's payload, keeping its header and signature. */
 function withPayload(jwt: string, change: (payload: Record<string, any>) => void): string {
   const [header, payload, signature] = jwt.split('.')
@@ -109,41 +46,19 @@ function withPayload(jwt: string, change: (payload: Record<string, any>) => void
 }
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'govcred-interop-vc-'))
-  const port = await freePort()
-  baseUrl = `http://127.0.0.1:${port}`
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('GOVCRED_')))
-  child = spawn('npx', ['tsx', 'src/main.ts', 'start'], {
-    cwd: PROJECT_ROOT,
-    env: { ...env, GOVCRED_DATA_DIR: dataDir, PORT: String(port), GOVCRED_LOG_LEVEL: 'silent' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // Its own process group, so that a last-resort kill reaches tsx, node and Anvil too.
-    detached: true,
-  })
-  child.stdout!.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-8000)))
-  child.stderr!.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-8000)))
-  exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
-
-  await waitForHealth(90_000)
-  const demo = JSON.parse(readFileSync(join(dataDir, 'demo.json'), 'utf8')) as { departments: DemoDepartment[] }
-  market = demo.departments.find((d) => d.id === 'market-supervision')!
-  network = (await call('/v1/network')).body as Network
+  service = await startServiceProcess({ prefix: 'govcred-interop-vc-', startTimeoutMs: 90_000 })
+  market = service.demo().departments.find((d) => d.id === 'market-supervision')!
+  network = (await service.call('/v1/network')).body as Network
   resolver = new Resolver(
     getResolver({ networks: [{ name: network.name, chainId: network.chainId, rpcUrl: network.rpcUrl, registry: network.contracts.didRegistry }] }),
   ) as unknown as Parameters<typeof verifyCredential>[1]
-  const { status, body } = await call('/v1/credentials', { key: market.apiKey, body: { type: 'BusinessLicenseCredential', holder: HOLDER, claims: LICENCE } })
+  const { status, body } = await service.call('/v1/credentials', { key: market.apiKey, body: { type: 'BusinessLicenseCredential', holder: HOLDER, claims: LICENCE } })
   expect(status, JSON.stringify(body)).toBe(201)
   issued = { id: body.id, jwt: body.jwt }
 }, 120_000)
 
 afterAll(async () => {
-  if (child && child.exitCode === null && child.signalCode === null) {
-    const pid = servicePid()
-    if (pid) process.kill(pid, 'SIGTERM')
-    const done = await Promise.race([exited, new Promise<undefined>((resolve) => setTimeout(resolve, 30_000))])
-    if (!done && child.pid) process.kill(-child.pid, 'SIGKILL')
-  }
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true })
+  await service?.stop()
 }, 60_000)
 
 describe('a govcred credential under stock did-jwt-vc + ethr-did-resolver', () => {
@@ -172,7 +87,7 @@ describe('a govcred credential under stock did-jwt-vc + ethr-did-resolver', () =
   })
 
   it('a VC-API credential whose subject has only an id also verifies', async () => {
-    const { status, body } = await call('/credentials/issue', {
+    const { status, body } = await service.call('/credentials/issue', {
       key: market.apiKey,
       body: { credential: { '@context': ['https://www.w3.org/2018/credentials/v1'], type: ['VerifiableCredential'], credentialSubject: { id: HOLDER } } },
     })
@@ -197,7 +112,7 @@ describe('a govcred credential under stock did-jwt-vc + ethr-did-resolver', () =
       const before = await registry.statusOf(market.account, index)
       expect([before[0], before[1]]).toEqual([false, false])
 
-      const revoked = await call(`/v1/credentials/${encodeURIComponent(issued.id)}/revoke`, { method: 'POST', key: market.apiKey })
+      const revoked = await service.call(`/v1/credentials/${encodeURIComponent(issued.id)}/revoke`, { method: 'POST', key: market.apiKey })
       expect(revoked.status).toBe(200)
       const receipt = await provider.getTransactionReceipt(revoked.body.txHash)
       const after = await registry.statusOf(market.account, index, { blockTag: receipt!.blockNumber })

@@ -1,8 +1,7 @@
 // A verifier's and a holder's view without govcred's source: only the running service's HTTP API and stock
 // libraries (did-jwt, did-jwt-vc, did-resolver, ethr-did-resolver, key-did-resolver), configured from GET /v1/network.
-import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -13,6 +12,7 @@ import { getResolver as ethrResolver } from 'ethr-did-resolver'
 import KeyResolver from 'key-did-resolver'
 import { SigningKey, Wallet } from 'ethers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startServiceProcess, type ServiceProcess } from './service-process.js'
 
 const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -27,39 +27,12 @@ interface Holder {
   signer: Signer
 }
 
-let dataDir: string
+let service: ServiceProcess
 let walletDir: string
-let baseUrl: string
-let child: ChildProcess
-let exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
-let output = ''
 let network: Network
 /** did-jwt-vc types its resolver with its own copy of did-resolver; the object is the same stock Resolver. */
 let resolver: Parameters<typeof verifyCredential>[1]
 let apiKey: string
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.on('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      const port = typeof address === 'object' && address ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
-}
-
-async function api(path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${baseUrl}${path}`, body === undefined ? { headers } : { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) })
-  return { status: res.status, body: await res.json() }
-}
-
-/** The service process itself: its pid is in the embedded node file. */
-function servicePid(): number | undefined {
-  const nodeFile = join(dataDir, 'chain', 'node.json')
-  return existsSync(nodeFile) ? (JSON.parse(readFileSync(nodeFile, 'utf8')) as { pid: number }).pid : undefined
-}
 
 /** Runs the govcred CLI and returns its stdout. */
 function cli(args: string[]): Promise<string> {
@@ -97,58 +70,31 @@ async function issueBusinessLicence(holder: string): Promise<{ id: string; jwt: 
     domicile: '南京市鼓楼区汉中门大街301号01幢12层',
     registrationAuthority: '南京市鼓楼区市场监督管理局',
   }
-  const { status, body } = await api('/v1/credentials', { type: 'BusinessLicenseCredential', holder, claims }, { authorization: `Bearer ${apiKey}` })
+  const { status, body } = await service.call('/v1/credentials', { key: apiKey, body: { type: 'BusinessLicenseCredential', holder, claims } })
   expect(status, JSON.stringify(body)).toBe(201)
   return body
 }
 
 async function presentationRequest(): Promise<{ id: string; challenge: string; domain: string }> {
-  const { status, body } = await api('/v1/presentation-requests', { credentialTypes: ['BusinessLicenseCredential'], purpose: '开户审核 account opening' })
+  const { status, body } = await service.call('/v1/presentation-requests', { body: { credentialTypes: ['BusinessLicenseCredential'], purpose: '开户审核 account opening' } })
   expect(status).toBe(201)
   return body
 }
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'govcred-interop-vp-'))
+  service = await startServiceProcess({ prefix: 'govcred-interop-vp-' })
   walletDir = mkdtempSync(join(tmpdir(), 'govcred-interop-wallet-'))
-  const port = await freePort()
-  baseUrl = `http://127.0.0.1:${port}`
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('GOVCRED_')))
-  child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'start'], {
-    cwd: PROJECT_ROOT,
-    env: { ...env, GOVCRED_DATA_DIR: dataDir, PORT: String(port), GOVCRED_LOG_LEVEL: 'silent' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // Its own process group, so that a last-resort kill reaches Anvil too.
-    detached: true,
-  })
-  child.stdout!.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-8000)))
-  child.stderr!.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-8000)))
-  exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
-
-  const deadline = Date.now() + 60_000
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`govcred exited during start:\n${output}`)
-    if (await fetch(`${baseUrl}/healthz`).then((r) => r.status === 200, () => false)) break
-    if (Date.now() > deadline) throw new Error(`govcred did not answer /healthz:\n${output}`)
-    await new Promise((resolve) => setTimeout(resolve, 200))
-  }
-  network = (await api('/v1/network')).body
+  network = (await service.call('/v1/network')).body
   resolver = new Resolver({
     ...ethrResolver({ networks: [{ name: network.name, chainId: network.chainId, rpcUrl: network.rpcUrl, registry: network.contracts.didRegistry }] }),
     ...KeyResolver.getResolver(),
   }) as unknown as typeof resolver
-  const demo = JSON.parse(readFileSync(join(dataDir, 'demo.json'), 'utf8')) as { departments: { credentialTypes: string[]; apiKey: string }[] }
-  apiKey = demo.departments.find((d) => d.credentialTypes.includes('BusinessLicenseCredential'))!.apiKey
+  apiKey = service.demo().departments.find((d) => d.credentialTypes.includes('BusinessLicenseCredential'))!.apiKey
 }, 90_000)
 
 afterAll(async () => {
-  if (child && child.exitCode === null && child.signalCode === null) {
-    const pid = servicePid() ?? child.pid
-    if (pid) process.kill(pid, 'SIGTERM')
-    const done = await Promise.race([exited, new Promise<undefined>((resolve) => setTimeout(resolve, 30_000))])
-    if (!done && child.pid) process.kill(-child.pid, 'SIGKILL')
-  }
-  for (const dir of [dataDir, walletDir]) if (dir) rmSync(dir, { recursive: true, force: true })
+  await service?.stop()
+  if (walletDir) rmSync(walletDir, { recursive: true, force: true })
 }, 60_000)
 
 describe.each([
@@ -173,7 +119,7 @@ describe.each([
     expect(stock.verified).toBe(true)
     expect(stock.issuer).toBe(holder.did)
 
-    const ours = await api('/v1/presentations/verify', { presentation: vp, requestId: request.id })
+    const ours = await service.call('/v1/presentations/verify', { body: { presentation: vp, requestId: request.id } })
     expect(ours.body.checks.filter((c: { ok: boolean }) => !c.ok)).toEqual([])
     expect(ours.status).toBe(200)
     expect(ours.body.credentials[0]).toMatchObject({ id: credential.id, subject: holder.did, verified: true })
@@ -187,7 +133,7 @@ describe('a presentation made by the govcred wallet CLI', () => {
     const credential = await issueBusinessLicence(did)
     await cli(['wallet', 'import', credential.jwt, '--wallet', walletDir])
     const request = await presentationRequest()
-    const vp = await cli(['wallet', 'present', '--request', `${baseUrl}/v1/presentation-requests/${request.id}`, '--wallet', walletDir])
+    const vp = await cli(['wallet', 'present', '--request', `${service.baseUrl}/v1/presentation-requests/${request.id}`, '--wallet', walletDir])
 
     const stock = await verifyPresentation(vp, resolver, { challenge: request.challenge, domain: request.domain })
     expect(stock.verified).toBe(true)

@@ -1,17 +1,12 @@
 // A verifier's view: nothing from govcred's source, only what the running service publishes and
 // stock libraries (did-resolver + ethr-did-resolver, configured from GET /v1/network).
-import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { Resolver, type DIDResolutionResult } from 'did-resolver'
 import { getResolver } from 'ethr-did-resolver'
 import { Wallet, getAddress } from 'ethers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-
-const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url))
+import { startServiceProcess, type ServiceProcess } from './service-process.js'
 
 interface Network {
   name: string
@@ -27,72 +22,19 @@ interface Issuer {
   status: string
 }
 
-let dataDir: string
-let baseUrl: string
-let child: ChildProcess
-let exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
-let output = ''
+let service: ServiceProcess
 let network: Network
 let issuers: Issuer[]
 let resolver: Resolver
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.on('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      const port = typeof address === 'object' && address ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
-}
-
-async function waitForHealth(deadlineMs: number): Promise<void> {
-  const deadline = Date.now() + deadlineMs
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`govcred exited during start:\n${output}`)
-    try {
-      const res = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(2000) })
-      if (res.status === 200) return
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250))
-  }
-  throw new Error(`govcred did not answer /healthz within ${deadlineMs / 1000} s:\n${output}`)
-}
-
 async function getJson<T>(path: string): Promise<T> {
-  const res = await fetch(`${baseUrl}${path}`)
-  expect(res.status, path).toBe(200)
-  return (await res.json()) as T
-}
-
-/** The service process itself (npx and tsx sit between us and it): its pid is in the embedded node file. */
-function servicePid(): number | undefined {
-  const nodeFile = join(dataDir, 'chain', 'node.json')
-  if (!existsSync(nodeFile)) return undefined
-  return (JSON.parse(readFileSync(nodeFile, 'utf8')) as { pid: number }).pid
+  const { status, body } = await service.call(path)
+  expect(status, path).toBe(200)
+  return body as T
 }
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'govcred-interop-'))
-  const port = await freePort()
-  baseUrl = `http://127.0.0.1:${port}`
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('GOVCRED_')))
-  child = spawn('npx', ['tsx', 'src/main.ts', 'start'], {
-    cwd: PROJECT_ROOT,
-    env: { ...env, GOVCRED_DATA_DIR: dataDir, PORT: String(port), GOVCRED_LOG_LEVEL: 'silent' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // Its own process group, so that a last-resort kill reaches tsx, node and Anvil too.
-    detached: true,
-  })
-  child.stdout!.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-8000)))
-  child.stderr!.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-8000)))
-  exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
-
-  await waitForHealth(60_000)
+  service = await startServiceProcess({ prefix: 'govcred-interop-' })
   network = await getJson<Network>('/v1/network')
   issuers = (await getJson<{ issuers: Issuer[] }>('/v1/issuers')).issuers
   resolver = new Resolver(
@@ -101,13 +43,7 @@ beforeAll(async () => {
 }, 90_000)
 
 afterAll(async () => {
-  if (child && child.exitCode === null && child.signalCode === null) {
-    const pid = servicePid()
-    if (pid) process.kill(pid, 'SIGTERM')
-    const done = await Promise.race([exited, new Promise<undefined>((resolve) => setTimeout(resolve, 30_000))])
-    if (!done && child.pid) process.kill(-child.pid, 'SIGKILL')
-  }
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true })
+  await service?.stop()
 }, 60_000)
 
 /** The verification method a did:ethr document has for the account, by CAIP-10 blockchainAccountId. */
@@ -137,7 +73,7 @@ describe('a stock ethr-did-resolver configured from GET /v1/network', () => {
   })
 
   it('resolves the departments\u2019 public-key DIDs from the demo file to the same accounts', async () => {
-    const demo = JSON.parse(readFileSync(join(dataDir, 'demo.json'), 'utf8')) as { departments: { did: string; account: string }[] }
+    const demo = service.demo()
     expect(demo.departments.map((d) => getAddress(d.account)).sort()).toEqual(issuers.map((i) => getAddress(i.account)).sort())
     for (const department of demo.departments) {
       const result = await resolver.resolve(department.did)
@@ -167,14 +103,13 @@ describe('a stock ethr-did-resolver configured from GET /v1/network', () => {
 
 describe('govcred start', () => {
   it('shuts down cleanly on SIGTERM: exit code 0, embedded chain stopped and its state dumped', async () => {
-    const pid = servicePid()
+    const pid = service.pid()
     expect(pid, 'the embedded node file names the service process').toBeDefined()
-    const rpcUrl = (JSON.parse(readFileSync(join(dataDir, 'chain', 'node.json'), 'utf8')) as { rpcUrl: string }).rpcUrl
-    process.kill(pid!, 'SIGTERM')
-    const result = await Promise.race([exited, new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 30_000))])
-    expect(result, output).toEqual({ code: 0, signal: null })
-    expect(existsSync(join(dataDir, 'chain', 'node.json'))).toBe(false)
-    expect(existsSync(join(dataDir, 'chain', 'anvil-state.json'))).toBe(true)
+    const rpcUrl = (JSON.parse(readFileSync(join(service.dataDir, 'chain', 'node.json'), 'utf8')) as { rpcUrl: string }).rpcUrl
+    const result = await service.stop({ keepData: true })
+    expect(result, service.output()).toEqual({ code: 0, signal: null })
+    expect(existsSync(join(service.dataDir, 'chain', 'node.json'))).toBe(false)
+    expect(existsSync(join(service.dataDir, 'chain', 'anvil-state.json'))).toBe(true)
     const chainAnswers = await fetch(rpcUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
