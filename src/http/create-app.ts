@@ -11,6 +11,7 @@ import { vcApiIssuerRoutes } from './routes/vc-api-issuer-routes.js'
 import { auditRoutes } from './routes/audit-routes.js'
 import { propertyRoutes } from './routes/property-routes.js'
 import { verifierRoutes } from './routes/verifier-routes.js'
+import { openApiRoutes } from './routes/openapi-routes.js'
 import { requireDepartment } from './department-auth.js'
 
 export const BODY_LIMIT = '256kb'
@@ -45,6 +46,7 @@ export function createApp(deps: AppDeps): Express {
     app.use(propertyRoutes({ policies: deps.issuance.policies, property: deps.issuance.property, authenticate }))
     app.use(auditRoutes({ log: deps.issuance.audit, authenticate }))
   }
+  app.use(openApiRoutes({ mode: deps.mode ?? 'full' }))
   app.use(notFoundHandler)
   app.use(errorHandler(deps.logger))
   return app

@@ -1,0 +1,84 @@
+import { createRequire } from 'node:module'
+import { issuerPaths, sharedPaths } from './openapi-paths.js'
+import { componentSchemas, SCHEMA_REF_PREFIX, type SchemaObject } from './openapi-schemas.js'
+
+export interface OpenApiOptions {
+  /** Base URL of this service as the caller reached it; `/` (relative) when absent. */
+  serverUrl?: string
+  /** `verifier`: only what verifier-only mode serves (no department routes). */
+  mode: 'full' | 'verifier'
+}
+
+const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string }
+
+const DESCRIPTION = `govcred 是城市政务服务平台的去中心化身份与可验证凭证服务：各委办局（市场监督管理局、不动产登记中心、人力资源和社会保障局）以联盟链上的 did:ethr 签发 W3C 可验证凭证（VC-JWT），银行等验证方只凭出示的凭证和链即可验证。
+
+govcred is the decentralized-identity and verifiable-credential service of a city's government-services platform: departments issue W3C verifiable credentials (VC-JWT) from a did:ethr anchored on a consortium chain, and verifiers check a presentation with only the presentation and the chain.
+
+错误 / Errors: every error is \`{"error":{"code","message","details?"}}\` with a stable \`ERR_\` code; each response lists the codes it can carry (also in \`x-error-codes\`). Verification outcomes are data: \`VerificationResult\`, 200 when verified, 422 with the failing checks otherwise.
+
+认证 / Authentication: department routes take the department's API key as \`Authorization: Bearer <key>\`; verifier routes need none.
+
+凭证声明 / Claims: each credential type's claims are described by its published JSON Schema, referenced by \`$id\` (the files in \`schemas/\` of the repository, whose hashes are anchored on chain).`
+
+const TAGS = [
+  { name: 'service', description: '服务 / Service' },
+  { name: 'network', description: '网络 / Network configuration for verifiers' },
+  { name: 'issuers', description: '可信签发方 / Trusted-issuer registry' },
+  { name: 'resolver', description: 'DID 解析 / Universal Resolver driver' },
+  { name: 'verification', description: '验证 / Presentation requests and verification' },
+  { name: 'credentials', description: '凭证签发与状态 / Issuance and status (departments)' },
+  { name: 'vc-api', description: 'W3C VC-API issuer route' },
+  { name: 'property', description: '不动产 / Property transfers and current certificates' },
+  { name: 'audit', description: '审计 / Hash-chained audit trail (departments)' },
+]
+const ISSUER_SIDE_TAGS = new Set(['credentials', 'vc-api', 'property', 'audit'])
+
+/**
+ * The OpenAPI 3.1 description of the HTTP API the app serves in `mode`.
+ *
+ * @example
+ * const doc = openApiDocument({ serverUrl: 'http://127.0.0.1:8080', mode: 'verifier' })
+ * Object.keys(doc.paths) // => ['/healthz', '/openapi.json', '/v1/network', …] (no department routes)
+ */
+export function openApiDocument(options: OpenApiOptions): { openapi: string; paths: Record<string, Record<string, SchemaObject>> } & SchemaObject {
+  const full = options.mode === 'full'
+  const paths = { ...sharedPaths(), ...(full ? issuerPaths() : {}) }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'govcred',
+      version,
+      summary: '政务可验证凭证服务 / Verifiable credentials for city government services',
+      description: DESCRIPTION,
+      license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
+    },
+    servers: [{ url: options.serverUrl ?? '/', description: full ? 'govcred' : 'govcred verifier-only mode' }],
+    tags: full ? TAGS : TAGS.filter((tag) => !ISSUER_SIDE_TAGS.has(tag.name)),
+    paths,
+    components: {
+      schemas: referencedSchemas(paths, componentSchemas()),
+      ...(full ? { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: "The department's API key (npx govcred apikey create)" } } } : {}),
+    },
+  }
+}
+
+/** The component schemas reachable from `root`, so a mode's document carries no schema it does not use. */
+function referencedSchemas(root: unknown, all: Record<string, SchemaObject>): Record<string, SchemaObject> {
+  const keep = new Set<string>()
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit)
+    if (!node || typeof node !== 'object') return
+    for (const [key, value] of Object.entries(node)) {
+      if (key === '$ref' && typeof value === 'string' && value.startsWith(SCHEMA_REF_PREFIX)) {
+        const name = value.slice(SCHEMA_REF_PREFIX.length).split('/')[0]
+        if (!keep.has(name)) {
+          keep.add(name)
+          visit(all[name])
+        }
+      } else visit(value)
+    }
+  }
+  visit(root)
+  return Object.fromEntries(Object.entries(all).filter(([name]) => keep.has(name)))
+}

@@ -1,0 +1,274 @@
+import { readFileSync, readdirSync } from 'node:fs'
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import Ajv2020Module from 'ajv/dist/2020.js'
+import addFormatsModule from 'ajv-formats'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadAllSchemas, schemasDir } from '../../src/credentials/schemas/load-schemas.js'
+import { createApp } from '../../src/http/create-app.js'
+import { openApiDocument } from '../../src/http/openapi/openapi-document.js'
+import { silentLogger } from '../../src/service/logger.js'
+import { startTestService, type TestService } from '../helpers/service.js'
+import { ALL_PRESENTATION_CHECKS, readDemo } from '../verification/verification-helpers.js'
+
+const Ajv2020 = Ajv2020Module as unknown as typeof Ajv2020Module.default
+const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default
+
+type Json = any
+type Call = (method: string, path: string, init?: { body?: unknown; headers?: Record<string, string> }) => Promise<{ status: number; body: Json; contentType: string }>
+
+/** The routes of src/http/routes/*.ts served in both modes (and this document's own). */
+const SHARED_ROUTES = [
+  'GET /healthz',
+  'GET /openapi.json',
+  'GET /v1/network',
+  'GET /v1/issuers',
+  'GET /v1/issuers/{did}',
+  'GET /1.0/identifiers/{did}',
+  'POST /v1/presentation-requests',
+  'GET /v1/presentation-requests/{id}',
+  'POST /v1/presentations/verify',
+  'POST /presentations/verify',
+  'POST /credentials/verify',
+]
+/** The routes of the issuing side (full mode only). */
+const ISSUER_ROUTES = [
+  'POST /v1/credentials',
+  'GET /v1/credentials',
+  'GET /v1/credentials/{id}',
+  'GET /v1/credentials/{id}/status',
+  'POST /v1/credentials/{id}/revoke',
+  'POST /v1/credentials/{id}/suspend',
+  'POST /v1/credentials/{id}/reinstate',
+  'POST /credentials/issue',
+  'POST /v1/property/transfers',
+  'GET /v1/property/units/{unitNumber}/current',
+  'GET /v1/audit',
+  'GET /v1/audit/verify',
+]
+const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']
+const DUMMY: Record<string, string> = {
+  did: 'did:ethr:govcred:0x0000000000000000000000000000000000000001',
+  id: 'urn:uuid:00000000-0000-4000-8000-000000000000',
+  unitNumber: 'dummy',
+}
+
+interface Operation { method: string; template: string; op: Json }
+
+function operations(doc: Json): Operation[] {
+  return Object.entries(doc.paths as Record<string, Json>).flatMap(([template, item]) =>
+    Object.keys(item).filter((m) => METHODS.includes(m)).map((method) => ({ method: method.toUpperCase(), template, op: item[method] })))
+}
+const routeNames = (doc: Json) => operations(doc).map(({ method, template }) => `${method} ${template}`)
+const fill = (template: string) => template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(DUMMY[name] ?? 'dummy'))
+
+function caller(base: string): Call {
+  return async (method, path, init = {}) => {
+    const headers: Record<string, string> = { ...init.headers }
+    if (init.body !== undefined) headers['content-type'] = 'application/json'
+    const res = await fetch(`${base}${path}`, { method, headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) })
+    const text = await res.text()
+    let body: Json = text
+    try {
+      body = text ? JSON.parse(text) : undefined
+    } catch {
+      // not JSON
+    }
+    return { status: res.status, body, contentType: res.headers.get('content-type') ?? '' }
+  }
+}
+
+/** An ajv holding the document's component schemas (refs rewritten to $defs) and the claim schemas by $id. */
+function documentAjv(doc: Json) {
+  const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true })
+  addFormats(ajv, ['date', 'date-time'])
+  ajv.addFormat('uscc', true)
+  ajv.addFormat('property-unit-number', true)
+  ajv.addKeyword({ keyword: 'x-govcred', schemaType: 'object' })
+  for (const loaded of loadAllSchemas()) ajv.addSchema(loaded.schema as object)
+  const defs = JSON.parse(JSON.stringify(doc.components.schemas).replaceAll('"#/components/schemas/', '"urn:govcred:openapi#/$defs/'))
+  ajv.addSchema({ $id: 'urn:govcred:openapi', $defs: defs })
+  return { ajv, validatorFor: (schema: Json) => ajv.compile(JSON.parse(JSON.stringify(schema).replaceAll('"#/components/schemas/', '"urn:govcred:openapi#/$defs/'))) }
+}
+
+/**
+ * Calls every documented operation (dummy path values, `{}` as body) and checks it is routed (not the
+ * notFoundHandler's ERR_NOT_FOUND), never a 5xx, answers with a documented status and ERR_ code, and
+ * with a body that matches the documented schema.
+ */
+async function exerciseEveryOperation(doc: Json, call: Call, auth: Record<string, string>): Promise<void> {
+  const { validatorFor } = documentAjv(doc)
+  for (const { method, template, op } of operations(doc)) {
+    const attempts = op.security ? [{}, auth] : [{}]
+    for (const headers of attempts) {
+      const label = `${method} ${template}${headers === auth ? ' (with a key)' : ''}`
+      const { status, body, contentType } = await call(method, fill(template), { body: op.requestBody ? {} : undefined, headers })
+      expect(status === 404 && body?.error?.code === 'ERR_NOT_FOUND', `${label} is routed`).toBe(false)
+      expect(status, `${label}: ${JSON.stringify(body)}`).toBeLessThan(500)
+      const response = op.responses[String(status)]
+      expect(response, `${label} answered ${status}, which is documented`).toBeDefined()
+      if (body?.error) expect(response['x-error-codes'], `${label} documents ${body.error.code}`).toContain(body.error.code)
+      const [, media] = Object.entries(response.content ?? {}).find(([type]) => contentType.startsWith(type.split(';')[0])) ?? []
+      expect(media, `${label} answers ${contentType}, which is documented`).toBeDefined()
+      const validate = validatorFor((media as Json).schema)
+      expect(validate(body), `${label}: ${JSON.stringify(validate.errors)}`).toBe(true)
+    }
+    // Without a key, exactly the documented department routes refuse.
+    const anonymous = await call(method, fill(template), { body: op.requestBody ? {} : undefined })
+    if (op.security) expect(anonymous.body?.error?.code, `${method} ${template} needs a key`).toBe('ERR_AUTH_REQUIRED')
+    else expect(anonymous.status, `${method} ${template} needs no key`).not.toBe(401)
+  }
+}
+
+/** Every `$ref` in `node`, with where it sits. */
+function* refs(node: Json, at = '#'): Generator<[string, string]> {
+  if (Array.isArray(node)) for (const [i, child] of node.entries()) yield* refs(child, `${at}/${i}`)
+  else if (node && typeof node === 'object') {
+    for (const [key, value] of Object.entries(node)) {
+      if (key === '$ref' && typeof value === 'string') yield [at, value]
+      else yield* refs(value, `${at}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`)
+    }
+  }
+}
+
+function resolvePointer(doc: Json, pointer: string): unknown {
+  return pointer.slice(2).split('/').map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'))
+    .reduce<Json>((node, segment) => (node && typeof node === 'object' ? node[segment] : undefined), doc)
+}
+
+/** Every `'ERR_…'` literal in src/. */
+function errorCodesInSource(): Set<string> {
+  const codes = new Set<string>()
+  for (const file of readdirSync('src', { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'))) {
+    for (const match of readFileSync(join('src', file), 'utf8').matchAll(/'(ERR_[A-Z0-9_]+)'/g)) codes.add(match[1])
+  }
+  return codes
+}
+
+let service: TestService
+let doc: Json
+let verifierApp: { server: Server; url: string } | undefined
+
+beforeAll(async () => {
+  service = await startTestService()
+  doc = (await service.api('/openapi.json')).body
+})
+afterAll(async () => {
+  const server = verifierApp?.server
+  if (server) {
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve())
+      server.closeAllConnections()
+    })
+  }
+  await service?.dispose()
+})
+
+describe('GET /openapi.json (full mode)', () => {
+  it('is an OpenAPI 3.1 document of this version, for the server the caller reached', async () => {
+    const { status, headers } = await service.api('/openapi.json')
+    expect(status).toBe(200)
+    expect(headers.get('content-type')).toMatch(/^application\/json/)
+    expect(doc.openapi).toMatch(/^3\.1\./)
+    expect(doc.info).toMatchObject({ title: 'govcred', version: JSON.parse(readFileSync('package.json', 'utf8')).version })
+    expect(doc.info.description).toMatch(/[\u4e00-\u9fff]/)
+    expect(doc.servers).toEqual([expect.objectContaining({ url: service.url })])
+    expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' })
+  })
+
+  it('documents every route of the route files, and nothing else', () => {
+    expect(routeNames(doc).sort()).toEqual([...SHARED_ROUTES, ...ISSUER_ROUTES].sort())
+  })
+
+  it('routes every documented operation, without a 5xx, with documented statuses, codes and bodies', async () => {
+    const demo = readDemo(service)
+    await exerciseEveryOperation(doc, caller(service.url), { authorization: `Bearer ${demo.PropertyCertificateCredential.apiKey}` })
+  })
+
+  it('applies bearerAuth to the department routes only', () => {
+    const secured = operations(doc).filter(({ op }) => op.security).map(({ method, template }) => `${method} ${template}`)
+    expect(secured.sort()).toEqual(ISSUER_ROUTES.filter((r) => r !== 'GET /v1/property/units/{unitNumber}/current').sort())
+    for (const { op } of operations(doc).filter(({ op }) => op.security)) expect(op.security).toEqual([{ bearerAuth: [] }])
+  })
+})
+
+describe('the document, structurally', () => {
+  it('has the named component schemas, and every $ref resolves (claim schemas by their $id)', () => {
+    for (const name of ['Error', 'VerificationResult', 'Check', 'IssueRequest', 'IssuedCredential', 'StatusChangeResult', 'PresentationRequest', 'AuditEntry', 'Network', 'Issuer']) {
+      expect(doc.components.schemas[name], name).toBeDefined()
+    }
+    const claimIds = new Set(readdirSync(schemasDir()).map((f) => JSON.parse(readFileSync(join(schemasDir(), f), 'utf8')).$id))
+    const external = new Set<string>()
+    for (const [at, target] of refs(doc)) {
+      if (target.startsWith('#/')) expect(resolvePointer(doc, target), `${at} → ${target}`).toBeDefined()
+      else {
+        expect(claimIds, `${at} → ${target}`).toContain(target)
+        external.add(target)
+      }
+    }
+    expect([...external].sort()).toEqual([...claimIds].sort())
+  })
+
+  it('compiles every component schema as JSON Schema 2020-12 (strict)', () => {
+    const { validatorFor } = documentAjv(doc)
+    for (const name of Object.keys(doc.components.schemas)) expect(() => validatorFor({ $ref: `#/components/schemas/${name}` }), name).not.toThrow()
+  })
+
+  it('has unique operation ids, declared path parameters and error responses listing codes that exist', () => {
+    const ids = operations(doc).map(({ op }) => op.operationId)
+    expect(new Set(ids).size).toBe(ids.length)
+    const known = errorCodesInSource()
+    for (const { method, template, op } of operations(doc)) {
+      const inTemplate = [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort()
+      const declared = (op.parameters ?? []).filter((p: Json) => p.in === 'path').map((p: Json) => p.name).sort()
+      expect(declared, `${method} ${template}`).toEqual(inTemplate)
+      for (const [status, response] of Object.entries(op.responses as Record<string, Json>)) {
+        expect(response.description, `${method} ${template} ${status}`).toBeTruthy()
+        if (Number(status) >= 400 && response['x-error-codes']) {
+          for (const code of response['x-error-codes']) {
+            expect(known, `${method} ${template} ${status}: ${code} is thrown somewhere in src/`).toContain(code)
+            expect(response.description).toContain(code)
+          }
+        }
+      }
+    }
+  })
+
+  it('names every check a verification runs', () => {
+    expect([...doc.components.schemas.Check.properties.check.enum].sort()).toEqual(ALL_PRESENTATION_CHECKS)
+  })
+})
+
+describe('GET /openapi.json (verifier mode)', () => {
+  let vdoc: Json
+  let call: Call
+
+  beforeAll(async () => {
+    const { ctx, verifier } = service
+    const app = createApp({ provider: ctx.provider, db: ctx.db, deployments: ctx.deployments, publicRpcUrl: ctx.rpcUrl, logger: silentLogger, verifier, trustRegistry: ctx.agent, mode: 'verifier' })
+    const server = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s))
+    })
+    verifierApp = { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }
+    call = caller(verifierApp.url)
+    vdoc = (await call('GET', '/openapi.json')).body
+  })
+
+  it('documents the verifier routes only, with no security scheme and no issuer-side schema', () => {
+    expect(vdoc).toEqual(openApiDocument({ mode: 'verifier', serverUrl: verifierApp!.url }))
+    expect(routeNames(vdoc).sort()).toEqual([...SHARED_ROUTES].sort())
+    expect(vdoc.components.securitySchemes).toBeUndefined()
+    expect(vdoc.components.schemas.IssueRequest).toBeUndefined()
+    expect(vdoc.components.schemas.VerificationResult).toBeDefined()
+  })
+
+  it('routes every documented operation, and none of the department routes', async () => {
+    await exerciseEveryOperation(vdoc, call, {})
+    for (const route of ISSUER_ROUTES) {
+      const [method, template] = route.split(' ')
+      const { status, body } = await call(method, fill(template), { body: method === 'POST' ? {} : undefined })
+      expect([status, body?.error?.code], route).toEqual([404, 'ERR_NOT_FOUND'])
+    }
+  })
+})
