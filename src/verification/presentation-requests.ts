@@ -28,6 +28,12 @@ export const DEFAULT_REQUEST_TTL_MS = 10 * 60_000
  * const request = await requests.create({ credentialTypes: ['BusinessLicenseCredential'], purpose: '贷款审核 loan check' })
  */
 export class PresentationRequestStore {
+  /**
+   * Requests created by this process, so answering one needs no read: only usedAt ever changes, and the
+   * conditional UPDATE in consume() stays the one authority on "used once".
+   */
+  private readonly recent = new Map<string, PresentationRequest>()
+
   constructor(
     private readonly db: DataSource,
     private readonly domain: string,
@@ -51,6 +57,8 @@ export class PresentationRequestStore {
       `INSERT INTO govcred_presentation_requests (id, challenge, domain, credentialTypes, purpose, createdAt, expiresAt) VALUES (?, ?, ?, ?, ?, ?, ?)`,
       [request.id, request.challenge, request.domain, JSON.stringify(credentialTypes), purpose, request.createdAt, request.expiresAt],
     )
+    if (this.recent.size >= 10_000) this.recent.delete(this.recent.keys().next().value as string)
+    this.recent.set(request.id, request)
     return request
   }
 
@@ -61,7 +69,7 @@ export class PresentationRequestStore {
 
   /** Checks a presentation's nonce and audience against a stored request, without using it up. */
   async check(requestId: string, nonce: unknown, audience: unknown, now = Date.now()): Promise<ChallengeOutcome> {
-    const request = typeof requestId === 'string' && requestId.length <= 100 ? await this.get(requestId) : undefined
+    const request = typeof requestId === 'string' && requestId.length <= 100 ? this.recent.get(requestId) ?? (await this.get(requestId)) : undefined
     if (!request) return { ok: false, code: 'ERR_UNKNOWN_REQUEST', message: 'no such presentation request' }
     if (request.usedAt) return { ok: false, code: 'ERR_CHALLENGE_REPLAYED', message: 'this presentation request was already answered' }
     if (Date.parse(request.expiresAt) <= now) return { ok: false, code: 'ERR_CHALLENGE_EXPIRED', message: 'the presentation request expired' }
@@ -70,6 +78,8 @@ export class PresentationRequestStore {
 
   /** Uses the request up; false when someone else used it first (a concurrent replay). */
   async consume(requestId: string): Promise<boolean> {
+    const cached = this.recent.get(requestId)
+    if (cached) cached.usedAt = new Date().toISOString()
     return (await writeExecute(this.db, `UPDATE govcred_presentation_requests SET usedAt = ? WHERE id = ? AND usedAt IS NULL`, [new Date().toISOString(), requestId])) > 0
   }
 
