@@ -87,7 +87,8 @@ describe('POST /v1/credentials issues each of the three types', () => {
 
   it('accepts claims without id (holder given separately) and an explicit validity window', async () => {
     const { id: _id, ...claims } = businessLicenseClaims()
-    const validFrom = new Date(Date.now() - 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z')
+    // After the department's accreditation (made when the service started): verifiers check it at validFrom.
+    const validFrom = new Date(Date.now() + 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z')
     const validUntil = new Date(Date.now() + 365 * DAY_MS).toISOString().replace(/\.\d{3}Z$/, 'Z')
     const { status, body } = await service.api('/v1/credentials', {
       headers: bearer(demo.market.apiKey),
@@ -164,5 +165,16 @@ describe('W3C VC-API POST /credentials/issue', () => {
     })
     expect(unknown.status).toBe(422)
     expect(unknown.body.error.code).toBe('ERR_UNKNOWN_TYPE')
+  })
+
+  it('refuses a validFrom before the department was accredited (verifiers would refuse the credential)', async () => {
+    const { id: _id, ...claims } = businessLicenseClaims()
+    const validFrom = new Date(Date.now() - 6 * DAY_MS).toISOString()
+    const { status, body } = await service.api('/v1/credentials', {
+      headers: bearer(demo.market.apiKey),
+      body: { type: 'BusinessLicenseCredential', holder: 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK', claims, validFrom },
+    })
+    expect(status).toBe(403)
+    expect(body.error.code).toBe('ERR_NOT_ACCREDITED')
   })
 })

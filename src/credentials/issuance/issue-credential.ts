@@ -58,7 +58,7 @@ export async function issueCredential(deps: IssuerDeps, principal: DepartmentPri
     if (!department.credentialTypes.includes(request.type)) {
       throw new ForbiddenError('ERR_NOT_ACCREDITED', `${department.id} is not set up to issue ${request.type}`)
     }
-    await assertIssuable(deps, department.account, request.type)
+    await assertIssuable(deps, department.account, request.type, request.validFrom)
   }
   if ((await deps.credentials.countForIssuer(department.did)) >= STATUS_LIST_SIZE * MAX_FILL) {
     throw new ConflictError('ERR_STATUS_LIST_FULL', `the status list of ${department.id} is full; a new issuer list is needed`)
@@ -160,20 +160,30 @@ async function assertActiveIssuer(deps: Pick<IssuerDeps, 'agent'>, account: stri
   if (issuer?.status !== 'active') throw new ForbiddenError('ERR_NOT_ACCREDITED', 'the issuer is not an active accredited issuer on chain')
 }
 
-/** On chain, now: is the department accredited for the type, and is the type's schema anchored unchanged? */
-export async function assertIssuable(deps: Pick<IssuerDeps, 'agent'>, account: string, type: keyof typeof CREDENTIAL_TYPES): Promise<void> {
+/**
+ * On chain: is the department accredited for the type now, and also at the credential's validFrom (the
+ * time verifiers check accreditation at), and is the type's schema anchored unchanged?
+ */
+export async function assertIssuable(deps: Pick<IssuerDeps, 'agent'>, account: string, type: keyof typeof CREDENTIAL_TYPES, validFrom?: Date): Promise<void> {
   const definition = CREDENTIAL_TYPES[type]
+  const now = Math.floor(Date.now() / 1000)
+  const from = validFrom ? Math.floor(validFrom.getTime() / 1000) : now
   let accredited: boolean
+  let accreditedAtValidFrom: boolean
   let anchored: Awaited<ReturnType<GovcredAgent['schemaRegistryGet']>>
   try {
-    ;[accredited, anchored] = await Promise.all([
-      deps.agent.trustRegistryIsAccredited({ issuer: account, credentialType: type }),
+    ;[accredited, accreditedAtValidFrom, anchored] = await Promise.all([
+      deps.agent.trustRegistryIsAccredited({ issuer: account, credentialType: type, at: now }),
+      Math.abs(from - now) <= 1 ? Promise.resolve(true) : deps.agent.trustRegistryIsAccredited({ issuer: account, credentialType: type, at: from }),
       deps.agent.schemaRegistryGet({ schemaId: definition.schemaId, version: definition.schemaVersion }),
     ])
   } catch (cause) {
     throw new UpstreamError('ERR_CHAIN_UNAVAILABLE', 'the consortium chain cannot be read right now', { cause })
   }
   if (!accredited) throw new ForbiddenError('ERR_NOT_ACCREDITED', `the issuer is not accredited on chain for ${type}`)
+  if (!accreditedAtValidFrom) {
+    throw new ForbiddenError('ERR_NOT_ACCREDITED', `the issuer was not accredited for ${type} at validFrom; verifiers would refuse the credential`)
+  }
   if (!anchored || anchored.deprecated) {
     throw new ConflictError('ERR_SCHEMA_NOT_ANCHORED', `schema ${definition.schemaId} ${definition.schemaVersion} is not anchored (or deprecated) on chain`)
   }
