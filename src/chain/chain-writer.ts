@@ -97,6 +97,16 @@ export class ChainWriter {
       const receipt = await this.provider.getTransactionReceipt(existing.txHash)
       if (receipt) return { ...existing, receipt }
     }
+    if (existing?.status === 'sent' && existing.txHash) {
+      // Sent before (a retry after a timeout or a restart): a transaction still known to the chain is
+      // waited for, never sent a second time.
+      const known = (await this.provider.getTransactionReceipt(existing.txHash)) ?? ((await this.provider.getTransaction(existing.txHash)) && (await waitForReceipt(this.provider, existing.txHash, 120_000)))
+      if (known) {
+        await this.markMined(id, known)
+        if (known.status !== 1) throw new ChainRevertError('Reverted', [], `transaction ${known.hash} reverted`)
+        return { ...(await this.get(id))!, receipt: known }
+      }
+    }
     if (!existing) await this.record(id, intent)
     const receipt = await this.send(id)
     return { ...(await this.get(id))!, receipt }

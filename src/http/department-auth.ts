@@ -43,3 +43,17 @@ export function assertScope(principal: DepartmentPrincipal, credentialType: stri
     throw new ForbiddenError('ERR_SCOPE', `this API key is not scoped for ${credentialType}`)
   }
 }
+
+/**
+ * 403 unless the key may act on an existing credential of this type. A generic (base-type) credential may
+ * be issued by any key of an active issuer, so any key of its department may act on it.
+ */
+export function assertRecordScope(principal: DepartmentPrincipal, credentialType: string): void {
+  if (credentialType === 'VerifiableCredential') return
+  assertScope(principal, credentialType)
+}
+
+/** The credential types a key may see in listings; undefined for an unrestricted ('*') key. */
+export function visibleTypes(principal: DepartmentPrincipal): string[] | undefined {
+  return principal.scopes.includes('*') ? undefined : [...principal.scopes, 'VerifiableCredential']
+}

@@ -28,14 +28,15 @@ export async function startService(config: Config, logger: Logger, options: { de
   let verifierStarted: VerifierService | undefined
   try {
     const issuance = createIssuanceServices(ctx, logger)
-    await issuance.start()
-    issuanceStarted = issuance
     const demo = options.demo ?? config.demo
     if (demo) {
+      // Before the batcher and anchoring start: Veramo's own writes (new DIDs and keys) take no write lock.
       const boot = await bootstrapDemo(ctx, issuance.keys)
       const published = boot.schemas.filter((s) => s.outcome === 'published').length
       logger.info(`demo ready: ${boot.departments.length} departments, ${published} schemas newly published`, { file: boot.file })
     }
+    await issuance.start()
+    issuanceStarted = issuance
     const verifier = createVerifierService(verifierSettings(config, ctx))
     await verifier.start()
     verifierStarted = verifier

@@ -63,10 +63,16 @@ export class ChainRegistryCache {
       return cached.result
     }
     this.stats.didMisses++
-    const result = this.resolver.resolve(key).then((r) => {
-      if (r.didResolutionMetadata?.error) this.dids.delete(key)
-      return r
-    })
+    const result = this.resolver.resolve(key).then(
+      (r) => {
+        if (r.didResolutionMetadata?.error) this.dids.delete(key)
+        return r
+      },
+      (error: unknown) => {
+        this.dids.delete(key)
+        throw error
+      },
+    )
     this.remember(this.dids, key, { at: Date.now(), result })
     return result
   }

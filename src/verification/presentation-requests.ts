@@ -36,7 +36,7 @@ export class PresentationRequestStore {
 
   constructor(
     private readonly db: DataSource,
-    private readonly domain: string,
+    readonly domain: string,
     private readonly ttlMs = DEFAULT_REQUEST_TTL_MS,
   ) {}
 

@@ -1,7 +1,7 @@
 import { isCheck, openJwtEnvelope } from './jwt-envelope.js'
 import { matchChallenge, type ChallengeOutcome, type PresentationRequestStore } from './presentation-requests.js'
 import { fail, pass, summarize, type Check, type VerificationResult, type VerifiedCredentialSummary } from './verification-result.js'
-import { verifyCredentialEnvelope, type VerifierContext } from './verify-credential.js'
+import { PLAIN_DID, verifyCredentialEnvelope, type VerifierContext } from './verify-credential.js'
 import { verifyJwtSignature } from './verify-signature.js'
 
 /** Where the expected challenge comes from: a stored presentation request, or the caller (VC-API). */
@@ -24,7 +24,7 @@ export async function verifyPresentation(deps: PresentationVerifierDeps, present
   const opened = openJwtEnvelope(presentation, 'proof')
   if (isCheck(opened)) return summarize([opened], [])
   const { payload, header, jwt } = opened
-  const holder = typeof payload.iss === 'string' ? payload.iss : null
+  const holder = typeof payload.iss === 'string' && PLAIN_DID.test(payload.iss) ? payload.iss : null
   const vp = payload.vp
   if (!holder || !vp || typeof vp !== 'object') return summarize([fail('proof', 'ERR_PRESENTATION_MALFORMED', 'the JWT is not a verifiable presentation (no vp or iss)')], [])
   const embedded: unknown[] = Array.isArray(vp.verifiableCredential) ? vp.verifiableCredential : vp.verifiableCredential ? [vp.verifiableCredential] : []
@@ -45,13 +45,15 @@ export async function verifyPresentation(deps: PresentationVerifierDeps, present
     checks.push(fail(which, expected.outcome.code, expected.outcome.message))
   } else {
     checks.push(pass('challenge', 'the challenge matches and was not used before'), pass('domain', 'addressed to this verifier'))
-    if (signature.ok && !(await expected.consume())) {
-      checks.push(fail('challenge', 'ERR_CHALLENGE_REPLAYED', 'this challenge was used by another presentation just now'))
-    }
   }
 
+  // Used up only once the credentials were checked too: a chain outage (503) midway leaves it usable.
+  const results = await credentialResults
+  if (expected.outcome.ok && signature.ok && !(await expected.consume())) {
+    checks.push(fail('challenge', 'ERR_CHALLENGE_REPLAYED', 'this challenge was used by another presentation just now'))
+  }
   const credentials: VerifiedCredentialSummary[] = []
-  for (const result of await credentialResults) {
+  for (const result of results) {
     checks.push(...result.checks)
     credentials.push(result.summary)
   }
@@ -76,7 +78,8 @@ async function expectedChallenge(deps: PresentationVerifierDeps, source: Challen
     return { outcome: { ok: false, code: 'ERR_CHALLENGE_REPLAYED', message: 'this challenge was already used' }, consume: async () => false }
   }
   return {
-    outcome: matchChallenge(source.challenge, source.domain, payload.nonce, payload.aud),
+    // Without options.domain, a presentation addressed to some verifier must at least be addressed to this one.
+    outcome: matchChallenge(source.challenge, source.domain ?? (payload.aud === undefined ? undefined : deps.requests.domain), payload.nonce, payload.aud),
     consume: () => deps.requests.consumeExternal(source.challenge, source.domain ?? ''),
   }
 }

@@ -21,6 +21,8 @@ export interface CredentialRecord {
 
 export interface CredentialQuery {
   type?: string
+  /** Only these types (the API key's scopes). */
+  types?: string[]
   status?: CredentialState
   holder?: string
   subjectKey?: string
@@ -90,6 +92,10 @@ export class CredentialStore {
       params.push(value)
     }
     if (query.type) add('type = ?', query.type)
+    if (query.types) {
+      where.push(`type IN (${query.types.map(() => '?').join(', ')})`)
+      params.push(...query.types)
+    }
     if (query.status) add('status = ?', query.status)
     if (query.holder) add('holder = ?', query.holder)
     if (query.subjectKey) add('subjectKey = ?', query.subjectKey)

@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm'
 import { ConflictError, NotFoundError } from '../../errors/app-error.js'
-import type { DepartmentPrincipal } from '../../http/department-auth.js'
+import { assertRecordScope, type DepartmentPrincipal } from '../../http/department-auth.js'
 import { writeTransaction } from '../../store/write-transaction.js'
 import type { CredentialRecord, CredentialState, CredentialStore } from '../records/credential-store.js'
 import type { StatusBatcher, StatusChangeInput } from './status-batcher.js'
@@ -79,6 +79,7 @@ export async function changeCredentialStatus(deps: StatusDeps, principal: Depart
   const { next, changeIds } = await writeTransaction(deps.db, async (m) => {
     const record = await deps.credentials.getOwned(principal.department.id, credentialId, m)
     if (!record) throw new NotFoundError('ERR_CREDENTIAL_NOT_FOUND', `no credential ${credentialId} issued by ${principal.department.id}`)
+    assertRecordScope(principal, record.type)
     return queueStatusChange(deps, m, record, action, `api-key:${principal.apiKeyId}`)
   })
   if (changeIds.length === 0) return { credentialId, status: next, changed: false, txHash: null, onChain: 'unchanged' }

@@ -7,7 +7,7 @@ import { issueWithPolicies, type PolicyDeps } from '../../credentials/issuance/i
 import { changeCredentialStatus, type StatusAction, type StatusDeps } from '../../credentials/status/change-status.js'
 import type { CredentialRecord, CredentialState } from '../../credentials/records/credential-store.js'
 import { isCredentialTypeName } from '../../credentials/types/credential-types.js'
-import { principalOf } from '../department-auth.js'
+import { assertRecordScope, principalOf, visibleTypes, type DepartmentPrincipal } from '../department-auth.js'
 
 export interface CredentialRouteDeps {
   issuer: IssuerDeps
@@ -53,6 +53,7 @@ export function credentialRoutes(deps: CredentialRouteDeps): Router {
     if (q.cursor !== undefined && !isCursor(q.cursor)) throw new BadRequestError('ERR_INVALID_QUERY', 'cursor must be a nextCursor returned by this endpoint')
     const page = await deps.issuer.credentials.search(principal.department.id, {
       type: q.type,
+      types: visibleTypes(principal),
       status: q.status as CredentialState | undefined,
       holder: q.holder,
       subjectKey: q.subject,
@@ -65,12 +66,12 @@ export function credentialRoutes(deps: CredentialRouteDeps): Router {
   })
 
   router.get('/v1/credentials/:id', async (req, res) => {
-    const record = await owned(deps, req.params.id, principalOf(req).department.id)
+    const record = await owned(deps, req.params.id, principalOf(req))
     res.json({ ...summary(record), jwt: record.jwt })
   })
 
   router.get('/v1/credentials/:id/status', async (req, res) => {
-    const record = await owned(deps, req.params.id, principalOf(req).department.id)
+    const record = await owned(deps, req.params.id, principalOf(req))
     let bits: { revoked: boolean; suspended: boolean }
     try {
       bits = await deps.issuer.agent.statusRegistryRead({ issuer: record.issuerDid, index: record.statusIndex })
@@ -101,9 +102,11 @@ export function credentialRoutes(deps: CredentialRouteDeps): Router {
   return router
 }
 
-async function owned(deps: CredentialRouteDeps, id: string, departmentId: string): Promise<CredentialRecord> {
+async function owned(deps: CredentialRouteDeps, id: string, principal: DepartmentPrincipal): Promise<CredentialRecord> {
+  const departmentId = principal.department.id
   const record = await deps.issuer.credentials.getOwned(departmentId, id)
   if (!record) throw new NotFoundError('ERR_CREDENTIAL_NOT_FOUND', `no credential ${id} issued by ${departmentId}`)
+  assertRecordScope(principal, record.type)
   return record
 }
 
