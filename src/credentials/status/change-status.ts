@@ -64,6 +64,7 @@ export async function queueStatusChange(
       operation: bit.operation,
       action: auditAction,
       actor,
+      previousStatus: record.status,
     }))
   }
   if (bits.length > 0 || supersededBy) await deps.credentials.setStatus(record.id, next, manager, supersededBy)

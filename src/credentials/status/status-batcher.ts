@@ -17,6 +17,8 @@ export interface StatusChangeInput {
   operation: 'set' | 'clear'
   action: AuditAction
   actor: string
+  /** The record's status before this change, restored if the chain refuses it. */
+  previousStatus?: string
 }
 
 interface ChangeRow {
@@ -90,10 +92,10 @@ export class StatusBatcher {
     const id = randomUUID()
     const now = new Date().toISOString()
     await manager.query(
-      `INSERT INTO govcred_status_changes (id, credentialId, departmentId, action, issuerAccount, purpose, statusIndex, operation, actor, state, createdAt, updatedAt)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)`,
+      `INSERT INTO govcred_status_changes (id, credentialId, departmentId, action, issuerAccount, purpose, statusIndex, operation, actor, state, previousStatus, createdAt, updatedAt)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
       [id, change.credentialId, change.departmentId, change.action, change.issuerAccount.toLowerCase(), STATUS_PURPOSES[change.purpose],
-        change.index, change.operation, change.actor, now, now],
+        change.index, change.operation, change.actor, change.previousStatus ?? null, now, now],
     )
     return id
   }
@@ -290,10 +292,29 @@ export class StatusBatcher {
     for (const row of rows) this.settle(row.id, (w) => w.resolve(txHash))
   }
 
+  /**
+   * The chain refused the batch (e.g. the department's key no longer controls its DID): the records go
+   * back to their status before the change, so the record and the chain agree and the change can be asked
+   * again; each refusal is an audit entry.
+   */
   private async fail(rows: ChangeRow[], message: string): Promise<void> {
+    const now = new Date().toISOString()
     await writeTransaction(this.deps.db, async (m) => {
+      // Newest first, so a credential changed twice in the batch ends at its status before the first change.
+      for (const row of [...rows].reverse()) {
+        const previous = (row as ChangeRow & { previousStatus?: string | null }).previousStatus
+        if (previous) await m.query(`UPDATE govcred_credentials SET status = ?, updatedAt = ? WHERE id = ?`, [previous, now, row.credentialId])
+      }
       for (const row of rows) {
-        await m.query(`UPDATE govcred_status_changes SET state = 'failed', error = ?, updatedAt = ? WHERE id = ?`, [message, new Date().toISOString(), row.id])
+        const previous = (row as ChangeRow & { previousStatus?: string | null }).previousStatus
+        await m.query(`UPDATE govcred_status_changes SET state = 'failed', error = ?, updatedAt = ? WHERE id = ?`, [message, now, row.id])
+        await this.deps.audit.append({
+          departmentId: row.departmentId,
+          actor: row.actor,
+          action: 'status-batch',
+          credentialId: row.credentialId,
+          details: { refused: row.action, reason: message.slice(0, 300), restoredStatus: previous ?? null },
+        }, m)
       }
     })
     this.deps.logger.error(`status batch refused by the chain: ${message}`)
