@@ -265,7 +265,7 @@ export function issuerPaths(): PathItems {
           query('certificate', 'The property certificate VC-JWT', { type: 'string', maxLength: 20000 }, true),
         ],
         responses: { 200: reply('The answer', 'CurrentCertificate') },
-        errors: { 400: ['ERR_INVALID_UNIT_NUMBER', 'ERR_INVALID_QUERY', 'ERR_MALFORMED_JWT', 'ERR_NOT_A_PROPERTY_CERTIFICATE', 'ERR_UNIT_MISMATCH'], ...CHAIN },
+        errors: { 400: ['ERR_INVALID_UNIT_NUMBER', 'ERR_INVALID_QUERY', 'ERR_MALFORMED_JWT', 'ERR_NOT_A_PROPERTY_CERTIFICATE', 'ERR_UNIT_MISMATCH'], 422: ['ERR_CERTIFICATE_SIGNATURE_INVALID'], ...CHAIN },
       }),
     },
     '/v1/audit': {

@@ -1,6 +1,8 @@
 import { Router, type RequestHandler } from 'express'
 import { decodeJWT } from 'did-jwt'
-import { BadRequestError, UpstreamError } from '../../errors/app-error.js'
+import { BadRequestError, UpstreamError, ValidationError } from '../../errors/app-error.js'
+import { verifyJwtSignature } from '../../verification/verify-signature.js'
+import type { VerifierService } from '../../verification/verifier-service.js'
 import { transferProperty } from '../../credentials/property/transfer-property.js'
 import type { PolicyDeps } from '../../credentials/issuance/issue-with-policies.js'
 import type { PropertyAnchoring } from '../../credentials/property/property-anchoring.js'
@@ -12,7 +14,7 @@ import { assertScope, principalOf } from '../department-auth.js'
  * POST /v1/property/transfers (the registration centre) and
  * GET /v1/property/units/{unitNumber}/current?certificate=<VC-JWT> (anyone holding the certificate).
  */
-export function propertyRoutes(deps: { policies: PolicyDeps; property: PropertyAnchoring; authenticate: RequestHandler }): Router {
+export function propertyRoutes(deps: { policies: PolicyDeps; property: PropertyAnchoring; authenticate: RequestHandler; verifier?: VerifierService }): Router {
   const router = Router()
   router.post('/v1/property/transfers', deps.authenticate, async (req, res) => {
     const principal = principalOf(req)
@@ -44,6 +46,13 @@ export function propertyRoutes(deps: { policies: PolicyDeps; property: PropertyA
     const issuer = toIssuerAddress(String(payload.iss ?? ''))
     if (!anchor?.salt || !credentialId || !issuer) throw new BadRequestError('ERR_NOT_A_PROPERTY_CERTIFICATE', 'the JWT is not a govcred property certificate')
     if (vc.credentialSubject?.propertyUnitNumber !== unitNumber) throw new BadRequestError('ERR_UNIT_MISMATCH', 'the certificate is for another unit')
+    if (deps.verifier) {
+      // "Current" speaks for the whole certificate: a copy with another holder or other claims must not pass.
+      const header = JSON.parse(Buffer.from(certificate.split('.')[0], 'base64url').toString('utf8')) as { alg?: unknown }
+      const signature = await verifyJwtSignature(deps.verifier.deps.cache, certificate, String(payload.iss), 'assertionMethod', header.alg).catch(() => undefined)
+      if (!signature) throw new UpstreamError('ERR_CHAIN_UNAVAILABLE', 'the issuer DID cannot be resolved right now')
+      if (!signature.ok) throw new ValidationError('ERR_CERTIFICATE_SIGNATURE_INVALID', 'the certificate is not signed by its issuer')
+    }
     try {
       res.json(await deps.property.isCurrent(issuer, unitNumber, credentialId, anchor))
     } catch (cause) {
