@@ -83,6 +83,16 @@ export class PresentationRequestStore {
     return (await writeExecute(this.db, `UPDATE govcred_presentation_requests SET usedAt = ? WHERE id = ? AND usedAt IS NULL`, [new Date().toISOString(), requestId])) > 0
   }
 
+  /**
+   * Deletes requests that expired more than a day ago: an answer to one is refused either way (expired or
+   * unknown), so nothing a replay could use is lost. Returns how many went.
+   */
+  async purgeExpired(now = Date.now()): Promise<number> {
+    const cutoff = new Date(now - 86_400_000).toISOString()
+    for (const [id, request] of this.recent) if (request.expiresAt < cutoff) this.recent.delete(id)
+    return writeExecute(this.db, `DELETE FROM govcred_presentation_requests WHERE expiresAt < ?`, [cutoff])
+  }
+
   /** A challenge supplied by the caller (VC-API): accepted once per domain. */
   async consumeExternal(challenge: string, domain: string): Promise<boolean> {
     return (await writeExecute(this.db, `INSERT OR IGNORE INTO govcred_used_challenges (challenge, domain, usedAt) VALUES (?, ?, ?)`, [challenge, domain, new Date().toISOString()])) > 0

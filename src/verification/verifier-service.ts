@@ -42,11 +42,19 @@ export function createVerifierService(settings: VerifierSettings): VerifierServi
     policy: { ...DEFAULT_POLICY, ...settings.policy },
     requests: new PresentationRequestStore(settings.db, settings.domain, settings.requestTtlMs ?? DEFAULT_REQUEST_TTL_MS),
   }
+  let purge: NodeJS.Timeout | undefined
   return {
     deps,
     watcher,
     domain: settings.domain,
-    start: () => watcher.start(),
-    stop: () => watcher.stop(),
+    async start() {
+      await watcher.start()
+      purge = setInterval(() => void deps.requests.purgeExpired().catch(() => undefined), 3_600_000)
+      purge.unref()
+    },
+    stop() {
+      clearInterval(purge)
+      watcher.stop()
+    },
   }
 }

@@ -45,3 +45,15 @@ describe('presentation binding', () => {
     expect(body.error.code).toBe('ERR_CREDENTIAL_MALFORMED')
   })
 })
+
+describe('presentation requests housekeeping', () => {
+  it('purges requests that expired more than a day ago, and only those', async () => {
+    const fresh = await service.api('/v1/presentation-requests', { body: { credentialTypes: ['BusinessLicenseCredential'], purpose: 'housekeeping' } })
+    const purged = await service.verifier.deps.requests.purgeExpired(Date.now() + 2 * 86_400_000)
+    expect(purged).toBeGreaterThanOrEqual(1)
+    expect((await service.api(`/v1/presentation-requests/${fresh.body.id}`)).status).toBe(404)
+    const kept = await service.api('/v1/presentation-requests', { body: { credentialTypes: ['BusinessLicenseCredential'], purpose: 'housekeeping' } })
+    expect(await service.verifier.deps.requests.purgeExpired()).toBe(0)
+    expect((await service.api(`/v1/presentation-requests/${kept.body.id}`)).status).toBe(200)
+  })
+})
