@@ -8,7 +8,7 @@
  * const claims = businessLicenceClaims({ uscc: newUscc() })
  */
 import { randomInt } from 'node:crypto'
-import { usccCheckCharacter, USCC_CHARSET } from '../../src/credentials/schemas/uscc.js'
+import { usccCheckCharacter, USCC_CHARSET } from '../../src/catalog/schemas/uscc.js'
 
 const digits = (n: number) => Array.from({ length: n }, () => String(randomInt(10))).join('')
 

@@ -7,7 +7,7 @@ import { loadAgentConfig } from './agent-config-loader.js'
 import type { ITrustRegistry } from './plugins/trust-registry-plugin.js'
 import type { ISchemaRegistry } from './plugins/schema-registry-plugin.js'
 import type { IStatusRegistry } from './plugins/status-registry-plugin.js'
-import type { ContractAddresses } from '../chain/deployments.js'
+import type { ContractAddresses } from '../config/deployments-file.js'
 
 export type GovcredAgent = TAgent<
   IKeyManager & IDIDManager & IResolver & ICredentialPlugin & IDataStore & IDataStoreORM & ITrustRegistry & ISchemaRegistry & IStatusRegistry

@@ -1,6 +1,6 @@
 import { ContractFactory, getCreateAddress, type JsonRpcProvider, type Wallet } from 'ethers'
 import { loadArtifact, type ContractName } from './contract-artifacts.js'
-import type { ContractAddresses } from './deployments.js'
+import type { ContractAddresses } from '../config/deployments-file.js'
 import { waitForReceipt } from './chain-writer.js'
 
 interface Step {

@@ -1,9 +1,9 @@
-import type { ServiceContext } from '../service/service-context.js'
-import { Governance } from '../governance/governance-proposals.js'
-import { registerIssuerAction, accreditationChangeAction, type AccreditationChange } from '../governance/accreditation.js'
-import { publishSchemas } from '../governance/publish-schemas.js'
-import type { GovernanceMember } from '../governance/governance-members.js'
-import { toIssuerAddress } from '../identity/ethr-did.js'
+import type { ServiceContext } from '../app/service-context.js'
+import { Governance } from '../issuing/governance/governance-proposals.js'
+import { registerIssuerAction, accreditationChangeAction, type AccreditationChange } from '../issuing/governance/accreditation.js'
+import { publishSchemas } from '../issuing/governance/publish-schemas.js'
+import type { GovernanceMember } from '../issuing/governance/governance-members.js'
+import { toIssuerAddress } from '../shared/identity/ethr-did.js'
 
 export class CliError extends Error {}
 

@@ -1,6 +1,6 @@
 import { loadConfig } from '../config/config.js'
-import { startService } from '../service/start-service.js'
-import type { Logger } from '../service/logger.js'
+import { startService } from '../app/start-service.js'
+import type { Logger } from '../shared/logger.js'
 
 /** `govcred start [--demo]`: runs until SIGINT/SIGTERM, then shuts down cleanly (the chain state is dumped). */
 export async function startCommand(flags: { demo?: boolean }, logger: Logger): Promise<void> {

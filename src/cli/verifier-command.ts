@@ -1,6 +1,6 @@
 import { loadVerifierConfig } from '../config/verifier-config.js'
-import { startVerifier } from '../service/start-verifier.js'
-import type { Logger } from '../service/logger.js'
+import { startVerifier } from '../app/start-verifier.js'
+import type { Logger } from '../shared/logger.js'
 
 /** `govcred verifier`: the verification API alone, until SIGINT/SIGTERM. */
 export async function verifierCommand(logger: Logger): Promise<void> {

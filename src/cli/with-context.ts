@@ -1,6 +1,6 @@
 import { loadConfig } from '../config/config.js'
-import { openServiceContext, type OpenOptions, type ServiceContext } from '../service/service-context.js'
-import type { Logger } from '../service/logger.js'
+import { openServiceContext, type OpenOptions, type ServiceContext } from '../app/service-context.js'
+import type { Logger } from '../shared/logger.js'
 
 /** Opens the service context for one CLI command and always closes it. */
 export async function withContext<T>(logger: Logger, run: (ctx: ServiceContext) => Promise<T>, options: Partial<OpenOptions> = {}): Promise<T> {

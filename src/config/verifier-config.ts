@@ -2,7 +2,7 @@ import { resolve } from 'node:path'
 import { isAddress } from 'ethers'
 import { ConfigError } from './config.js'
 import { envReader } from './env-reader.js'
-import { readDeployments } from '../chain/deployments.js'
+import { readDeployments } from './deployments-file.js'
 
 export interface VerifierConfig {
   readonly port: number

@@ -2,11 +2,11 @@ import type { JsonRpcProvider } from 'ethers'
 import type { DataSource } from 'typeorm'
 import type { GovcredAgent } from '../agent/create-agent.js'
 import type { ITrustRegistry } from '../agent/plugins/trust-registry-plugin.js'
-import type { Deployments } from '../chain/deployments.js'
-import type { Logger } from '../service/logger.js'
-import type { IssuanceServices } from '../credentials/issuance-services.js'
-import type { DepartmentStore } from '../departments/department-store.js'
-import type { VerifierService } from '../verification/verifier-service.js'
+import type { Deployments } from '../config/deployments-file.js'
+import type { Logger } from '../shared/logger.js'
+import type { IssuanceServices } from '../app/issuance-services.js'
+import type { DepartmentStore } from '../issuing/departments/department-store.js'
+import type { VerifierService } from '../verifying/verifier-service.js'
 
 /** What the HTTP app needs; tests build it from a real context without listening on a port. */
 export interface AppDeps {

@@ -1,7 +1,7 @@
 import type { Request, RequestHandler } from 'express'
-import type { ApiKeyStore } from '../departments/api-keys/api-key-store.js'
-import type { DepartmentStore, Department } from '../departments/department-store.js'
-import { ForbiddenError, UnauthorizedError } from '../errors/app-error.js'
+import type { ApiKeyStore } from '../issuing/departments/api-keys/api-key-store.js'
+import type { DepartmentStore, Department } from '../issuing/departments/department-store.js'
+import { ForbiddenError, UnauthorizedError } from '../shared/errors/app-error.js'
 
 export interface DepartmentPrincipal {
   department: Department

@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express'
-import { isAppError } from '../errors/app-error.js'
-import type { Logger } from '../service/logger.js'
+import { isAppError } from '../shared/errors/app-error.js'
+import type { Logger } from '../shared/logger.js'
 
 /** Unknown routes get the same error shape as everything else. */
 export const notFoundHandler: RequestHandler = (req, res) => {

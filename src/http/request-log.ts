@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express'
-import type { Logger } from '../service/logger.js'
+import type { Logger } from '../shared/logger.js'
 
 /**
  * One line per request: method, path (no query string: it may carry a certificate), status, duration.

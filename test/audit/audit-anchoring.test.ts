@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Contract } from 'ethers'
 import { startTestService, type TestService } from '../helpers/service.js'
-import { AuditLog } from '../../src/audit/audit-log.js'
-import { AuditAnchoring, AUDIT_HEAD_KEY } from '../../src/audit/audit-anchoring.js'
-import { verifyAuditCommand } from '../../src/audit/verify-audit-command.js'
+import { AuditLog } from '../../src/issuing/audit/audit-log.js'
+import { AuditAnchoring, AUDIT_HEAD_KEY } from '../../src/issuing/audit/audit-anchoring.js'
+import { verifyAuditCommand } from '../../src/cli/verify-audit-command.js'
 import { loadArtifact } from '../../src/chain/contract-artifacts.js'
-import type { Department } from '../../src/departments/department-store.js'
+import type { Department } from '../../src/issuing/departments/department-store.js'
 
 let service: TestService
 let log: AuditLog

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { keccak256, toUtf8Bytes, ZeroHash } from 'ethers'
-import { auditEntryHash, GENESIS_HASH } from '../../src/audit/audit-hash.js'
+import { auditEntryHash, GENESIS_HASH } from '../../src/issuing/audit/audit-hash.js'
 
 const entry = {
   seq: 7,

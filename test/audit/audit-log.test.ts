@@ -7,8 +7,8 @@ import { DataSource } from 'typeorm'
 import { Entities } from '@veramo/data-store'
 import { allMigrations } from '../../src/store/migrations/index.js'
 import { writeTransaction } from '../../src/store/write-transaction.js'
-import { AuditLog, type AuditAppendInput } from '../../src/audit/audit-log.js'
-import { auditEntryHash, GENESIS_HASH } from '../../src/audit/audit-hash.js'
+import { AuditLog, type AuditAppendInput } from '../../src/issuing/audit/audit-log.js'
+import { auditEntryHash, GENESIS_HASH } from '../../src/issuing/audit/audit-hash.js'
 
 let dir: string
 let db: DataSource

@@ -2,12 +2,12 @@ import type { Server } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import express from 'express'
 import { startTestService, type TestService } from '../helpers/service.js'
-import { AuditLog, type AuditEntry } from '../../src/audit/audit-log.js'
+import { AuditLog, type AuditEntry } from '../../src/issuing/audit/audit-log.js'
 import { auditRoutes } from '../../src/http/routes/audit-routes.js'
 import { requireDepartment } from '../../src/http/department-auth.js'
 import { errorHandler, notFoundHandler } from '../../src/http/error-middleware.js'
-import { ApiKeyStore } from '../../src/departments/api-keys/api-key-store.js'
-import { silentLogger } from '../../src/service/logger.js'
+import { ApiKeyStore } from '../../src/issuing/departments/api-keys/api-key-store.js'
+import { silentLogger } from '../../src/shared/logger.js'
 
 let service: TestService
 let server: Server

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { isValidPropertyUnitNumber } from '../../src/credentials/schemas/property-unit.js'
-import { FIELD_ERROR_CODES, validateClaims, type FieldErrorCode } from '../../src/credentials/schemas/validate-claims.js'
-import { CREDENTIAL_TYPE_NAMES, type CredentialTypeName } from '../../src/credentials/types/credential-types.js'
+import { isValidPropertyUnitNumber } from '../../src/catalog/schemas/property-unit.js'
+import { FIELD_ERROR_CODES, validateClaims, type FieldErrorCode } from '../../src/catalog/schemas/validate-claims.js'
+import { CREDENTIAL_TYPE_NAMES, type CredentialTypeName } from '../../src/catalog/credential-types.js'
 import {
   businessLicenseClaims,
   claimsFor,

@@ -3,15 +3,15 @@ import { join } from 'node:path'
 import Ajv2020Module from 'ajv/dist/2020.js'
 import { keccak256, toUtf8Bytes } from 'ethers'
 import { describe, expect, it } from 'vitest'
-import { loadAllSchemas, loadSchema, schemasDir } from '../../src/credentials/schemas/load-schemas.js'
-import { schemaContentHash } from '../../src/credentials/schemas/schema-hash.js'
-import { createClaimsAjv } from '../../src/credentials/schemas/validate-claims.js'
+import { loadAllSchemas, loadSchema, schemasDir } from '../../src/catalog/schemas/load-schemas.js'
+import { schemaContentHash } from '../../src/catalog/schemas/schema-hash.js'
+import { createClaimsAjv } from '../../src/catalog/schemas/validate-claims.js'
 import {
   CREDENTIAL_TYPES,
   CREDENTIAL_TYPE_NAMES,
   credentialTypeHash,
   isCredentialTypeName,
-} from '../../src/credentials/types/credential-types.js'
+} from '../../src/catalog/credential-types.js'
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { hasUsccStructure, isValidUscc, usccCheckCharacter, USCC_CHARSET } from '../../src/credentials/schemas/uscc.js'
+import { hasUsccStructure, isValidUscc, usccCheckCharacter, USCC_CHARSET } from '../../src/catalog/schemas/uscc.js'
 import { NANJING_USCC } from '../fixtures/claims.js'
 
 const vectors = {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ChainRevertError } from '../../src/chain/chain-errors.js'
 import { loadArtifact } from '../../src/chain/contract-artifacts.js'
 import type { WriteIntent } from '../../src/chain/chain-writer.js'
-import type { Department } from '../../src/departments/department-store.js'
+import type { Department } from '../../src/issuing/departments/department-store.js'
 import { startTestService, type TestService } from '../helpers/service.js'
 
 const REVOCATION = 0

@@ -7,8 +7,8 @@ import { ZeroHash } from 'ethers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startAnvil, type AnvilNode } from '../../src/chain/anvil-node.js'
 import { loadConfig } from '../../src/config/config.js'
-import { openServiceContext, type ServiceContext } from '../../src/service/service-context.js'
-import { silentLogger } from '../../src/service/logger.js'
+import { openServiceContext, type ServiceContext } from '../../src/app/service-context.js'
+import { silentLogger } from '../../src/shared/logger.js'
 
 const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const SECRET = '5e'.repeat(32)

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { Contract, ZeroHash } from 'ethers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadArtifact } from '../../src/chain/contract-artifacts.js'
-import type { Department } from '../../src/departments/department-store.js'
+import type { Department } from '../../src/issuing/departments/department-store.js'
 import { startTestService, type TestService } from '../helpers/service.js'
 
 const SUSPENSION = 1

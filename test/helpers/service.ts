@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadConfig, type Config } from '../../src/config/config.js'
-import { startService, type RunningService } from '../../src/service/start-service.js'
-import { silentLogger } from '../../src/service/logger.js'
+import { startService, type RunningService } from '../../src/app/start-service.js'
+import { silentLogger } from '../../src/shared/logger.js'
 
 export interface TestService extends RunningService {
   dataDir: string

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestService, type TestService } from '../helpers/service.js'
 import { propertyCertificateClaims, socialSecurityStatusClaims } from '../fixtures/claims.js'
-import { accreditationChangeAction } from '../../src/governance/accreditation.js'
+import { accreditationChangeAction } from '../../src/issuing/governance/accreditation.js'
 import { bearer, bitsOnChain, changeStatus, countRows, issue, readDemo, statusIndexOf, unitNumber, type Demo } from './issuance-helpers.js'
 
 let service: TestService

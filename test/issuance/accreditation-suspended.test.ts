@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Contract } from 'ethers'
 import { startTestService, type TestService } from '../helpers/service.js'
 import { businessLicenseClaims, socialSecurityStatusClaims } from '../fixtures/claims.js'
-import { accreditationChangeAction, typeHash } from '../../src/governance/accreditation.js'
+import { accreditationChangeAction, typeHash } from '../../src/issuing/governance/accreditation.js'
 import { loadArtifact } from '../../src/chain/contract-artifacts.js'
 import { bearer, changeStatus, countRows, issue, readDemo, type Demo } from './issuance-helpers.js'
 

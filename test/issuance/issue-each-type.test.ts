@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestService, type TestService } from '../helpers/service.js'
 import { businessLicenseClaims, HOLDER_DID, propertyCertificateClaims, socialSecurityStatusClaims } from '../fixtures/claims.js'
-import { CREDENTIAL_TYPES, type CredentialTypeName } from '../../src/credentials/types/credential-types.js'
-import { loadSchema } from '../../src/credentials/schemas/load-schemas.js'
+import { CREDENTIAL_TYPES, type CredentialTypeName } from '../../src/catalog/credential-types.js'
+import { loadSchema } from '../../src/catalog/schemas/load-schemas.js'
 import { bearer, bitsOnChain, issue, payloadOf, readDemo, statusIndexOf, unitNumber, type Demo } from './issuance-helpers.js'
 
 let service: TestService

@@ -3,7 +3,7 @@
 // goes through the one write lock (writeQuery / writeTransaction), so a refused request cannot undo others.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestService, type TestService } from '../helpers/service.js'
-import { NotFoundError } from '../../src/errors/app-error.js'
+import { NotFoundError } from '../../src/shared/errors/app-error.js'
 import { writeQuery, writeTransaction } from '../../src/store/write-transaction.js'
 import { bearer, changeStatus, readDemo } from './issuance-helpers.js'
 

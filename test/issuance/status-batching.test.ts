@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestService, type TestService } from '../helpers/service.js'
 import { businessLicenseClaims } from '../fixtures/claims.js'
-import { issueCredential } from '../../src/credentials/issuance/issue-credential.js'
-import { parseIssueRequest } from '../../src/credentials/issuance/issuance-request.js'
+import { issueCredential } from '../../src/issuing/issuance/issue-credential.js'
+import { parseIssueRequest } from '../../src/issuing/issuance/issuance-request.js'
 import { changeStatus, countRows, holderDid, issue, pool, principalFor, readDemo, statusRegistry, type Demo } from './issuance-helpers.js'
 
 let service: TestService

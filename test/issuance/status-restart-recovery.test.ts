@@ -3,7 +3,7 @@ import { ZeroHash } from 'ethers'
 import { startTestService, type TestService } from '../helpers/service.js'
 import { businessLicenseClaims } from '../fixtures/claims.js'
 import { writeTransaction } from '../../src/store/write-transaction.js'
-import { queueStatusChange } from '../../src/credentials/status/change-status.js'
+import { queueStatusChange } from '../../src/issuing/status/change-status.js'
 import { bearer, bitsOnChain, changeStatus, eventually, holderDid, issue, readDemo, type Demo } from './issuance-helpers.js'
 
 let service: TestService

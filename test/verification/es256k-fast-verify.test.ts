@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto'
 import { createJWT, ES256KSigner, verifyJWS } from 'did-jwt'
 import { SigningKey } from 'ethers'
 import { describe, expect, it } from 'vitest'
-import { verifyEs256kFast } from '../../src/verification/es256k-fast-verify.js'
+import { verifyEs256kFast } from '../../src/verifying/es256k-fast-verify.js'
 
 const ORDER = BigInt('0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141')
 

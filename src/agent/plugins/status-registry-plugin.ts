@@ -1,6 +1,6 @@
 import type { IAgentPlugin, IPluginMethodMap } from '@veramo/core-types'
 import type { Contract } from 'ethers'
-import { toIssuerAddress } from '../../identity/ethr-did.js'
+import { toIssuerAddress } from '../../shared/identity/ethr-did.js'
 import { registryContract, type RegistryPluginOptions } from './registry-contracts.js'
 
 export interface CredentialStatusBits {

@@ -1,7 +1,7 @@
 import type { IAgentPlugin, IPluginMethodMap } from '@veramo/core-types'
 import type { Contract } from 'ethers'
 import { keccak256, toUtf8Bytes } from 'ethers'
-import { toIssuerAddress } from '../../identity/ethr-did.js'
+import { toIssuerAddress } from '../../shared/identity/ethr-did.js'
 import { registryContract, type RegistryPluginOptions } from './registry-contracts.js'
 
 export const ISSUER_STATUS = ['none', 'active', 'suspended', 'revoked'] as const

@@ -1,4 +1,4 @@
-import { AUDIT_ACTIONS } from '../../audit/audit-log.js'
+import { AUDIT_ACTIONS } from '../../issuing/audit/audit-log.js'
 import { ref, type SchemaObject } from './openapi-schemas.js'
 
 export type PathItems = Record<string, Record<string, SchemaObject>>

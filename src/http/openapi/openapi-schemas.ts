@@ -1,7 +1,7 @@
 import { ISSUER_STATUS } from '../../agent/plugins/trust-registry-plugin.js'
-import { AUDIT_ACTIONS } from '../../audit/audit-log.js'
-import { loadSchema } from '../../credentials/schemas/load-schemas.js'
-import { CREDENTIAL_TYPE_NAMES } from '../../credentials/types/credential-types.js'
+import { AUDIT_ACTIONS } from '../../issuing/audit/audit-log.js'
+import { loadSchema } from '../../catalog/schemas/load-schemas.js'
+import { CREDENTIAL_TYPE_NAMES } from '../../catalog/credential-types.js'
 
 /** A JSON Schema (2020-12, the OpenAPI 3.1 dialect) as plain data. */
 export type SchemaObject = Record<string, unknown>

@@ -1,7 +1,7 @@
 import { Router, type Request, type RequestHandler } from 'express'
-import { AUDIT_ACTIONS, AUDIT_LIST_MAX_LIMIT, type AuditAction, type AuditListOptions, type AuditLog } from '../../audit/audit-log.js'
+import { AUDIT_ACTIONS, AUDIT_LIST_MAX_LIMIT, type AuditAction, type AuditListOptions, type AuditLog } from '../../issuing/audit/audit-log.js'
 import { principalOf } from '../department-auth.js'
-import { BadRequestError } from '../../errors/app-error.js'
+import { BadRequestError } from '../../shared/errors/app-error.js'
 
 export interface AuditRoutesDeps {
   log: AuditLog

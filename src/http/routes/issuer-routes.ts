@@ -1,10 +1,10 @@
 import { Router } from 'express'
 import type { AppDeps } from '../app-deps.js'
 import type { AccreditedIssuer, ITrustRegistry } from '../../agent/plugins/trust-registry-plugin.js'
-import { CREDENTIAL_TYPE_NAMES } from '../../credentials/types/credential-types.js'
-import { typeHash } from '../../governance/accreditation.js'
-import { toIssuerAddress } from '../../identity/ethr-did.js'
-import { BadRequestError, NotFoundError } from '../../errors/app-error.js'
+import { CREDENTIAL_TYPE_NAMES } from '../../catalog/credential-types.js'
+import { typeHash } from '../../issuing/governance/accreditation.js'
+import { toIssuerAddress } from '../../shared/identity/ethr-did.js'
+import { BadRequestError, NotFoundError } from '../../shared/errors/app-error.js'
 
 const TYPE_BY_HASH = new Map(CREDENTIAL_TYPE_NAMES.map((name) => [typeHash(name), name]))
 

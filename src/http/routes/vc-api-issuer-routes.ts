@@ -1,8 +1,8 @@
 import { Router, type RequestHandler } from 'express'
-import { ValidationError } from '../../errors/app-error.js'
-import { GENERIC_TYPE, parseGenericIssueRequest, parseIssueRequest } from '../../credentials/issuance/issuance-request.js'
-import { issueWithPolicies, type PolicyDeps } from '../../credentials/issuance/issue-with-policies.js'
-import { isCredentialTypeName } from '../../credentials/types/credential-types.js'
+import { ValidationError } from '../../shared/errors/app-error.js'
+import { GENERIC_TYPE, parseGenericIssueRequest, parseIssueRequest } from '../../issuing/issuance/issuance-request.js'
+import { issueWithPolicies, type PolicyDeps } from '../../issuing/policies/issue-with-policies.js'
+import { isCredentialTypeName } from '../../catalog/credential-types.js'
 import { principalOf } from '../department-auth.js'
 
 /**

@@ -1,9 +1,9 @@
 import { Router, type Response } from 'express'
-import { BadRequestError, NotFoundError, UpstreamError } from '../../errors/app-error.js'
-import { ChainUnavailableError } from '../../verification/chain-watcher.js'
-import type { VerificationResult } from '../../verification/verification-result.js'
-import type { VerifierService } from '../../verification/verifier-service.js'
-import { verifyPresentation, verifyStandaloneCredential } from '../../verification/verify-presentation.js'
+import { BadRequestError, NotFoundError, UpstreamError } from '../../shared/errors/app-error.js'
+import { ChainUnavailableError } from '../../verifying/chain-watcher.js'
+import type { VerificationResult } from '../../verifying/verification-result.js'
+import type { VerifierService } from '../../verifying/verifier-service.js'
+import { verifyPresentation, verifyStandaloneCredential } from '../../verifying/verify-presentation.js'
 
 /**
  * The verifier API (banks and other third parties): presentation requests and verification, plus the

@@ -1,0 +1,65 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { ServiceContext } from './service-context.js'
+import { signerFor } from '../issuing/governance/governance-members.js'
+import { registerIssuerAction } from '../issuing/governance/accreditation.js'
+import { publishSchemas, type SchemaPublication } from '../issuing/governance/publish-schemas.js'
+import { DEMO_DEPARTMENTS } from '../issuing/departments/demo-departments.js'
+import { ensureDepartment } from '../issuing/departments/create-department.js'
+import type { Department } from '../issuing/departments/department-store.js'
+import type { ApiKeyStore } from '../issuing/departments/api-keys/api-key-store.js'
+
+export interface DemoBootstrap {
+  departments: Department[]
+  schemas: SchemaPublication[]
+  file: string
+}
+
+/**
+ * Idempotent: creates the three demo departments, accredits each through the governance path,
+ * publishes every schema, and writes DATA_DIR/demo.json.
+ */
+export async function bootstrapDemo(ctx: ServiceContext, keys: ApiKeyStore): Promise<DemoBootstrap> {
+  const departments: Department[] = []
+  for (const profile of DEMO_DEPARTMENTS) {
+    const department = await ensureDepartment(ctx.agent, ctx.departments, profile, ctx.deployments.name)
+    await ctx.writer.addSigner(signerFor(ctx.agent, await ctx.agent.didManagerGet({ did: department.did })))
+    if (!(await ctx.agent.trustRegistryGetIssuer({ issuer: department.account }))) {
+      await ctx.governance.proposeAndApprove(registerIssuerAction(ctx.deployments.contracts.trustedIssuers, department), ctx.members)
+    }
+    departments.push(department)
+  }
+  const schemas = await publishSchemas(ctx.governance, ctx.members, ctx.deployments.contracts.schemas, ctx.provider)
+  const file = join(ctx.config.dataDir, 'demo.json')
+  const apiKeys = await demoApiKeys(file, departments, keys)
+  const demo = {
+    note: 'Demo departments of the embedded consortium chain. Do not use these in production.',
+    network: ctx.deployments,
+    departments: departments.map((d) => ({ id: d.id, name: d.name, nameEn: d.nameEn, did: d.did, account: d.account, credentialTypes: d.credentialTypes, apiKey: apiKeys.get(d.id) })),
+  }
+  writeFileSync(file, `${JSON.stringify(demo, null, 2)}\n`, { mode: 0o600 })
+  return { departments, schemas, file }
+}
+
+/** Keeps the demo keys of an earlier start when they still work; creates the missing ones. */
+async function demoApiKeys(file: string, departments: Department[], keys: ApiKeyStore): Promise<Map<string, string>> {
+  const previous = new Map<string, string>()
+  if (existsSync(file)) {
+    try {
+      for (const d of JSON.parse(readFileSync(file, 'utf8')).departments ?? []) if (d.apiKey) previous.set(d.id, d.apiKey)
+    } catch {
+      // an unreadable demo file is rewritten below
+    }
+  }
+  const result = new Map<string, string>()
+  for (const department of departments) {
+    const known = previous.get(department.id)
+    if (known && (await keys.authenticate(known))?.departmentId === department.id) {
+      result.set(department.id, known)
+      continue
+    }
+    const created = await keys.create(department.id, department.credentialTypes, 'demo key (embedded chain)')
+    result.set(department.id, created.key)
+  }
+  return result
+}

@@ -1,0 +1,72 @@
+import type { ServiceContext } from './service-context.js'
+import type { Logger } from '../shared/logger.js'
+import { AuditLog } from '../issuing/audit/audit-log.js'
+import { AuditAnchoring } from '../issuing/audit/audit-anchoring.js'
+import { ApiKeyStore } from '../issuing/departments/api-keys/api-key-store.js'
+import { CredentialStore } from '../issuing/records/credential-store.js'
+import { StatusBatcher } from '../issuing/status/status-batcher.js'
+import type { IssuerDeps } from '../issuing/issuance/issue-credential.js'
+import type { StatusDeps } from '../issuing/status/change-status.js'
+import { PropertyAnchoring } from '../issuing/property/property-anchoring.js'
+import type { PolicyDeps } from '../issuing/policies/issue-with-policies.js'
+
+export interface IssuanceServices {
+  issuer: IssuerDeps
+  status: StatusDeps
+  keys: ApiKeyStore
+  audit: AuditLog
+  anchoring: AuditAnchoring
+  batcher: StatusBatcher
+  credentials: CredentialStore
+  property: PropertyAnchoring
+  policies: PolicyDeps
+  start(): Promise<void>
+  stop(): Promise<void>
+}
+
+/** Everything the issuing side needs, built from an open service context. */
+export function createIssuanceServices(ctx: ServiceContext, logger: Logger, options: { anchorIntervalMs?: number } = {}): IssuanceServices {
+  const audit = new AuditLog(ctx.db)
+  const credentials = new CredentialStore(ctx.db)
+  const anchoring = new AuditAnchoring({
+    db: ctx.db,
+    log: audit,
+    writer: ctx.writer,
+    provider: ctx.provider,
+    anchorsAddress: ctx.deployments.contracts.anchors,
+    statusAddress: ctx.deployments.contracts.status,
+    departments: ctx.departments,
+    logger,
+  })
+  const batcher = new StatusBatcher({ db: ctx.db, writer: ctx.writer, audit, statusRegistry: ctx.deployments.contracts.status, logger, anchors: anchoring }, {
+    maxBatch: Number(process.env.GOVCRED_STATUS_BATCH_MAX ?? 500),
+    windowMs: 20,
+    burstWindowMs: 200,
+    maxDelayMs: 2000,
+    retryMs: 2000,
+  })
+  const property = new PropertyAnchoring({ db: ctx.db, writer: ctx.writer, provider: ctx.provider, anchorsAddress: ctx.deployments.contracts.anchors, logger })
+  const issuer = { agent: ctx.agent, db: ctx.db, credentials, audit, deployments: ctx.deployments }
+  const status = { db: ctx.db, credentials, batcher }
+  return {
+    issuer,
+    status,
+    property,
+    policies: { issuer, status, property },
+    keys: new ApiKeyStore(ctx.db),
+    audit,
+    anchoring,
+    batcher,
+    credentials,
+    async start() {
+      await batcher.start()
+      const resent = await property.recover()
+      if (resent > 0) logger.info(`sent ${resent} property anchors left over from the last run`)
+      anchoring.start(options.anchorIntervalMs ?? 60_000)
+    },
+    async stop() {
+      anchoring.stop()
+      await batcher.stop()
+    },
+  }
+}

@@ -1,0 +1,119 @@
+import { mkdirSync } from 'node:fs'
+import type { JsonRpcProvider } from 'ethers'
+import type { DataSource } from 'typeorm'
+import type { Config } from '../config/config.js'
+import { resolveKmsSecret, deployerWallet, type KmsSecret } from '../config/kms-secret.js'
+import { createAgent, type GovcredAgent } from '../agent/create-agent.js'
+import { openEmbeddedChain, type EmbeddedChain } from '../chain/embedded-chain.js'
+import { assertChainReachable } from '../chain/provider.js'
+import { readDeployments, writeDeployments, type Deployments } from '../config/deployments-file.js'
+import { deployContracts, predictAddresses } from '../chain/deploy-contracts.js'
+import { ChainWriter } from '../chain/chain-writer.js'
+import { ensureGovernanceMembers, localGovernanceMembers, signerFor, type GovernanceMember } from '../issuing/governance/governance-members.js'
+import { Governance } from '../issuing/governance/governance-proposals.js'
+import { DepartmentStore } from '../issuing/departments/department-store.js'
+import type { Logger } from '../shared/logger.js'
+
+export interface ServiceContext {
+  config: Config
+  agent: GovcredAgent
+  db: DataSource
+  provider: JsonRpcProvider
+  rpcUrl: string
+  deployments: Deployments
+  writer: ChainWriter
+  governance: Governance
+  members: GovernanceMember[]
+  departments: DepartmentStore
+  kmsSecret: KmsSecret
+  chain?: EmbeddedChain
+  close(): Promise<void>
+}
+
+export interface OpenOptions {
+  logger: Logger
+  /** Deploy the registries when the deployments file is missing (embedded default, or the deploy command). */
+  deployIfMissing?: boolean
+  /** Number of consortium member keys this node creates and holds when it deploys. */
+  governanceMembers?: number
+  governanceThreshold?: number
+}
+
+/**
+ * Connects everything a command needs: chain (embedded or external), registries (deployed if asked),
+ * the Veramo agent, the outbox (reconciled), governance and departments.
+ */
+export async function openServiceContext(config: Config, options: OpenOptions): Promise<ServiceContext> {
+  const { logger } = options
+  mkdirSync(config.dataDir, { recursive: true })
+  const kmsSecret = resolveKmsSecret(config.kmsSecret, config.dataDir)
+  if (kmsSecret.source === 'generated') {
+    logger.warn(`generated a key-encryption secret into ${kmsSecret.file} (mode 0600); set GOVCRED_KMS_SECRET in production`)
+  }
+
+  const chain = config.chain.mode === 'embedded' ? await openEmbeddedChain(config) : undefined
+  const rpcUrl = chain?.rpcUrl ?? config.chain.rpcUrl!
+  const cleanup: (() => Promise<void>)[] = []
+  if (chain?.owned) cleanup.push(() => chain.stop())
+  try {
+    const chainId = await assertChainReachable(rpcUrl, config.chain.mode === 'embedded' ? config.chain.chainId : undefined)
+
+    const existing = readDeployments(config.chain.deploymentsFile)
+    if (existing && existing.chainId !== chainId) {
+      throw new Error(`${config.chain.deploymentsFile} is for chain ${existing.chainId}, but ${rpcUrl} is chain ${chainId}`)
+    }
+    const deployer = deployerWallet(kmsSecret.secret)
+    const deployIfMissing = options.deployIfMissing ?? config.chain.mode === 'embedded'
+    if (!existing && !deployIfMissing) {
+      throw new Error(`no deployments file at ${config.chain.deploymentsFile}: run "govcred deploy" or set GOVCRED_DEPLOYMENTS_FILE`)
+    }
+    const contracts = existing?.contracts ?? predictAddresses(deployer.address)
+    const networkName = existing?.name ?? config.chain.networkName
+
+    const built = await createAgent({ databaseFile: config.databaseFile, kmsSecret: kmsSecret.secret, networkName, chainId, rpcUrl, contracts })
+    cleanup.unshift(() => built.close())
+    const writer = new ChainWriter(built.db, built.provider)
+
+    let deployments = existing
+    let members: GovernanceMember[]
+    if (!deployments) {
+      members = await ensureGovernanceMembers(built.agent, networkName, options.governanceMembers ?? 3)
+      const started = Date.now()
+      await deployContracts(deployer, built.provider, { members: members.map((m) => m.address), threshold: options.governanceThreshold ?? 2 }, (line) => logger.info(line))
+      deployments = { name: networkName, chainId, contracts, deployedAt: new Date().toISOString(), deployer: deployer.address }
+      writeDeployments(config.chain.deploymentsFile, deployments)
+      logger.info(`registries deployed in ${Date.now() - started} ms`, { deploymentsFile: config.chain.deploymentsFile })
+    } else {
+      members = await localGovernanceMembers(built.agent)
+    }
+    for (const member of members) await writer.addSigner(member.signer)
+    const departments = new DepartmentStore(built.db)
+    for (const department of await departments.list()) {
+      const identifier = await built.agent.didManagerGet({ did: department.did })
+      await writer.addSigner(signerFor(built.agent, identifier))
+    }
+    const report = await writer.reconcile()
+    if (report.confirmed + report.failed + report.resent > 0) logger.info('reconciled chain outbox', { ...report })
+
+    return {
+      config,
+      agent: built.agent,
+      db: built.db,
+      provider: built.provider,
+      rpcUrl,
+      deployments,
+      writer,
+      governance: new Governance(deployments.contracts.governance, built.provider, writer),
+      members,
+      departments,
+      kmsSecret,
+      chain,
+      async close() {
+        for (const step of cleanup) await step().catch((error) => logger.error(`shutdown step failed: ${(error as Error).message}`))
+      },
+    }
+  } catch (error) {
+    for (const step of cleanup) await step().catch(() => undefined)
+    throw error
+  }
+}

@@ -1,0 +1,107 @@
+import type { Server } from 'node:http'
+import type { Config } from '../config/config.js'
+import { createApp } from '../http/create-app.js'
+import { bootstrapDemo } from './bootstrap-demo.js'
+import { openServiceContext, type ServiceContext } from './service-context.js'
+import type { Logger } from '../shared/logger.js'
+import { createIssuanceServices, type IssuanceServices } from './issuance-services.js'
+import { createVerifierService, type VerifierService } from '../verifying/verifier-service.js'
+import type { Config as GovcredConfig } from '../config/config.js'
+
+export interface RunningService {
+  ctx: ServiceContext
+  issuance: IssuanceServices
+  verifier: VerifierService
+  server: Server
+  url: string
+  startedInMs: number
+  stop(): Promise<void>
+}
+
+/**
+ * Starts govcred: chain, registries, agent, demo bootstrap (embedded default), HTTP server.
+ */
+export async function startService(config: Config, logger: Logger, options: { demo?: boolean } = {}): Promise<RunningService> {
+  const started = Date.now()
+  const ctx = await openServiceContext(config, { logger })
+  let issuanceStarted: IssuanceServices | undefined
+  let verifierStarted: VerifierService | undefined
+  try {
+    const issuance = createIssuanceServices(ctx, logger)
+    const demo = options.demo ?? config.demo
+    if (demo) {
+      // Before the batcher and anchoring start: Veramo's own writes (new DIDs and keys) take no write lock.
+      const boot = await bootstrapDemo(ctx, issuance.keys)
+      const published = boot.schemas.filter((s) => s.outcome === 'published').length
+      logger.info(`demo ready: ${boot.departments.length} departments, ${published} schemas newly published`, { file: boot.file })
+    }
+    await issuance.start()
+    issuanceStarted = issuance
+    const verifier = createVerifierService(verifierSettings(config, ctx))
+    await verifier.start()
+    verifierStarted = verifier
+    ctx.writer.onMined((write) => {
+      if (write.contract === 'CredentialStatusRegistry') {
+        const account = /^0x[0-9a-f]{40}$/i.test(write.account) ? write.account : ''
+        if (account) verifier.watcher.notify({ kind: 'status', account, purpose: -1 })
+      } else if (write.contract === 'ConsortiumGovernance') {
+        verifier.watcher.notify({ kind: 'all' })
+      }
+    })
+    const app = createApp({
+      agent: ctx.agent,
+      provider: ctx.provider,
+      db: ctx.db,
+      deployments: ctx.deployments,
+      publicRpcUrl: process.env.GOVCRED_PUBLIC_RPC_URL || ctx.rpcUrl,
+      logger,
+      accessLog: config.accessLog,
+      issuance: { ...issuance, departments: ctx.departments },
+      verifier,
+    })
+    const server = await new Promise<Server>((resolve, reject) => {
+      const s = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(s)))
+    })
+    const address = server.address()
+    const port = typeof address === 'object' && address ? address.port : config.port
+    const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`
+    let stopping: Promise<void> | undefined
+    return {
+      ctx,
+      issuance,
+      verifier,
+      server,
+      url,
+      startedInMs: Date.now() - started,
+      stop() {
+        stopping ??= (async () => {
+          await new Promise<void>((resolve) => {
+            server.close(() => resolve())
+            server.closeAllConnections()
+          })
+          verifier.stop()
+          await issuance.stop()
+          await ctx.close()
+        })()
+        return stopping
+      },
+    }
+  } catch (error) {
+    verifierStarted?.stop()
+    await issuanceStarted?.stop().catch(() => undefined)
+    await ctx.close()
+    throw error
+  }
+}
+
+/** The verifier settings of a full node, from the validated config. */
+export function verifierSettings(config: GovcredConfig, ctx: Pick<ServiceContext, 'provider' | 'deployments' | 'db'>) {
+  return {
+    provider: ctx.provider,
+    deployments: ctx.deployments,
+    db: ctx.db,
+    domain: config.verifier.domain,
+    policy: { requireCurrentAccreditation: config.verifier.requireCurrentAccreditation },
+    watcher: { pollMs: config.verifier.pollMs, freshnessMs: Math.min(100, config.verifier.pollMs), maxStalenessMs: config.verifier.maxStalenessMs },
+  }
+}

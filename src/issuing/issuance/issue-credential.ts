@@ -1,0 +1,195 @@
+import { randomInt, randomUUID } from 'node:crypto'
+import type { DataSource, EntityManager } from 'typeorm'
+import type { CredentialPayload } from '@veramo/core-types'
+import type { GovcredAgent } from '../../agent/create-agent.js'
+import type { Deployments } from '../../config/deployments-file.js'
+import type { AuditLog } from '../audit/audit-log.js'
+import { ConflictError, ForbiddenError, UpstreamError } from '../../shared/errors/app-error.js'
+import { assertScope, type DepartmentPrincipal } from '../../http/department-auth.js'
+import { loadSchema } from '../../catalog/schemas/load-schemas.js'
+import { writeTransaction } from '../../store/write-transaction.js'
+import { CREDENTIAL_TYPES, type CredentialTypeName } from '../../catalog/credential-types.js'
+import { statusEntries, STATUS_LIST_SIZE } from '../../catalog/status-entries.js'
+import type { CredentialRecord, CredentialStore } from '../records/credential-store.js'
+import { GENERIC_TYPE, type IssueRequest } from './issuance-request.js'
+
+export interface IssuerDeps {
+  agent: GovcredAgent
+  db: DataSource
+  credentials: CredentialStore
+  audit: AuditLog
+  deployments: Deployments
+}
+
+export interface IssuedCredential {
+  id: string
+  jwt: string
+  /** The decoded credential (what the JWT signs), with a JwtProof2020 proof carrying the JWT. */
+  credential: Record<string, unknown>
+  record: CredentialRecord
+}
+
+/** Refuse allocation well before the list is full so random picks stay cheap and herd privacy holds. */
+const MAX_FILL = 0.9
+const INDEX_ATTEMPTS = 8
+
+/**
+ * Checks that the department may issue the type (key scope, and accreditation on chain right now),
+ * signs a VC-JWT with the department's did:ethr key, allocates a random unused status index, and stores
+ * the record with its audit entry in one transaction. Sends no transaction to the chain.
+ */
+export interface IssueOptions {
+  /** Run inside the caller's transaction. */
+  manager?: EntityManager
+  /** Extra top-level credential properties covered by the signature (e.g. the property anchor salt). */
+  extraFields?: Record<string, unknown>
+  /** Runs in the same transaction right after the record is stored; a throw undoes the issuance. */
+  onStored?: (manager: EntityManager, record: CredentialRecord) => Promise<void>
+  /** A fixed credential id (when it must be known before signing). */
+  id?: string
+}
+
+export async function issueCredential(deps: IssuerDeps, principal: DepartmentPrincipal, request: IssueRequest, options: IssueOptions = {}): Promise<IssuedCredential> {
+  const { department } = principal
+  if (request.type === GENERIC_TYPE) {
+    await assertActiveIssuer(deps, department.account)
+  } else {
+    assertScope(principal, request.type)
+    if (!department.credentialTypes.includes(request.type)) {
+      throw new ForbiddenError('ERR_NOT_ACCREDITED', `${department.id} is not set up to issue ${request.type}`)
+    }
+    await assertIssuable(deps, department.account, request.type, request.validFrom)
+  }
+  if ((await deps.credentials.countForIssuer(department.did)) >= STATUS_LIST_SIZE * MAX_FILL) {
+    throw new ConflictError('ERR_STATUS_LIST_FULL', `the status list of ${department.id} is full; a new issuer list is needed`)
+  }
+
+  const schemaRef = request.type === GENERIC_TYPE ? undefined : schemaReference(request.type)
+  const id = options.id ?? `urn:uuid:${randomUUID()}`
+  const issuedAt = new Date()
+  for (let attempt = 0; attempt < INDEX_ATTEMPTS; attempt++) {
+    const index = randomInt(0, STATUS_LIST_SIZE)
+    if (await deps.credentials.isIndexTaken(department.did, index, options.manager)) continue
+    const credential = {
+      '@context': ['https://www.w3.org/2018/credentials/v1'],
+      id,
+      type: request.type === GENERIC_TYPE ? [GENERIC_TYPE] : [GENERIC_TYPE, request.type],
+      issuer: { id: department.did, name: department.name },
+      issuanceDate: iso(request.validFrom),
+      ...(request.validUntil ? { expirationDate: iso(request.validUntil) } : {}),
+      credentialSubject: { id: request.holder, ...request.claims },
+      ...(schemaRef ? { credentialSchema: schemaRef } : {}),
+      credentialStatus: statusEntries(deps.deployments.contracts.status, deps.deployments.chainId, department.account, index),
+      ...options.extraFields,
+    }
+    // did-jwt-vc moves id, issuer, subject id and dates into jti/iss/sub/nbf/exp; a subject that is only an id
+    // would then be empty (refused), so such a credential keeps its original fields.
+    const removeOriginalFields = Object.keys(request.claims).length > 0
+    const signed = await deps.agent.createVerifiableCredential({ credential: credential as unknown as CredentialPayload, proofFormat: 'jwt', removeOriginalFields })
+    const jwt = (signed.proof as { jwt: string }).jwt
+    const record: CredentialRecord = {
+      id,
+      departmentId: department.id,
+      issuerDid: department.did,
+      type: request.type,
+      holder: request.holder,
+      subjectKey: subjectKeyOf(request),
+      statusIndex: index,
+      status: 'active',
+      jwt,
+      issuedAt: issuedAt.toISOString(),
+      validFrom: request.validFrom.toISOString(),
+      validUntil: request.validUntil?.toISOString() ?? null,
+      supersededBy: null,
+      updatedAt: issuedAt.toISOString(),
+    }
+    const stored = await storeIssued(deps, principal, record, options)
+    if (!stored) continue
+    // The credential as built (what the JWT states), not Veramo's re-normalised form of the JWT.
+    return { id, jwt, credential: { ...credential, proof: signed.proof }, record }
+  }
+  throw new ConflictError('ERR_STATUS_INDEX_EXHAUSTED', 'could not allocate a free status index; try again')
+}
+
+/** The record key a later credential of the same subject supersedes or looks up. */
+export function subjectKeyOf(request: Pick<IssueRequest, 'type' | 'holder' | 'claims'>): string | null {
+  if (request.type === GENERIC_TYPE) return null
+  const value = request.claims[CREDENTIAL_TYPES[request.type].subjectKey]
+  if (typeof value !== 'string') return null
+  // A masked ID number is shared by many people, so a person is their holder DID plus the masked number.
+  return request.type === 'SocialSecurityStatusCredential' ? `${request.holder}|${value}` : value
+}
+
+async function storeIssued(deps: IssuerDeps, principal: DepartmentPrincipal, record: CredentialRecord, options: IssueOptions): Promise<boolean> {
+  const manager = options.manager
+  const write = async (m: EntityManager) => {
+    await deps.credentials.insert(record, m)
+    await deps.audit.append({
+      departmentId: record.departmentId,
+      actor: `api-key:${principal.apiKeyId}`,
+      action: 'issue',
+      credentialId: record.id,
+      details: { type: record.type, statusIndex: record.statusIndex, validUntil: record.validUntil },
+    }, m)
+    await options.onStored?.(m, record)
+  }
+  try {
+    if (manager) await write(manager)
+    else await writeTransaction(deps.db, write)
+    return true
+  } catch (error) {
+    // Two concurrent issuances drew the same index: the UNIQUE constraint keeps one; draw again.
+    if (/UNIQUE constraint failed: govcred_credentials\.issuerDid, govcred_credentials\.statusIndex/.test(String((error as Error).message))) return false
+    throw error
+  }
+}
+
+function schemaReference(type: CredentialTypeName) {
+  const definition = CREDENTIAL_TYPES[type]
+  return { id: loadSchema(type).uri, type: 'JsonSchema', name: definition.schemaId, version: definition.schemaVersion }
+}
+
+/** A generic credential needs an issuer whose accreditation is active on chain (for whatever types). */
+async function assertActiveIssuer(deps: Pick<IssuerDeps, 'agent'>, account: string): Promise<void> {
+  let issuer: Awaited<ReturnType<GovcredAgent['trustRegistryGetIssuer']>>
+  try {
+    issuer = await deps.agent.trustRegistryGetIssuer({ issuer: account })
+  } catch (cause) {
+    throw new UpstreamError('ERR_CHAIN_UNAVAILABLE', 'the consortium chain cannot be read right now', { cause })
+  }
+  if (issuer?.status !== 'active') throw new ForbiddenError('ERR_NOT_ACCREDITED', 'the issuer is not an active accredited issuer on chain')
+}
+
+/**
+ * On chain: is the department accredited for the type now, and also at the credential's validFrom (the
+ * time verifiers check accreditation at), and is the type's schema anchored unchanged?
+ */
+export async function assertIssuable(deps: Pick<IssuerDeps, 'agent'>, account: string, type: keyof typeof CREDENTIAL_TYPES, validFrom?: Date): Promise<void> {
+  const definition = CREDENTIAL_TYPES[type]
+  const now = Math.floor(Date.now() / 1000)
+  const from = validFrom ? Math.floor(validFrom.getTime() / 1000) : now
+  let accredited: boolean
+  let accreditedAtValidFrom: boolean
+  let anchored: Awaited<ReturnType<GovcredAgent['schemaRegistryGet']>>
+  try {
+    ;[accredited, accreditedAtValidFrom, anchored] = await Promise.all([
+      deps.agent.trustRegistryIsAccredited({ issuer: account, credentialType: type, at: now }),
+      Math.abs(from - now) <= 1 ? Promise.resolve(true) : deps.agent.trustRegistryIsAccredited({ issuer: account, credentialType: type, at: from }),
+      deps.agent.schemaRegistryGet({ schemaId: definition.schemaId, version: definition.schemaVersion }),
+    ])
+  } catch (cause) {
+    throw new UpstreamError('ERR_CHAIN_UNAVAILABLE', 'the consortium chain cannot be read right now', { cause })
+  }
+  if (!accredited) throw new ForbiddenError('ERR_NOT_ACCREDITED', `the issuer is not accredited on chain for ${type}`)
+  if (!accreditedAtValidFrom) {
+    throw new ForbiddenError('ERR_NOT_ACCREDITED', `the issuer was not accredited for ${type} at validFrom; verifiers would refuse the credential`)
+  }
+  if (!anchored || anchored.deprecated) {
+    throw new ConflictError('ERR_SCHEMA_NOT_ANCHORED', `schema ${definition.schemaId} ${definition.schemaVersion} is not anchored (or deprecated) on chain`)
+  }
+  if (anchored.contentHash !== loadSchema(type).contentHash) {
+    throw new ConflictError('ERR_SCHEMA_HASH_MISMATCH', `schema ${definition.schemaId} ${definition.schemaVersion} on chain differs from the local file`)
+  }
+}
+
+const iso = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z')

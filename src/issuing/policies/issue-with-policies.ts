@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto'
+import { ConflictError } from '../../shared/errors/app-error.js'
+import type { DepartmentPrincipal } from '../../http/department-auth.js'
+import { writeTransaction } from '../../store/write-transaction.js'
+import { prepareAnchor, recordAnchor } from '../property/property-anchor.js'
+import type { PropertyAnchoring } from '../property/property-anchoring.js'
+import { queueStatusChange, type StatusDeps } from '../status/change-status.js'
+import { issueCredential, type IssuedCredential, type IssuerDeps } from '../issuance/issue-credential.js'
+import type { IssueRequest } from '../issuance/issuance-request.js'
+
+export interface PolicyDeps {
+  issuer: IssuerDeps
+  status: StatusDeps
+  property: PropertyAnchoring
+}
+
+export interface PolicyIssued extends IssuedCredential {
+  /** Earlier credentials this one superseded (social-security status). */
+  superseded: string[]
+  /** The unit's new current-certificate anchor (property certificates). */
+  anchor?: { unitNumber: string; sequence: number; txHash: string | null }
+}
+
+/**
+ * Issues with the rules of each type: a property unit has one current certificate (a new owner goes
+ * through a transfer) whose anchor is written on chain; a new social-security status supersedes
+ * (revokes) the person's previous one.
+ */
+export async function issueWithPolicies(deps: PolicyDeps, principal: DepartmentPrincipal, request: IssueRequest): Promise<PolicyIssued> {
+  if (request.type === 'PropertyCertificateCredential') return issuePropertyCertificate(deps, principal, request)
+  if (request.type === 'SocialSecurityStatusCredential') return issueSuperseding(deps, principal, request)
+  return { ...(await issueCredential(deps.issuer, principal, request)), superseded: [] }
+}
+
+async function refuseIfLive(deps: PolicyDeps, principal: DepartmentPrincipal, request: IssueRequest, manager: Parameters<IssuerDeps['credentials']['currentForSubject']>[3], code: string, message: string) {
+  const key = request.claims.propertyUnitNumber
+  if (typeof key !== 'string') return
+  const live = await deps.issuer.credentials.currentForSubject(principal.department.id, request.type, key, manager)
+  if (live.length > 0) throw new ConflictError(code, message, { details: { current: live.map((r) => r.id) } })
+}
+
+async function issuePropertyCertificate(deps: PolicyDeps, principal: DepartmentPrincipal, request: IssueRequest): Promise<PolicyIssued> {
+  const unitNumber = request.claims.propertyUnitNumber as string
+  const { issued, sequence } = await writeTransaction(deps.issuer.db, async (manager) => {
+    await refuseIfLive(deps, principal, request, manager, 'ERR_UNIT_HAS_CURRENT_CERTIFICATE', 'this property unit already has a current certificate; use POST /v1/property/transfers')
+    const anchor = await prepareAnchor(manager, unitNumber)
+    const id = `urn:uuid:${randomUUID()}`
+    const issued = await issueCredential(deps.issuer, principal, request, {
+      manager,
+      id,
+      extraFields: { propertyAnchor: { sequence: anchor.sequence, salt: anchor.salt } },
+      onStored: async (m, record) => void (await recordAnchor(m, record.departmentId, anchor, record.id)),
+    })
+    return { issued, sequence: anchor.sequence }
+  })
+  const txHash = await deps.property.send(unitNumber, sequence).catch(() => null)
+  return { ...issued, superseded: [], anchor: { unitNumber, sequence, txHash } }
+}
+
+async function issueSuperseding(deps: PolicyDeps, principal: DepartmentPrincipal, request: IssueRequest): Promise<PolicyIssued> {
+  let changeIds: string[] = []
+  let superseded: string[] = []
+  const issued = await writeTransaction(deps.issuer.db, (manager) =>
+    issueCredential(deps.issuer, principal, request, {
+      manager,
+      onStored: async (m, record) => {
+        const previous = (await deps.issuer.credentials.currentForSubject(record.departmentId, record.type, record.subjectKey ?? '', m)).filter((r) => r.id !== record.id)
+        for (const old of previous) {
+          const queued = await queueStatusChange(deps.status, m, old, 'revoke', `api-key:${principal.apiKeyId}`, 'supersede', record.id)
+          changeIds = changeIds.concat(queued.changeIds)
+        }
+        superseded = previous.map((r) => r.id)
+      },
+    }),
+  )
+  // The revocations go out with the next status batch; issuance does not wait for the chain.
+  if (changeIds.length > 0) deps.status.batcher.waitFor(changeIds).catch(() => undefined)
+  return { ...issued, superseded }
+}

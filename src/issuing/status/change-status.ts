@@ -1,0 +1,104 @@
+import type { DataSource, EntityManager } from 'typeorm'
+import { ConflictError, NotFoundError } from '../../shared/errors/app-error.js'
+import { assertRecordScope, type DepartmentPrincipal } from '../../http/department-auth.js'
+import { writeTransaction } from '../../store/write-transaction.js'
+import type { CredentialRecord, CredentialState, CredentialStore } from '../records/credential-store.js'
+import type { StatusBatcher, StatusChangeInput } from './status-batcher.js'
+
+export type StatusAction = 'suspend' | 'reinstate' | 'revoke'
+
+export interface StatusChangeResult {
+  credentialId: string
+  status: CredentialState
+  /** False when the credential already was in the asked state (idempotent repeat). */
+  changed: boolean
+  /** Hash of the transaction that carried the change; null when nothing changed or not yet mined. */
+  txHash: string | null
+  onChain: 'confirmed' | 'pending' | 'unchanged'
+}
+
+export interface StatusDeps {
+  db: DataSource
+  credentials: CredentialStore
+  batcher: StatusBatcher
+}
+
+/** The bits an action writes, given the current state; empty when it is a repeat. Revocation is final. */
+export function plannedChanges(current: CredentialState, action: StatusAction): { next: CredentialState; bits: Pick<StatusChangeInput, 'purpose' | 'operation'>[] } {
+  if (current === 'revoked') {
+    if (action === 'revoke') return { next: 'revoked', bits: [] }
+    throw new ConflictError('ERR_CREDENTIAL_REVOKED', 'the credential is revoked; revocation is final')
+  }
+  switch (action) {
+    case 'revoke':
+      return { next: 'revoked', bits: [{ purpose: 'revocation', operation: 'set' }] }
+    case 'suspend':
+      return current === 'suspended' ? { next: 'suspended', bits: [] } : { next: 'suspended', bits: [{ purpose: 'suspension', operation: 'set' }] }
+    case 'reinstate':
+      return current === 'active' ? { next: 'active', bits: [] } : { next: 'active', bits: [{ purpose: 'suspension', operation: 'clear' }] }
+  }
+}
+
+/**
+ * Queues the status bits of an action inside `manager`'s transaction and updates the record.
+ * Returns the queued change ids (empty for an idempotent repeat).
+ */
+export async function queueStatusChange(
+  deps: StatusDeps,
+  manager: EntityManager,
+  record: CredentialRecord,
+  action: StatusAction,
+  actor: string,
+  auditAction: StatusChangeInput['action'] = action,
+  supersededBy?: string,
+): Promise<{ next: CredentialState; changeIds: string[] }> {
+  const { next, bits } = plannedChanges(record.status, action)
+  const changeIds: string[] = []
+  for (const bit of bits) {
+    changeIds.push(await deps.batcher.queue(manager, {
+      credentialId: record.id,
+      departmentId: record.departmentId,
+      issuerAccount: await issuerAccountOf(manager, record),
+      purpose: bit.purpose,
+      index: record.statusIndex,
+      operation: bit.operation,
+      action: auditAction,
+      actor,
+      previousStatus: record.status,
+    }))
+  }
+  if (bits.length > 0 || supersededBy) await deps.credentials.setStatus(record.id, next, manager, supersededBy)
+  return { next, changeIds }
+}
+
+/**
+ * suspend / reinstate / revoke by the issuing department: recorded durably, then batched onto the
+ * chain; waits (up to `waitMs`) until the batch is mined so the caller gets the transaction hash, or
+ * returns at once (pending) when `waitMs` is 0.
+ */
+export async function changeCredentialStatus(deps: StatusDeps, principal: DepartmentPrincipal, credentialId: string, action: StatusAction, waitMs = 20_000): Promise<StatusChangeResult> {
+  const { next, changeIds } = await writeTransaction(deps.db, async (m) => {
+    const record = await deps.credentials.getOwned(principal.department.id, credentialId, m)
+    if (!record) throw new NotFoundError('ERR_CREDENTIAL_NOT_FOUND', `no credential ${credentialId} issued by ${principal.department.id}`)
+    assertRecordScope(principal, record.type)
+    return queueStatusChange(deps, m, record, action, `api-key:${principal.apiKeyId}`)
+  })
+  if (changeIds.length === 0) return { credentialId, status: next, changed: false, txHash: null, onChain: 'unchanged' }
+  if (waitMs <= 0) {
+    // Recorded durably; the batcher sends it with the next batch. A caller sending a burst does not wait per change.
+    deps.batcher.requestFlush()
+    return { credentialId, status: next, changed: true, txHash: null, onChain: 'pending' }
+  }
+  try {
+    const [txHash] = await deps.batcher.waitFor(changeIds, waitMs)
+    return { credentialId, status: next, changed: true, txHash, onChain: 'confirmed' }
+  } catch (error) {
+    if ((error as Error).name === 'ChainRevertError') throw error
+    return { credentialId, status: next, changed: true, txHash: null, onChain: 'pending' }
+  }
+}
+
+async function issuerAccountOf(manager: EntityManager, record: CredentialRecord): Promise<string> {
+  const rows = await manager.query(`SELECT account FROM govcred_departments WHERE id = ?`, [record.departmentId])
+  return rows[0].account
+}

@@ -1,0 +1,347 @@
+import { randomUUID } from 'node:crypto'
+import { ZeroHash } from 'ethers'
+import type { DataSource, EntityManager } from 'typeorm'
+import type { ChainWriter } from '../../chain/chain-writer.js'
+import { ChainRevertError } from '../../chain/chain-errors.js'
+import type { AuditLog, AuditAction } from '../audit/audit-log.js'
+import type { Logger } from '../../shared/logger.js'
+import { writeQuery, writeTransaction } from '../../store/write-transaction.js'
+import { STATUS_PURPOSES, type StatusPurpose } from '../../catalog/status-entries.js'
+
+export interface StatusChangeInput {
+  credentialId: string
+  departmentId: string
+  issuerAccount: string
+  purpose: StatusPurpose
+  index: number
+  operation: 'set' | 'clear'
+  action: AuditAction
+  actor: string
+  /** The record's status before this change, restored if the chain refuses it. */
+  previousStatus?: string
+}
+
+interface ChangeRow {
+  id: string
+  credentialId: string
+  departmentId: string
+  action: AuditAction
+  issuerAccount: string
+  purpose: number
+  statusIndex: number
+  operation: 'set' | 'clear'
+  actor: string
+  state: 'queued' | 'submitted' | 'confirmed' | 'failed'
+  outboxId: string | null
+  txHash: string | null
+  error: string | null
+}
+
+export interface StatusBatcherOptions {
+  /** Most status bits in one transaction (bounded by the chain's block gas limit). */
+  maxBatch: number
+  /** Quiet time after the last change before sending, so a burst shares transactions. */
+  windowMs: number
+  /** Quiet time before sending changes that arrived while a batch was being sent (a burst is going on). */
+  burstWindowMs: number
+  /** Longest a change waits for the burst around it to end. */
+  maxDelayMs: number
+  /** Retry cadence for changes that could not be sent (chain unreachable). */
+  retryMs: number
+}
+
+export interface BatchAnchorSink {
+  recordStatusBatchAnchor(departmentId: string, seq: number, hash: string, txHash: string): Promise<void>
+}
+
+type Waiter = { resolve: (txHash: string) => void; reject: (error: Error) => void }
+
+/**
+ * Queues status-bit changes durably and writes them to the CredentialStatusRegistry in batches:
+ * changes are rows in the database before anything is sent, each batch is an outbox entry, and
+ * whatever was queued or in flight when the process stopped is sent or confirmed at the next start.
+ */
+export class StatusBatcher {
+  private readonly waiters = new Map<string, Waiter[]>()
+  private flushTimer?: NodeJS.Timeout
+  private firstScheduledAt = 0
+  /** Flushes started and not finished yet. */
+  private running = 0
+  /** A flush came due while a batch was being sent; it is re-armed when that send ends. */
+  private deferred = false
+  /** Changes kept arriving while batches were sent: wait for the longer burst window. */
+  private burst = false
+  private retryTimer?: NodeJS.Timeout
+  private flushing: Promise<void> = Promise.resolve()
+  private stopped = false
+
+  constructor(
+    private readonly deps: {
+      db: DataSource
+      writer: ChainWriter
+      audit: AuditLog
+      statusRegistry: string
+      logger: Logger
+      anchors?: BatchAnchorSink
+    },
+    private readonly options: StatusBatcherOptions = { maxBatch: 500, windowMs: 20, burstWindowMs: 200, maxDelayMs: 2000, retryMs: 2000 },
+  ) {}
+
+  /** Records a change inside the caller's transaction; nothing is sent until the transaction commits and a flush runs. */
+  async queue(manager: EntityManager, change: StatusChangeInput): Promise<string> {
+    const id = randomUUID()
+    const now = new Date().toISOString()
+    await manager.query(
+      `INSERT INTO govcred_status_changes (id, credentialId, departmentId, action, issuerAccount, purpose, statusIndex, operation, actor, state, previousStatus, createdAt, updatedAt)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
+      [id, change.credentialId, change.departmentId, change.action, change.issuerAccount.toLowerCase(), STATUS_PURPOSES[change.purpose],
+        change.index, change.operation, change.actor, change.previousStatus ?? null, now, now],
+    )
+    return id
+  }
+
+  /** Resolves with the transaction hash of each change once mined; rejects when the chain refuses it or `timeoutMs` passes. */
+  waitFor(changeIds: string[], timeoutMs = 30_000): Promise<string[]> {
+    const waits = changeIds.map((id) => new Promise<string>((resolve, reject) => {
+      const list = this.waiters.get(id) ?? []
+      list.push({ resolve, reject })
+      this.waiters.set(id, list)
+    }))
+    this.scheduleFlush()
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`status change not confirmed within ${timeoutMs} ms`)), timeoutMs)
+    })
+    return Promise.race([Promise.all(waits), timeout]).finally(() => clearTimeout(timer))
+  }
+
+  /** Asks for a flush of what is queued (after the batching window) without waiting for it. */
+  requestFlush(): void {
+    this.scheduleFlush()
+  }
+
+  /** Starts the retry loop and finishes what a previous run left queued or in flight. */
+  async start(): Promise<void> {
+    this.stopped = false
+    await this.recover()
+    this.scheduleFlush()
+    this.retryTimer = setInterval(() => this.scheduleFlush(), this.options.retryMs)
+    this.retryTimer.unref()
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true
+    this.deferred = false
+    clearInterval(this.retryTimer)
+    clearTimeout(this.flushTimer)
+    this.flushTimer = undefined
+    await this.flushing.catch(() => undefined)
+  }
+
+  /** Sends everything queued now (tests and shutdown use it directly). */
+  flush(): Promise<void> {
+    this.running++
+    this.flushing = this.flushing.catch(() => undefined).then(() => this.flushOnce()).finally(() => {
+      this.running--
+      if (this.running === 0 && this.deferred) {
+        this.deferred = false
+        this.armTimer()
+      }
+    })
+    return this.flushing
+  }
+
+  /** Debounced: each new change restarts the quiet window, up to maxDelayMs after the first one. */
+  private scheduleFlush(): void {
+    if (this.stopped) return
+    if (this.flushTimer) clearTimeout(this.flushTimer)
+    else if (!this.deferred) this.firstScheduledAt = Date.now()
+    this.armTimer()
+  }
+
+  private armTimer(): void {
+    if (this.stopped) return
+    clearTimeout(this.flushTimer)
+    const quiet = this.burst ? this.options.burstWindowMs : this.options.windowMs
+    const delay = Math.max(0, Math.min(quiet, this.firstScheduledAt + this.options.maxDelayMs - Date.now()))
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined
+      // While a batch is being sent, requests stall on the database and a short quiet window elapses by itself;
+      // flushing right after that send would cut a burst into one transaction per send. Wait for the send to
+      // end and then for the longer burst window (or maxDelayMs), so a burst shares a few transactions.
+      if (this.running > 0 && Date.now() < this.firstScheduledAt + this.options.maxDelayMs) {
+        this.deferred = true
+        this.burst = true
+        return
+      }
+      this.burst = false
+      this.flush().catch((error) => this.deps.logger.warn(`status flush failed: ${(error as Error).message}`))
+    }, delay)
+  }
+
+  private async recover(): Promise<void> {
+    const submitted: ChangeRow[] = await this.deps.db.query(`SELECT * FROM govcred_status_changes WHERE state = 'submitted'`)
+    const byOutbox = groupBy(submitted, (row) => row.outboxId ?? '')
+    for (const [outboxId, rows] of byOutbox) {
+      const entry = outboxId ? await this.deps.writer.get(outboxId) : undefined
+      if (!entry) {
+        await writeQuery(this.deps.db, `UPDATE govcred_status_changes SET state = 'queued', outboxId = NULL WHERE outboxId IS ? AND state = 'submitted'`, [outboxId || null])
+      } else if (entry.status === 'confirmed' && entry.txHash) {
+        await this.finish(rows, entry.txHash, null)
+      } else if (entry.status === 'failed') {
+        await this.fail(rows, entry.error ?? 'the chain refused the batch')
+      }
+      // pending/sent entries are retried by flushOnce through the writer
+    }
+  }
+
+  private async flushOnce(): Promise<void> {
+    if (this.stopped && this.waiters.size === 0) return
+    await this.retryInFlight()
+    const queued: ChangeRow[] = await this.deps.db.query(`SELECT * FROM govcred_status_changes WHERE state = 'queued' ORDER BY createdAt, id`)
+    if (queued.length === 0) return
+    for (const group of groupBy(queued, (row) => `${row.issuerAccount}:${row.purpose}`).values()) {
+      for (const batch of this.batches(group)) await this.sendBatch(batch)
+    }
+  }
+
+  /** Splits one issuer's list changes into batches of at most maxBatch distinct indices. */
+  private *batches(rows: ChangeRow[]): Generator<ChangeRow[]> {
+    let current: ChangeRow[] = []
+    let indices = new Set<number>()
+    for (const row of rows) {
+      if (!indices.has(row.statusIndex) && indices.size >= this.options.maxBatch) {
+        yield current
+        current = []
+        indices = new Set()
+      }
+      indices.add(row.statusIndex)
+      current.push(row)
+    }
+    if (current.length > 0) yield current
+  }
+
+  private async sendBatch(rows: ChangeRow[]): Promise<void> {
+    const outboxId = `status-batch:${randomUUID()}`
+    const { issuerAccount, purpose, departmentId } = rows[0]
+    // The last change of an index in the batch wins (a suspend then reinstate leaves the bit clear).
+    const last = new Map<number, ChangeRow>()
+    for (const row of rows) last.set(row.statusIndex, row)
+    const set = [...last.values()].filter((r) => r.operation === 'set').map((r) => BigInt(r.statusIndex))
+    const clear = [...last.values()].filter((r) => r.operation === 'clear').map((r) => BigInt(r.statusIndex))
+    const head = await this.deps.audit.head(departmentId)
+    await writeTransaction(this.deps.db, async (m) => {
+      for (const chunk of chunks(rows.map((r) => r.id), 500)) {
+        await m.query(
+          `UPDATE govcred_status_changes SET state = 'submitted', outboxId = ?, updatedAt = ? WHERE id IN (${chunk.map(() => '?').join(',')})`,
+          [outboxId, new Date().toISOString(), ...chunk],
+        )
+      }
+    })
+    await this.submit(rows, {
+      id: outboxId,
+      account: issuerAccount,
+      contract: 'CredentialStatusRegistry',
+      target: this.deps.statusRegistry,
+      method: 'updateStatus',
+      args: [issuerAccount, purpose, set, clear, head?.hash ?? ZeroHash],
+      label: `status batch: ${set.length} set, ${clear.length} cleared (${purpose === 0 ? 'revocation' : 'suspension'})`,
+    }, head ?? null)
+  }
+
+  private async retryInFlight(): Promise<void> {
+    const inFlight: ChangeRow[] = await this.deps.db.query(`SELECT * FROM govcred_status_changes WHERE state = 'submitted'`)
+    for (const [outboxId, rows] of groupBy(inFlight, (row) => row.outboxId ?? '')) {
+      const entry = await this.deps.writer.get(outboxId)
+      if (!entry) continue
+      const args = JSON.parse((entry as unknown as { args: string }).args) as unknown[]
+      await this.submit(rows, { id: outboxId, account: entry.account, contract: 'CredentialStatusRegistry', target: entry.target, method: 'updateStatus', args, label: entry.label }, null)
+    }
+  }
+
+  private async submit(rows: ChangeRow[], intent: Parameters<ChainWriter['submit']>[0], head: { seq: number; hash: string } | null): Promise<void> {
+    try {
+      const result = await this.deps.writer.submit(intent)
+      await this.finish(rows, result.receipt.hash, head)
+    } catch (error) {
+      if (error instanceof ChainRevertError) {
+        await this.fail(rows, error.message)
+        return
+      }
+      // Unreachable chain: the batch stays in flight and is retried; callers see the timeout.
+      this.deps.logger.warn(`status batch ${intent.id} not sent yet: ${(error as Error).message}`)
+    }
+  }
+
+  private async finish(rows: ChangeRow[], txHash: string, head: { seq: number; hash: string } | null): Promise<void> {
+    const departmentId = rows[0].departmentId
+    await writeTransaction(this.deps.db, async (m) => {
+      for (const row of rows) {
+        await m.query(`UPDATE govcred_status_changes SET state = 'confirmed', txHash = ?, updatedAt = ? WHERE id = ?`, [txHash, new Date().toISOString(), row.id])
+        await this.deps.audit.append({
+          departmentId: row.departmentId,
+          actor: row.actor,
+          action: row.action,
+          credentialId: row.credentialId,
+          txHash,
+          details: { purpose: row.purpose === 0 ? 'revocation' : 'suspension', operation: row.operation, statusIndex: row.statusIndex },
+        }, m)
+      }
+    })
+    if (head && head.hash !== ZeroHash) await this.deps.anchors?.recordStatusBatchAnchor(departmentId, head.seq, head.hash, txHash)
+    for (const row of rows) this.settle(row.id, (w) => w.resolve(txHash))
+  }
+
+  /**
+   * The chain refused the batch (e.g. the department's key no longer controls its DID): the records go
+   * back to their status before the change, so the record and the chain agree and the change can be asked
+   * again; each refusal is an audit entry.
+   */
+  private async fail(rows: ChangeRow[], message: string): Promise<void> {
+    const now = new Date().toISOString()
+    await writeTransaction(this.deps.db, async (m) => {
+      // Newest first, so a credential changed twice in the batch ends at its status before the first change.
+      for (const row of [...rows].reverse()) {
+        const previous = (row as ChangeRow & { previousStatus?: string | null }).previousStatus
+        if (previous) await m.query(`UPDATE govcred_credentials SET status = ?, updatedAt = ? WHERE id = ?`, [previous, now, row.credentialId])
+      }
+      for (const row of rows) {
+        const previous = (row as ChangeRow & { previousStatus?: string | null }).previousStatus
+        await m.query(`UPDATE govcred_status_changes SET state = 'failed', error = ?, updatedAt = ? WHERE id = ?`, [message, now, row.id])
+        await this.deps.audit.append({
+          departmentId: row.departmentId,
+          actor: row.actor,
+          action: 'status-batch',
+          credentialId: row.credentialId,
+          details: { refused: row.action, reason: message.slice(0, 300), restoredStatus: previous ?? null },
+        }, m)
+      }
+    })
+    this.deps.logger.error(`status batch refused by the chain: ${message}`)
+    for (const row of rows) this.settle(row.id, (w) => w.reject(new ChainRevertError('StatusWriteRefused', [], message)))
+  }
+
+  private settle(id: string, action: (waiter: Waiter) => void): void {
+    const list = this.waiters.get(id)
+    if (!list) return
+    this.waiters.delete(id)
+    list.forEach(action)
+  }
+}
+
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const map = new Map<string, T[]>()
+  for (const item of items) {
+    const k = key(item)
+    const list = map.get(k) ?? []
+    list.push(item)
+    map.set(k, list)
+  }
+  return map
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = []
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
+  return out
+}
