@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util'
 import { randomBytes } from 'node:crypto'
 import { ConfigError } from './config/config.js'
+import { loadLogSettings } from './config/log-settings.js'
 import { createLogger } from './shared/logger.js'
 import { startCommand } from './cli/start-command.js'
 import { withContext } from './cli/with-context.js'
@@ -75,7 +76,7 @@ async function main(argv: string[]): Promise<void> {
     },
   })
   const [command, sub, arg] = positionals
-  const logger = createLogger()
+  const logger = createLogger(loadLogSettings(process.env))
   if (!command || flags.help || command === 'help') return print(USAGE)
 
   switch (command) {

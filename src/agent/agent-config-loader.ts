@@ -12,8 +12,8 @@ export class AgentConfigError extends Error {
 }
 
 export interface LoadOptions {
-  /** Values for `$env`; defaults to process.env. */
-  env?: Record<string, string | undefined>
+  /** Values for `$env`: the caller's validated settings, never the process environment itself. */
+  env: Record<string, string | undefined>
 }
 
 /**
@@ -25,7 +25,7 @@ export interface LoadOptions {
  * const objects = await loadAgentConfig('agent.yml', { env })
  * const agent = await objects.get('/agent')
  */
-export async function loadAgentConfig(file: string, options: LoadOptions = {}) {
+export async function loadAgentConfig(file: string, options: LoadOptions) {
   const text = await readFile(file, 'utf8')
   let config: unknown
   try {
@@ -34,7 +34,7 @@ export async function loadAgentConfig(file: string, options: LoadOptions = {}) {
     throw new AgentConfigError(`not valid YAML: ${(cause as Error).message}`, '', { cause })
   }
   if (!config || typeof config !== 'object') throw new AgentConfigError('must be a mapping', '')
-  return new ObjectCreator(config as Record<string, unknown>, dirname(resolve(file)), options.env ?? process.env)
+  return new ObjectCreator(config as Record<string, unknown>, dirname(resolve(file)), options.env)
 }
 
 class ObjectCreator {

@@ -7,6 +7,7 @@ import { loadAgentConfig } from './agent-config-loader.js'
 import type { ITrustRegistry } from './plugins/trust-registry-plugin.js'
 import type { ISchemaRegistry } from './plugins/schema-registry-plugin.js'
 import type { IStatusRegistry } from './plugins/status-registry-plugin.js'
+import type { RegistryClients } from '../chain/registries/registry-clients.js'
 import type { ContractAddresses } from '../config/deployments-file.js'
 
 export type GovcredAgent = TAgent<
@@ -28,6 +29,7 @@ export interface BuiltAgent {
   agent: GovcredAgent
   db: DataSource
   provider: JsonRpcProvider
+  registries: RegistryClients
   close(): Promise<void>
 }
 
@@ -52,6 +54,7 @@ export async function createAgent(settings: AgentSettings): Promise<BuiltAgent> 
     GOVCRED_SCHEMA_REGISTRY: settings.contracts.schemas,
     GOVCRED_STATUS_REGISTRY: settings.contracts.status,
     GOVCRED_ANCHOR_REGISTRY: settings.contracts.anchors,
+    GOVCRED_GOVERNANCE: settings.contracts.governance,
   }
   const objects = await loadAgentConfig(settings.configFile ?? resolve(PROJECT_ROOT, 'agent.yml'), { env })
   const db = (await objects.get('/dbConnection')) as DataSource
@@ -62,10 +65,12 @@ export async function createAgent(settings: AgentSettings): Promise<BuiltAgent> 
   await db.query('PRAGMA synchronous = NORMAL')
   const agent = (await objects.get('/agent')) as GovcredAgent
   const provider = (await objects.get('/chainProvider')) as JsonRpcProvider
+  const registries = (await objects.get('/registries')) as RegistryClients
   return {
     agent,
     db,
     provider,
+    registries,
     async close() {
       provider.destroy()
       if (db.isInitialized) await db.destroy()

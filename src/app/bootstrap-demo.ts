@@ -29,7 +29,7 @@ export async function bootstrapDemo(ctx: ServiceContext, keys: ApiKeyStore): Pro
     }
     departments.push(department)
   }
-  const schemas = await publishSchemas(ctx.governance, ctx.members, ctx.deployments.contracts.schemas, ctx.provider)
+  const schemas = await publishSchemas(ctx.governance, ctx.members, ctx.registries.schemas)
   const file = join(ctx.config.dataDir, 'demo.json')
   const apiKeys = await demoApiKeys(file, departments, keys)
   const demo = {

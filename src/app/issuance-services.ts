@@ -32,22 +32,20 @@ export function createIssuanceServices(ctx: ServiceContext, logger: Logger, opti
     db: ctx.db,
     log: audit,
     writer: ctx.writer,
-    provider: ctx.provider,
-    anchorsAddress: ctx.deployments.contracts.anchors,
-    statusAddress: ctx.deployments.contracts.status,
+    registries: ctx.registries,
     departments: ctx.departments,
     logger,
   })
-  const batcher = new StatusBatcher({ db: ctx.db, writer: ctx.writer, audit, statusRegistry: ctx.deployments.contracts.status, logger, anchors: anchoring }, {
-    maxBatch: Number(process.env.GOVCRED_STATUS_BATCH_MAX ?? 500),
+  const batcher = new StatusBatcher({ db: ctx.db, writer: ctx.writer, audit, credentials, statusRegistry: ctx.deployments.contracts.status, logger, anchors: anchoring }, {
+    maxBatch: ctx.config.issuance.statusBatchMax,
     windowMs: 20,
     burstWindowMs: 200,
     maxDelayMs: 2000,
     retryMs: 2000,
   })
-  const property = new PropertyAnchoring({ db: ctx.db, writer: ctx.writer, provider: ctx.provider, anchorsAddress: ctx.deployments.contracts.anchors, logger })
+  const property = new PropertyAnchoring({ db: ctx.db, writer: ctx.writer, anchors: ctx.registries.anchors, departments: ctx.departments, logger })
   const issuer = { agent: ctx.agent, db: ctx.db, credentials, audit, deployments: ctx.deployments }
-  const status = { db: ctx.db, credentials, batcher }
+  const status = { db: ctx.db, credentials, batcher, departments: ctx.departments }
   return {
     issuer,
     status,

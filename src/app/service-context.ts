@@ -9,6 +9,7 @@ import { assertChainReachable } from '../chain/provider.js'
 import { readDeployments, writeDeployments, type Deployments } from '../config/deployments-file.js'
 import { deployContracts, predictAddresses } from '../chain/deploy-contracts.js'
 import { ChainWriter } from '../chain/chain-writer.js'
+import type { RegistryClients } from '../chain/registries/registry-clients.js'
 import { ensureGovernanceMembers, localGovernanceMembers, signerFor, type GovernanceMember } from '../issuing/governance/governance-members.js'
 import { Governance } from '../issuing/governance/governance-proposals.js'
 import { DepartmentStore } from '../issuing/departments/department-store.js'
@@ -19,6 +20,8 @@ export interface ServiceContext {
   agent: GovcredAgent
   db: DataSource
   provider: JsonRpcProvider
+  /** The registry clients, built once over `provider` and shared by every feature. */
+  registries: RegistryClients
   rpcUrl: string
   deployments: Deployments
   writer: ChainWriter
@@ -100,10 +103,11 @@ export async function openServiceContext(config: Config, options: OpenOptions): 
       agent: built.agent,
       db: built.db,
       provider: built.provider,
+      registries: built.registries,
       rpcUrl,
       deployments,
       writer,
-      governance: new Governance(deployments.contracts.governance, built.provider, writer),
+      governance: new Governance(built.registries.governance, writer),
       members,
       departments,
       kmsSecret,

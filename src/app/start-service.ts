@@ -1,6 +1,8 @@
 import type { Server } from 'node:http'
 import type { Config } from '../config/config.js'
 import { createApp } from '../http/create-app.js'
+import { serve } from './serve.js'
+import { healthProbes } from './health-probes.js'
 import { bootstrapDemo } from './bootstrap-demo.js'
 import { openServiceContext, type ServiceContext } from './service-context.js'
 import type { Logger } from '../shared/logger.js'
@@ -37,7 +39,7 @@ export async function startService(config: Config, logger: Logger, options: { de
     }
     await issuance.start()
     issuanceStarted = issuance
-    const verifier = createVerifierService(verifierSettings(config, ctx))
+    const verifier = createVerifierService({ ...verifierSettings(config, ctx), registries: ctx.registries })
     await verifier.start()
     verifierStarted = verifier
     ctx.writer.onMined((write) => {
@@ -49,36 +51,28 @@ export async function startService(config: Config, logger: Logger, options: { de
       }
     })
     const app = createApp({
-      agent: ctx.agent,
-      provider: ctx.provider,
-      db: ctx.db,
       deployments: ctx.deployments,
-      publicRpcUrl: process.env.GOVCRED_PUBLIC_RPC_URL || ctx.rpcUrl,
+      health: healthProbes(ctx.provider, ctx.db),
+      resolveDid: (did) => ctx.agent.resolveDid({ didUrl: did }),
+      trustRegistry: ctx.agent,
+      publicRpcUrl: config.chain.publicRpcUrl ?? ctx.rpcUrl,
       logger,
       accessLog: config.accessLog,
       issuance: { ...issuance, departments: ctx.departments },
       verifier,
     })
-    const server = await new Promise<Server>((resolve, reject) => {
-      const s = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(s)))
-    })
-    const address = server.address()
-    const port = typeof address === 'object' && address ? address.port : config.port
-    const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`
+    const serving = await serve(app, config)
     let stopping: Promise<void> | undefined
     return {
       ctx,
       issuance,
       verifier,
-      server,
-      url,
+      server: serving.server,
+      url: serving.url,
       startedInMs: Date.now() - started,
       stop() {
         stopping ??= (async () => {
-          await new Promise<void>((resolve) => {
-            server.close(() => resolve())
-            server.closeAllConnections()
-          })
+          await serving.close()
           verifier.stop()
           await issuance.stop()
           await ctx.close()

@@ -1,14 +1,16 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Server } from 'node:http'
-import { DataSource } from 'typeorm'
-import { quietSqlite3 } from '../store/sqlite-driver.js'
+import { openDatabase } from '../store/open-database.js'
 import { ZeroAddress } from 'ethers'
 import type { VerifierConfig } from '../config/verifier-config.js'
 import { assertChainReachable, createProvider } from '../chain/provider.js'
 import { verifierMigrations } from '../store/migrations/index.js'
 import { createVerifierService, type VerifierService } from '../verifying/verifier-service.js'
 import { createApp } from '../http/create-app.js'
+import { serve } from './serve.js'
+import { healthProbes } from './health-probes.js'
+import { createRegistryClients } from '../chain/registries/registry-clients.js'
 import { TrustRegistryPlugin } from '../agent/plugins/trust-registry-plugin.js'
 import type { Logger } from '../shared/logger.js'
 
@@ -26,18 +28,18 @@ export interface RunningVerifier {
 export async function startVerifier(config: VerifierConfig, logger: Logger): Promise<RunningVerifier> {
   const chainId = await assertChainReachable(config.rpcUrl, config.chainId)
   mkdirSync(config.dataDir, { recursive: true })
-  const db = new DataSource({ type: 'sqlite', driver: quietSqlite3, database: join(config.dataDir, 'verifier.sqlite'), migrations: verifierMigrations, migrationsRun: true, synchronize: false, logging: false, enableWAL: true })
-  await db.initialize()
-  await db.query('PRAGMA synchronous = NORMAL')
+  const db = await openDatabase(join(config.dataDir, 'verifier.sqlite'), verifierMigrations)
   const provider = createProvider(config.rpcUrl, chainId)
   const deployments = {
     name: config.networkName,
     chainId,
     contracts: { ...config.contracts, governance: ZeroAddress, anchors: ZeroAddress },
   }
+  const registries = createRegistryClients(provider, deployments.contracts)
   const verifier = createVerifierService({
     provider,
     deployments,
+    registries,
     db,
     domain: config.domain,
     policy: { requireCurrentAccreditation: config.requireCurrentAccreditation },
@@ -50,25 +52,28 @@ export async function startVerifier(config: VerifierConfig, logger: Logger): Pro
     provider.destroy()
     throw new Error(`cannot read the registries at ${config.rpcUrl}: ${(error as Error).message}`, { cause: error })
   }
-  const trustRegistry = new TrustRegistryPlugin({ rpcUrl: config.rpcUrl, chainId, address: config.contracts.trustedIssuers, provider }).methods
-  const app = createApp({ provider, db, deployments, publicRpcUrl: config.rpcUrl, logger, verifier, trustRegistry, mode: 'verifier', accessLog: config.accessLog })
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(s)))
+  const trustRegistry = new TrustRegistryPlugin(registries).methods
+  const app = createApp({
+    deployments,
+    publicRpcUrl: config.rpcUrl,
+    logger,
+    accessLog: config.accessLog,
+    health: healthProbes(provider, db),
+    resolveDid: (did) => verifier.deps.cache.resolveDid(did),
+    trustRegistry,
+    verifier,
+    mode: 'verifier',
   })
-  const address = server.address()
-  const port = typeof address === 'object' && address ? address.port : config.port
+  const serving = await serve(app, config)
   let stopping: Promise<void> | undefined
   return {
-    server,
-    url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`,
+    server: serving.server,
+    url: serving.url,
     verifier,
     stop() {
       stopping ??= (async () => {
         verifier.stop()
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve())
-          server.closeAllConnections()
-        })
+        await serving.close()
         provider.destroy()
         await db.destroy()
       })()

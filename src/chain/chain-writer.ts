@@ -154,6 +154,16 @@ export class ChainWriter {
     return rows[0]
   }
 
+  /** The ids among `ids` whose writes are confirmed on chain. */
+  async confirmedAmong(ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set()
+    const rows: { id: string }[] = await this.db.query(
+      `SELECT id FROM govcred_chain_outbox WHERE status = 'confirmed' AND id IN (${ids.map(() => '?').join(', ')})`,
+      [...ids],
+    )
+    return new Set(rows.map((row) => row.id))
+  }
+
   async list(status?: OutboxStatus): Promise<OutboxEntry[]> {
     return status
       ? this.db.query(`SELECT * FROM govcred_chain_outbox WHERE status = ? ORDER BY createdAt`, [status])

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import type { InterfaceAbi } from 'ethers'
+import { Interface, type InterfaceAbi } from 'ethers'
 
 /** Contracts with an artifact in build/contracts (written by scripts/compile-contracts.mjs). */
 export type ContractName =
@@ -19,6 +19,7 @@ export interface ContractArtifact {
 
 const buildDir = new URL('../../build/contracts/', import.meta.url)
 const cache = new Map<ContractName, ContractArtifact>()
+const interfaces = new Map<ContractName, Interface>()
 
 /**
  * Reads a compiled contract's ABI and creation bytecode, once per name.
@@ -57,4 +58,24 @@ function parseArtifact(name: ContractName, path: string, text: string): Contract
     throw new Error(`Artifact for ${name} at ${path} lacks an abi array or 0x-prefixed bytecode; run npm run compile:contracts`)
   }
   return { abi: abi as InterfaceAbi, bytecode }
+}
+
+/** The ABI interface of a compiled contract, once per name. */
+export function contractInterface(name: ContractName): Interface {
+  let iface = interfaces.get(name)
+  if (!iface) {
+    iface = new Interface(loadArtifact(name).abi)
+    interfaces.set(name, iface)
+  }
+  return iface
+}
+
+/**
+ * The calldata of one contract call.
+ *
+ * @example
+ * const data = encodeCall('TrustedIssuerRegistry', 'suspendIssuer', [account])
+ */
+export function encodeCall(contract: ContractName, method: string, args: readonly unknown[]): string {
+  return contractInterface(contract).encodeFunctionData(method, args as unknown[])
 }

@@ -49,5 +49,5 @@ export async function changeAccreditation(ctx: ServiceContext, change: Accredita
 }
 
 export async function publishAllSchemas(ctx: ServiceContext) {
-  return publishSchemas(ctx.governance, ctx.members, ctx.deployments.contracts.schemas, ctx.provider)
+  return publishSchemas(ctx.governance, ctx.members, ctx.registries.schemas)
 }

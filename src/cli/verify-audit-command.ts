@@ -18,9 +18,7 @@ export async function verifyAuditCommand(ctx: ServiceContext, departmentId?: str
     db: ctx.db,
     log,
     writer: ctx.writer,
-    provider: ctx.provider,
-    anchorsAddress: ctx.deployments.contracts.anchors,
-    statusAddress: ctx.deployments.contracts.status,
+    registries: ctx.registries,
     departments: ctx.departments,
   })
   let ids: string[]

@@ -22,7 +22,7 @@ export interface WalletFlags {
  */
 export async function walletCommand(sub: string | undefined, arg: string | undefined, flags: WalletFlags): Promise<unknown> {
   const dir = resolve(flags.wallet ?? process.env.GOVCRED_WALLET_DIR ?? './wallet')
-  const wallet = await HolderWallet.open({ dir })
+  const wallet = await HolderWallet.open({ dir, secret: process.env.GOVCRED_WALLET_SECRET || undefined })
   try {
     switch (sub) {
       case 'create-did': {

@@ -1,17 +1,21 @@
 import { resolve } from 'node:path'
+import { readHttpSettings, readHttpUrl, readNetworkName, readVerifierSettings, type HttpSettings, type VerifierSettings } from './common-settings.js'
+import { ConfigError } from './config-error.js'
 import { envReader } from './env-reader.js'
+
+export { ConfigError }
 
 export type ChainMode = 'embedded' | 'external'
 
-export interface Config {
-  readonly port: number
-  readonly host: string
+export interface Config extends HttpSettings {
   readonly dataDir: string
   readonly databaseFile: string
   readonly chain: {
     readonly mode: ChainMode
     /** Required in external mode; set once the embedded node is up in embedded mode. */
     readonly rpcUrl?: string
+    /** The RPC URL advertised to verifiers and wallets (GOVCRED_PUBLIC_RPC_URL); ours when absent. */
+    readonly publicRpcUrl?: string
     readonly chainId: number
     readonly networkName: string
     /** Deployments file: contract addresses (written by deploy, read on every start). */
@@ -23,26 +27,15 @@ export interface Config {
   /** 64 hex digits; when absent in embedded mode a secret is generated into the data directory. */
   readonly kmsSecret?: string
   readonly demo: boolean
-  readonly publicUrl: string
-  /** One log line per HTTP request. */
-  readonly accessLog: boolean
-  readonly verifier: {
-    /** The domain presentations must be addressed to (their aud). */
-    readonly domain: string
-    readonly maxStalenessMs: number
-    readonly pollMs: number
-    readonly requireCurrentAccreditation: boolean
+  readonly issuance: {
+    /** Most status bits per status-registry transaction (GOVCRED_STATUS_BATCH_MAX). */
+    readonly statusBatchMax: number
   }
+  readonly verifier: VerifierSettings
 }
 
-export class ConfigError extends Error {
-  readonly problems: string[]
-  constructor(problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`)
-    this.name = 'ConfigError'
-    this.problems = problems
-  }
-}
+/** Status bits per transaction: 1,000 scattered bits stay well inside a 30M-gas block. */
+export const MAX_STATUS_BATCH = 1000
 
 /**
  * Reads and validates the environment once; lists every problem at once.
@@ -53,24 +46,18 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const read = envReader(env)
   const { problems, int, bool } = read
-  const port = int('PORT', 8080, 0, 65535)
-  const host = env.HOST || '127.0.0.1'
-  const dataDir = resolve(env.GOVCRED_DATA_DIR || './data')
-  const mode = (env.GOVCRED_CHAIN_MODE || (env.GOVCRED_RPC_URL ? 'external' : 'embedded')) as ChainMode
+  const http = readHttpSettings(read, 8080)
+  const dataDir = resolve(read.string('GOVCRED_DATA_DIR') ?? './data')
+  const mode = (read.string('GOVCRED_CHAIN_MODE') ?? (read.string('GOVCRED_RPC_URL') ? 'external' : 'embedded')) as ChainMode
   if (mode !== 'embedded' && mode !== 'external') {
     problems.push(`GOVCRED_CHAIN_MODE must be "embedded" or "external" (got "${mode}")`)
   }
-  const rpcUrl = env.GOVCRED_RPC_URL || undefined
-  if (mode === 'external') {
-    if (!rpcUrl) problems.push('GOVCRED_RPC_URL is required when GOVCRED_CHAIN_MODE=external')
-    else if (!/^https?:\/\/.+/.test(rpcUrl)) problems.push(`GOVCRED_RPC_URL must be an http(s) URL (got "${rpcUrl}")`)
-  }
+  const rpcUrl = readHttpUrl(read, 'GOVCRED_RPC_URL')
+  if (mode === 'external' && !rpcUrl) problems.push('GOVCRED_RPC_URL is required when GOVCRED_CHAIN_MODE=external')
+  const publicRpcUrl = readHttpUrl(read, 'GOVCRED_PUBLIC_RPC_URL')
   const chainId = int('GOVCRED_CHAIN_ID', 20191, 1, 2 ** 31 - 1)
-  const networkName = env.GOVCRED_NETWORK_NAME || 'govcred'
-  if (!/^[a-z][a-z0-9-]{0,31}$/.test(networkName)) {
-    problems.push(`GOVCRED_NETWORK_NAME must be lowercase letters, digits and dashes (got "${networkName}")`)
-  }
-  const kmsSecret = env.GOVCRED_KMS_SECRET || undefined
+  const networkName = readNetworkName(read, 'govcred')
+  const kmsSecret = read.string('GOVCRED_KMS_SECRET')
   if (kmsSecret !== undefined && !/^[0-9a-fA-F]{64}$/.test(kmsSecret)) {
     problems.push('GOVCRED_KMS_SECRET must be 64 hex digits (32 bytes); generate one with "npx govcred secret"')
   }
@@ -80,40 +67,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const stateIntervalSeconds = int('GOVCRED_STATE_INTERVAL', 5, 1, 3600)
   const embeddedPort = int('GOVCRED_ANVIL_PORT', 0, 0, 65535)
   const demo = bool('GOVCRED_DEMO', mode === 'embedded')
-  const accessLog = bool('GOVCRED_ACCESS_LOG', true)
-  const publicUrl = env.GOVCRED_PUBLIC_URL || `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`
-  const maxStalenessMs = int('GOVCRED_MAX_STALENESS_MS', 15_000, 1000, 3_600_000)
-  const pollMs = int('GOVCRED_CHAIN_POLL_MS', 250, 50, 60_000)
-  const requireCurrentAccreditation = bool('GOVCRED_REQUIRE_CURRENT_ACCREDITATION', false)
-  let domain = env.GOVCRED_VERIFIER_DOMAIN || ''
-  if (!domain) {
-    try {
-      domain = new URL(publicUrl).host
-    } catch {
-      problems.push(`GOVCRED_PUBLIC_URL must be a URL (got "${publicUrl}")`)
-    }
-  }
+  const statusBatchMax = int('GOVCRED_STATUS_BATCH_MAX', 500, 1, MAX_STATUS_BATCH)
+  const verifier = readVerifierSettings(read, http.publicUrl)
+  const deploymentsFile = resolve(read.string('GOVCRED_DEPLOYMENTS_FILE') ?? resolve(dataDir, 'deployments.json'))
 
   if (problems.length > 0) throw new ConfigError(problems)
   return Object.freeze({
-    port,
-    host,
+    ...http,
     dataDir,
     databaseFile: resolve(dataDir, 'govcred.sqlite'),
     chain: Object.freeze({
       mode,
       rpcUrl,
+      publicRpcUrl,
       chainId,
       networkName,
-      deploymentsFile: resolve(env.GOVCRED_DEPLOYMENTS_FILE || resolve(dataDir, 'deployments.json')),
+      deploymentsFile,
       stateFile: resolve(dataDir, 'chain', 'anvil-state.json'),
       stateIntervalSeconds,
       embeddedPort,
     }),
     kmsSecret,
     demo,
-    publicUrl,
-    accessLog,
-    verifier: Object.freeze({ domain, maxStalenessMs, pollMs, requireCurrentAccreditation }),
+    issuance: Object.freeze({ statusBatchMax }),
+    verifier: Object.freeze(verifier),
   })
 }

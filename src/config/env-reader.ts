@@ -10,6 +10,11 @@ export function envReader(env: NodeJS.ProcessEnv) {
   const problems: string[] = []
   return {
     problems,
+    /** The value, or undefined when unset or empty. */
+    string(name: string): string | undefined {
+      const raw = env[name]
+      return raw === undefined || raw === '' ? undefined : raw
+    },
     int(name: string, fallback: number, min: number, max: number): number {
       const raw = env[name]
       if (raw === undefined || raw === '') return fallback
@@ -26,6 +31,13 @@ export function envReader(env: NodeJS.ProcessEnv) {
       if (['1', 'true', 'yes'].includes(raw.toLowerCase())) return true
       if (['0', 'false', 'no'].includes(raw.toLowerCase())) return false
       problems.push(`${name} must be true or false (got "${raw}")`)
+      return fallback
+    },
+    oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+      const raw = env[name]
+      if (raw === undefined || raw === '') return fallback
+      if ((allowed as readonly string[]).includes(raw)) return raw as T
+      problems.push(`${name} must be one of ${allowed.join(', ')} (got "${raw}")`)
       return fallback
     },
   }

@@ -1,30 +1,51 @@
-import type { JsonRpcProvider } from 'ethers'
-import type { DataSource } from 'typeorm'
-import type { GovcredAgent } from '../agent/create-agent.js'
+import type { DIDResolutionResult } from 'did-resolver'
 import type { ITrustRegistry } from '../agent/plugins/trust-registry-plugin.js'
 import type { Deployments } from '../config/deployments-file.js'
 import type { Logger } from '../shared/logger.js'
-import type { IssuanceServices } from '../app/issuance-services.js'
+import type { AuditLog } from '../issuing/audit/audit-log.js'
+import type { ApiKeyStore } from '../issuing/departments/api-keys/api-key-store.js'
 import type { DepartmentStore } from '../issuing/departments/department-store.js'
+import type { IssuerDeps } from '../issuing/issuance/issue-credential.js'
+import type { PolicyDeps } from '../issuing/policies/issue-with-policies.js'
+import type { PropertyAnchoring } from '../issuing/property/property-anchoring.js'
+import type { StatusDeps } from '../issuing/status/change-status.js'
 import type { VerifierService } from '../verifying/verifier-service.js'
+
+/** What the department routes need from the issuing side. */
+export interface IssuingRouteDeps {
+  issuer: IssuerDeps
+  status: StatusDeps
+  policies: PolicyDeps
+  property: PropertyAnchoring
+  keys: ApiKeyStore
+  audit: AuditLog
+  departments: DepartmentStore
+}
+
+/** What /healthz probes. */
+export interface HealthProbes {
+  /** The chain's latest block number. */
+  blockNumber(): Promise<number>
+  /** A trivial database query; absent when the node has no database. */
+  database?(): Promise<unknown>
+}
 
 /** What the HTTP app needs; tests build it from a real context without listening on a port. */
 export interface AppDeps {
-  /** The Veramo agent; absent in verifier-only mode. */
-  agent?: GovcredAgent
   mode?: 'full' | 'verifier'
-  /** Reads of the trusted-issuer registry when there is no agent (verifier-only mode). */
-  trustRegistry?: Pick<ITrustRegistry, 'trustRegistryListIssuers' | 'trustRegistryGetIssuer'>
-  provider: JsonRpcProvider
-  db?: DataSource
   deployments: Deployments
   /** The RPC URL verifiers should use (may differ from ours behind a proxy). */
   publicRpcUrl: string
   logger: Logger
   /** Log one line per request (GOVCRED_ACCESS_LOG). */
   accessLog?: boolean
+  health: HealthProbes
+  /** The Universal Resolver route; absent disables it. */
+  resolveDid?: (did: string) => Promise<DIDResolutionResult>
+  /** Reads of the trusted-issuer registry for /v1/issuers. */
+  trustRegistry?: Pick<ITrustRegistry, 'trustRegistryListIssuers' | 'trustRegistryGetIssuer'>
   /** The issuing side; absent in verifier-only mode. */
-  issuance?: IssuanceServices & { departments: DepartmentStore }
-  /** The verifying side (always present). */
+  issuance?: IssuingRouteDeps
+  /** The verifying side (always present in a running node). */
   verifier?: VerifierService
 }

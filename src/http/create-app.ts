@@ -20,7 +20,7 @@ export const BODY_LIMIT = '256kb'
  * Builds the express app from its dependencies; listening is the caller's business.
  *
  * @example
- * const app = createApp({ agent, provider, db, deployments, publicRpcUrl, logger })
+ * const app = createApp({ deployments, publicRpcUrl, logger, health, trustRegistry: agent, resolveDid, issuance, verifier })
  */
 export function createApp(deps: AppDeps): Express {
   const app = express()
@@ -30,14 +30,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.json({ limit: BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }))
   app.use(healthRoutes(deps))
   app.use(networkRoutes(deps))
-  const resolve = deps.agent
-    ? (did: string) => deps.agent!.resolveDid({ didUrl: did })
-    : deps.verifier
-      ? (did: string) => deps.verifier!.deps.cache.resolveDid(did)
-      : undefined
-  const registry = deps.agent ?? deps.trustRegistry
-  if (registry) app.use(issuerRoutes({ registry, deployments: deps.deployments }))
-  if (resolve) app.use(resolverRoutes(resolve))
+  if (deps.trustRegistry) app.use(issuerRoutes({ registry: deps.trustRegistry, deployments: deps.deployments }))
+  if (deps.resolveDid) app.use(resolverRoutes(deps.resolveDid))
   if (deps.verifier) app.use(verifierRoutes(deps.verifier))
   if (deps.issuance) {
     const authenticate = requireDepartment(deps.issuance.keys, deps.issuance.departments)

@@ -1,14 +1,8 @@
 import type { Request, RequestHandler } from 'express'
 import type { ApiKeyStore } from '../issuing/departments/api-keys/api-key-store.js'
-import type { DepartmentStore, Department } from '../issuing/departments/department-store.js'
-import { ForbiddenError, UnauthorizedError } from '../shared/errors/app-error.js'
-
-export interface DepartmentPrincipal {
-  department: Department
-  apiKeyId: string
-  /** Credential types this key may act on. */
-  scopes: string[]
-}
+import type { DepartmentStore } from '../issuing/departments/department-store.js'
+import { UnauthorizedError } from '../shared/errors/app-error.js'
+import type { DepartmentPrincipal } from '../issuing/departments/department-principal.js'
 
 const PRINCIPAL = Symbol('govcred.principal')
 
@@ -35,25 +29,4 @@ export function principalOf(req: Request): DepartmentPrincipal {
   const principal = (req as Request & { [PRINCIPAL]?: DepartmentPrincipal })[PRINCIPAL]
   if (!principal) throw new UnauthorizedError('ERR_AUTH_REQUIRED', 'authentication required')
   return principal
-}
-
-/** 403 unless the key's scopes cover the credential type. */
-export function assertScope(principal: DepartmentPrincipal, credentialType: string): void {
-  if (!principal.scopes.includes(credentialType) && !principal.scopes.includes('*')) {
-    throw new ForbiddenError('ERR_SCOPE', `this API key is not scoped for ${credentialType}`)
-  }
-}
-
-/**
- * 403 unless the key may act on an existing credential of this type. A generic (base-type) credential may
- * be issued by any key of an active issuer, so any key of its department may act on it.
- */
-export function assertRecordScope(principal: DepartmentPrincipal, credentialType: string): void {
-  if (credentialType === 'VerifiableCredential') return
-  assertScope(principal, credentialType)
-}
-
-/** The credential types a key may see in listings; undefined for an unrestricted ('*') key. */
-export function visibleTypes(principal: DepartmentPrincipal): string[] | undefined {
-  return principal.scopes.includes('*') ? undefined : [...principal.scopes, 'VerifiableCredential']
 }

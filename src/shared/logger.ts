@@ -4,12 +4,27 @@ export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void
 }
 
-/** One JSON line per event on stderr when GOVCRED_LOG_FORMAT=json, readable lines otherwise. */
-export function createLogger(env: NodeJS.ProcessEnv = process.env): Logger {
-  const json = env.GOVCRED_LOG_FORMAT === 'json'
-  const quiet = env.GOVCRED_LOG_LEVEL === 'silent'
-  const write = (level: string, message: string, fields?: Record<string, unknown>) => {
-    if (quiet) return
+export interface LoggerOptions {
+  /** `json`: one JSON object per line; `text`: readable lines. */
+  format: 'text' | 'json'
+  /** The least severe level written (`debug` is `info`: nothing logs below it); `silent` writes nothing. */
+  level: 'debug' | 'info' | 'warn' | 'error' | 'silent'
+}
+
+const SEVERITY = { debug: 0, info: 0, warn: 1, error: 2, silent: 3 } as const
+
+/**
+ * Writes to stderr: one JSON line per event, or readable lines.
+ *
+ * @example
+ * const logger = createLogger({ format: 'text', level: 'info' })
+ * logger.warn('chain unreachable', { rpcUrl })
+ */
+export function createLogger(options: LoggerOptions = { format: 'text', level: 'info' }): Logger {
+  const json = options.format === 'json'
+  const least = SEVERITY[options.level]
+  const write = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => {
+    if (SEVERITY[level] < least) return
     if (json) {
       process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level, message, ...fields })}\n`)
     } else {

@@ -1,8 +1,10 @@
-import { Contract, getAddress, keccak256, toUtf8Bytes, type JsonRpcProvider } from 'ethers'
+import { getAddress, type JsonRpcProvider } from 'ethers'
 import { Resolver, type DIDResolutionResult } from 'did-resolver'
 import { getResolver as ethrResolver } from 'ethr-did-resolver'
 import KeyResolver from 'key-did-resolver'
-import { loadArtifact } from '../chain/contract-artifacts.js'
+import { credentialTypeHash } from '../chain/registries/credential-type-hash.js'
+import type { RegistryClients } from '../chain/registries/registry-clients.js'
+import { ISSUER_STATUS } from '../chain/registries/trusted-issuer-registry.js'
 import type { Deployments } from '../config/deployments-file.js'
 import { ethrDidToAddress } from '../shared/identity/ethr-did.js'
 import type { ChainWatcher, Invalidation } from './chain-watcher.js'
@@ -37,20 +39,19 @@ export class ChainRegistryCache {
   private readonly issuers = new Map<string, Promise<IssuerRecord | null>>()
   private readonly schemas = new Map<string, Promise<SchemaAnchor | null>>()
   private readonly status = new Map<string, Promise<{ revoked: boolean; suspended: boolean }>>()
-  private readonly trustedIssuers: Contract
-  private readonly schemaRegistry: Contract
-  private readonly statusRegistry: Contract
   readonly stats = { didHits: 0, didMisses: 0, chainReads: 0 }
 
-  constructor(provider: JsonRpcProvider, readonly deployments: Deployments, watcher: ChainWatcher) {
+  constructor(
+    provider: JsonRpcProvider,
+    readonly deployments: Deployments,
+    private readonly registries: Pick<RegistryClients, 'trustedIssuers' | 'schemas' | 'status'>,
+    watcher: ChainWatcher,
+  ) {
     const { contracts } = deployments
     this.resolver = new Resolver({
       ...ethrResolver({ networks: [{ name: deployments.name, chainId: deployments.chainId, provider: provider as never, registry: contracts.didRegistry }] }),
       ...KeyResolver.getResolver(),
     })
-    this.trustedIssuers = new Contract(contracts.trustedIssuers, loadArtifact('TrustedIssuerRegistry').abi, provider)
-    this.schemaRegistry = new Contract(contracts.schemas, loadArtifact('SchemaRegistry').abi, provider)
-    this.statusRegistry = new Contract(contracts.status, loadArtifact('CredentialStatusRegistry').abi, provider)
     watcher.onInvalidate((i) => this.invalidate(i))
   }
 
@@ -108,7 +109,7 @@ export class ChainRegistryCache {
     let cached = this.status.get(key)
     if (!cached) {
       this.stats.chainReads++
-      cached = this.statusRegistry.statusOf(account, BigInt(index)).then(([revoked, suspended]: [boolean, boolean]) => ({ revoked, suspended }))
+      cached = this.registries.status.statusOf(account, index)
       cached.catch(() => this.status.delete(key))
       this.remember(this.status, key, cached)
     }
@@ -118,7 +119,7 @@ export class ChainRegistryCache {
   /** Accredited for the type at `at` (unix seconds), per the issuer's on-chain history. */
   static accreditedAt(record: IssuerRecord | null, credentialType: string, at: number): boolean {
     if (!record) return false
-    if (!record.credentialTypeHashes.has(typeHash(credentialType))) return false
+    if (!record.credentialTypeHashes.has(credentialTypeHash(credentialType))) return false
     if (at < record.validFrom || BigInt(at) >= record.validUntil) return false
     let status = 0
     for (const [s, when] of record.history) if (when <= at) status = s
@@ -127,30 +128,24 @@ export class ChainRegistryCache {
 
   private async readIssuer(account: string): Promise<IssuerRecord | null> {
     this.stats.chainReads++
-    let raw: Record<string, unknown> & unknown[]
-    try {
-      raw = await this.trustedIssuers.getIssuer(account)
-    } catch (error) {
-      if ((error as { revert?: { name?: string } }).revert?.name === 'UnknownIssuer') return null
-      throw error
-    }
-    const history: unknown[][] = await this.trustedIssuers.getStatusHistory(account)
+    const entry = await this.registries.trustedIssuers.getIssuer(account)
+    if (!entry) return null
+    const history = await this.registries.trustedIssuers.statusHistory(account)
     return {
       account,
-      name: String(raw.name),
-      credentialTypeHashes: new Set(Array.from(raw.credentialTypes as string[]).map(String)),
-      validFrom: Number(raw.validFrom),
-      validUntil: BigInt(raw.validUntil as bigint),
-      history: history.map((h) => [Number(h[0]), Number(h[1])]),
-      status: Number(raw.status),
+      name: entry.name,
+      credentialTypeHashes: new Set(entry.credentialTypeHashes),
+      validFrom: entry.validFrom,
+      validUntil: entry.validUntil,
+      history,
+      status: ISSUER_STATUS.indexOf(entry.status),
     }
   }
 
   private async readSchema(schemaId: string, version: string): Promise<SchemaAnchor | null> {
     this.stats.chainReads++
-    if (!(await this.schemaRegistry.isPublished(schemaId, version))) return null
-    const [contentHash, , , deprecated] = await this.schemaRegistry.getSchema(schemaId, version)
-    return { contentHash, deprecated }
+    const anchored = await this.registries.schemas.get(schemaId, version)
+    return anchored && { contentHash: anchored.contentHash, deprecated: anchored.deprecated }
   }
 
   private invalidate(invalidation: Invalidation): void {
@@ -182,15 +177,4 @@ export class ChainRegistryCache {
     if (map.size >= MAX_ENTRIES) map.delete(map.keys().next().value as string)
     map.set(key, value)
   }
-}
-
-const typeHashes = new Map<string, string>()
-
-function typeHash(credentialType: string): string {
-  let hash = typeHashes.get(credentialType)
-  if (!hash) {
-    hash = keccak256(toUtf8Bytes(credentialType))
-    if (typeHashes.size < 1000) typeHashes.set(credentialType, hash)
-  }
-  return hash
 }

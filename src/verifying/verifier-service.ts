@@ -1,6 +1,7 @@
 import type { JsonRpcProvider } from 'ethers'
 import type { DataSource } from 'typeorm'
 import type { Deployments } from '../config/deployments-file.js'
+import { createRegistryClients, type RegistryClients } from '../chain/registries/registry-clients.js'
 import { ChainRegistryCache } from './chain-registry-cache.js'
 import { ChainWatcher, DEFAULT_WATCHER_OPTIONS, type ChainWatcherOptions } from './chain-watcher.js'
 import { PresentationRequestStore, DEFAULT_REQUEST_TTL_MS } from './presentation-requests.js'
@@ -11,6 +12,8 @@ import type { PresentationVerifierDeps } from './verify-presentation.js'
 export interface VerifierSettings {
   provider: JsonRpcProvider
   deployments: Deployments
+  /** The process's registry clients; built from provider and deployments when absent. */
+  registries?: Pick<RegistryClients, 'trustedIssuers' | 'schemas' | 'status'>
   /** Where presentation requests and used challenges are kept. */
   db: DataSource
   /** The domain presentations must be addressed to (aud). */
@@ -34,7 +37,8 @@ export interface VerifierService {
  */
 export function createVerifierService(settings: VerifierSettings): VerifierService {
   const watcher = new ChainWatcher(settings.provider, settings.deployments.contracts, { ...DEFAULT_WATCHER_OPTIONS, ...settings.watcher })
-  const cache = new ChainRegistryCache(settings.provider, settings.deployments, watcher)
+  const registries = settings.registries ?? createRegistryClients(settings.provider, settings.deployments.contracts)
+  const cache = new ChainRegistryCache(settings.provider, settings.deployments, registries, watcher)
   const deps: PresentationVerifierDeps = {
     cache,
     schemas: settings.schemas ?? new SchemaSource(),

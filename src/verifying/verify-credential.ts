@@ -1,3 +1,4 @@
+import { isPlainDid } from '../shared/identity/did.js'
 import type { Deployments } from '../config/deployments-file.js'
 import { parseStatusEntries } from '../catalog/status-entries.js'
 import { ethrDidNetwork, ethrDidToAddress } from '../shared/identity/ethr-did.js'
@@ -28,7 +29,6 @@ export const DEFAULT_POLICY: VerifierPolicy = { skewSeconds: 60, requireCurrentA
 
 const BASE_TYPE = 'VerifiableCredential'
 /** A DID without path, query or fragment: `did:ethr:x?versionId=1` would resolve a superseded document. */
-export const PLAIN_DID = /^did:[a-z0-9]+:[A-Za-z0-9._:%-]+$/
 
 /**
  * Every check of one credential, from the signed JWT payload only: signature by a key of the issuer's
@@ -90,7 +90,7 @@ function credentialView(decoded: DecodedJwt): CredentialView | Check {
   if (!vc || typeof vc !== 'object') return malformed('the JWT carries no vc claim')
   const issuer = typeof payload.iss === 'string' ? payload.iss : undefined
   if (!issuer) return malformed('the JWT has no iss')
-  if (!PLAIN_DID.test(issuer)) return malformed('iss must be a plain DID (no path, query or fragment)')
+  if (!isPlainDid(issuer)) return malformed('iss must be a plain DID (no path, query or fragment)')
   const innerIssuer = typeof vc.issuer === 'string' ? vc.issuer : vc.issuer?.id
   if (innerIssuer !== undefined && innerIssuer !== issuer) return malformed('vc.issuer differs from iss')
   const subjectObject = Array.isArray(vc.credentialSubject) ? vc.credentialSubject[0] : vc.credentialSubject

@@ -1,7 +1,8 @@
 import { isCheck, openJwtEnvelope } from './jwt-envelope.js'
 import { matchChallenge, type ChallengeOutcome, type PresentationRequestStore } from './presentation-requests.js'
 import { fail, pass, summarize, type Check, type VerificationResult, type VerifiedCredentialSummary } from './verification-result.js'
-import { PLAIN_DID, verifyCredentialEnvelope, type VerifierContext } from './verify-credential.js'
+import { isPlainDid } from '../shared/identity/did.js'
+import { verifyCredentialEnvelope, type VerifierContext } from './verify-credential.js'
 import { verifyJwtSignature } from './verify-signature.js'
 
 /** Where the expected challenge comes from: a stored presentation request, or the caller (VC-API). */
@@ -24,7 +25,7 @@ export async function verifyPresentation(deps: PresentationVerifierDeps, present
   const opened = openJwtEnvelope(presentation, 'proof')
   if (isCheck(opened)) return summarize([opened], [])
   const { payload, header, jwt } = opened
-  const holder = typeof payload.iss === 'string' && PLAIN_DID.test(payload.iss) ? payload.iss : null
+  const holder = isPlainDid(payload.iss) ? payload.iss : null
   const vp = payload.vp
   if (!holder || !vp || typeof vp !== 'object') return summarize([fail('proof', 'ERR_PRESENTATION_MALFORMED', 'the JWT is not a verifiable presentation (no vp or iss)')], [])
   const embedded: unknown[] = Array.isArray(vp.verifiableCredential) ? vp.verifiableCredential : vp.verifiableCredential ? [vp.verifiableCredential] : []

@@ -151,7 +151,6 @@ function toWalletCredential(hash: string, jwt: string, payload: Record<string, a
 }
 
 function walletSecret(dir: string): string {
-  if (process.env.GOVCRED_WALLET_SECRET) return process.env.GOVCRED_WALLET_SECRET
   const file = join(dir, 'wallet-secret')
   if (existsSync(file)) return readFileSync(file, 'utf8').trim()
   mkdirSync(dir, { recursive: true })

@@ -18,8 +18,7 @@ beforeAll(async () => {
   const { ctx } = service
   log = new AuditLog(ctx.db)
   anchoring = new AuditAnchoring({
-    db: ctx.db, log, writer: ctx.writer, provider: ctx.provider, departments: ctx.departments,
-    anchorsAddress: ctx.deployments.contracts.anchors, statusAddress: ctx.deployments.contracts.status,
+    db: ctx.db, log, writer: ctx.writer, registries: ctx.registries, departments: ctx.departments,
   })
   departments = await ctx.departments.list()
   anchors = new Contract(ctx.deployments.contracts.anchors, loadArtifact('AnchorRegistry').abi, ctx.provider)

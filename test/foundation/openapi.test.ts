@@ -7,6 +7,7 @@ import addFormatsModule from 'ajv-formats'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadAllSchemas, schemasDir } from '../../src/catalog/schemas/load-schemas.js'
 import { createApp } from '../../src/http/create-app.js'
+import { healthProbes } from '../../src/app/health-probes.js'
 import { openApiDocument } from '../../src/http/openapi/openapi-document.js'
 import { silentLogger } from '../../src/shared/logger.js'
 import { startTestService, type TestService } from '../helpers/service.js'
@@ -246,7 +247,7 @@ describe('GET /openapi.json (verifier mode)', () => {
 
   beforeAll(async () => {
     const { ctx, verifier } = service
-    const app = createApp({ provider: ctx.provider, db: ctx.db, deployments: ctx.deployments, publicRpcUrl: ctx.rpcUrl, logger: silentLogger, verifier, trustRegistry: ctx.agent, mode: 'verifier' })
+    const app = createApp({ health: healthProbes(ctx.provider, ctx.db), resolveDid: (did) => verifier.deps.cache.resolveDid(did), deployments: ctx.deployments, publicRpcUrl: ctx.rpcUrl, logger: silentLogger, verifier, trustRegistry: ctx.agent, mode: 'verifier' })
     const server = await new Promise<Server>((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s))
     })

@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { Contract } from 'ethers'
 import { decodeJWT } from 'did-jwt'
 import { loadArtifact } from '../../src/chain/contract-artifacts.js'
-import type { DepartmentPrincipal } from '../../src/http/department-auth.js'
+import type { DepartmentPrincipal } from '../../src/issuing/departments/department-principal.js'
 import type { TestService } from '../helpers/service.js'
 
 export interface DemoDepartment {

@@ -18,6 +18,7 @@ import { ES256KSigner, createJWT, decodeJWT, hexToBytes, type Signer } from 'did
 import { Wallet as EthersWallet, type JsonRpcProvider } from 'ethers'
 import type { CredentialPayload } from '@veramo/core-types'
 import { createApp } from '../../src/http/create-app.js'
+import { healthProbes } from '../../src/app/health-probes.js'
 import { silentLogger } from '../../src/shared/logger.js'
 import type { ChainWatcher } from '../../src/verifying/chain-watcher.js'
 import { createVerifierService, type VerifierService, type VerifierSettings } from '../../src/verifying/verifier-service.js'
@@ -178,7 +179,7 @@ export async function fetchJson(base: string, path: string, body?: unknown): Pro
 export async function serveVerifier(settings: VerifierSettings): Promise<{ url: string; verifier: VerifierService; api: (path: string, body?: unknown) => Promise<{ status: number; body: any }>; close(): Promise<void> }> {
   const verifier = createVerifierService(settings)
   await verifier.start()
-  const app = createApp({ provider: settings.provider, deployments: settings.deployments, db: settings.db, publicRpcUrl: '', logger: silentLogger, verifier, mode: 'verifier' })
+  const app = createApp({ health: healthProbes(settings.provider, settings.db), resolveDid: (did) => verifier.deps.cache.resolveDid(did), deployments: settings.deployments, publicRpcUrl: '', logger: silentLogger, verifier, mode: 'verifier' })
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s))
   })

@@ -1,12 +1,9 @@
 import type { IAgentPlugin, IPluginMethodMap } from '@veramo/core-types'
-import type { Contract } from 'ethers'
+import type { RegistryClients } from '../../chain/registries/registry-clients.js'
+import type { CredentialStatusBits } from '../../chain/registries/status-registry.js'
 import { toIssuerAddress } from '../../shared/identity/ethr-did.js'
-import { registryContract, type RegistryPluginOptions } from './registry-contracts.js'
 
-export interface CredentialStatusBits {
-  revoked: boolean
-  suspended: boolean
-}
+export type { CredentialStatusBits }
 
 /** Reads of the on-chain credential status registry. */
 export interface IStatusRegistry extends IPluginMethodMap {
@@ -14,22 +11,18 @@ export interface IStatusRegistry extends IPluginMethodMap {
   statusRegistryRead(args: { issuer: string; index: number }): Promise<CredentialStatusBits>
 }
 
-/** Veramo plugin over the CredentialStatusRegistry contract. */
+/** Veramo plugin over the status registry client. */
 export class StatusRegistryPlugin implements IAgentPlugin {
   readonly methods: IStatusRegistry
-  private readonly contract: Contract
 
-  constructor(options: RegistryPluginOptions) {
-    this.contract = registryContract('CredentialStatusRegistry', options)
+  constructor(registries: Pick<RegistryClients, 'status'>) {
+    const client = registries.status
     this.methods = {
-      statusRegistryRead: (args) => this.read(args.issuer, args.index),
+      async statusRegistryRead({ issuer, index }) {
+        const account = toIssuerAddress(issuer)
+        if (!account) throw new Error(`not an issuer DID or address: ${issuer}`)
+        return client.statusOf(account, index)
+      },
     }
-  }
-
-  private async read(issuer: string, index: number): Promise<CredentialStatusBits> {
-    const account = toIssuerAddress(issuer)
-    if (!account) throw new Error(`not an issuer DID or address: ${issuer}`)
-    const [revoked, suspended] = await this.contract.statusOf(account, BigInt(index))
-    return { revoked, suspended }
   }
 }

@@ -1,23 +1,13 @@
 import type { IAgentPlugin, IPluginMethodMap } from '@veramo/core-types'
-import type { Contract } from 'ethers'
-import { keccak256, toUtf8Bytes } from 'ethers'
+import type { RegistryClients } from '../../chain/registries/registry-clients.js'
+import { ISSUER_STATUS, type IssuerEntry, type IssuerStatus } from '../../chain/registries/trusted-issuer-registry.js'
 import { toIssuerAddress } from '../../shared/identity/ethr-did.js'
-import { registryContract, type RegistryPluginOptions } from './registry-contracts.js'
 
-export const ISSUER_STATUS = ['none', 'active', 'suspended', 'revoked'] as const
-export type IssuerStatus = (typeof ISSUER_STATUS)[number]
+export { ISSUER_STATUS, type IssuerStatus }
 
-export interface AccreditedIssuer {
-  account: string
-  name: string
-  unifiedSocialCreditCode: string
-  /** keccak256 hashes of the accredited credential type names. */
-  credentialTypeHashes: string[]
-  validFrom: number
+export interface AccreditedIssuer extends Omit<IssuerEntry, 'validUntil'> {
+  /** Unix seconds, capped at Number.MAX_SAFE_INTEGER for an open-ended accreditation. */
   validUntil: number
-  status: IssuerStatus
-  registeredAt: number
-  statusChangedAt: number
 }
 
 /** Reads of the on-chain trusted-issuer registry. */
@@ -30,58 +20,36 @@ export interface ITrustRegistry extends IPluginMethodMap {
 }
 
 /**
- * Veramo plugin over the TrustedIssuerRegistry contract.
+ * Veramo plugin over the trusted-issuer registry client.
  *
  * @example
  * const ok = await agent.trustRegistryIsAccredited({ issuer: did, credentialType: 'BusinessLicenseCredential' })
  */
 export class TrustRegistryPlugin implements IAgentPlugin {
   readonly methods: ITrustRegistry
-  private readonly contract: Contract
 
-  constructor(options: RegistryPluginOptions) {
-    this.contract = registryContract('TrustedIssuerRegistry', options)
+  constructor(registries: Pick<RegistryClients, 'trustedIssuers'>) {
+    const client = registries.trustedIssuers
     this.methods = {
-      trustRegistryIsAccredited: (args) => this.isAccredited(args),
-      trustRegistryGetIssuer: (args) => this.getIssuer(args.issuer),
-      trustRegistryListIssuers: () => this.listIssuers(),
+      async trustRegistryIsAccredited({ issuer, credentialType, at }) {
+        const account = toIssuerAddress(issuer)
+        if (!account) return false
+        return client.isAccredited(account, credentialType, at ?? Math.floor(Date.now() / 1000))
+      },
+      async trustRegistryGetIssuer({ issuer }) {
+        const account = toIssuerAddress(issuer)
+        if (!account) return null
+        const entry = await client.getIssuer(account)
+        return entry ? toAccredited(entry) : null
+      },
+      async trustRegistryListIssuers() {
+        return (await client.listIssuers()).map(toAccredited)
+      },
     }
-  }
-
-  private async isAccredited({ issuer, credentialType, at }: { issuer: string; credentialType: string; at?: number }): Promise<boolean> {
-    const account = toIssuerAddress(issuer)
-    if (!account) return false
-    const when = BigInt(at ?? Math.floor(Date.now() / 1000))
-    return this.contract.isAccredited(account, keccak256(toUtf8Bytes(credentialType)), when)
-  }
-
-  private async getIssuer(issuer: string): Promise<AccreditedIssuer | null> {
-    const account = toIssuerAddress(issuer)
-    if (!account) return null
-    try {
-      return toIssuer(await this.contract.getIssuer(account))
-    } catch (error) {
-      if ((error as { revert?: { name?: string } }).revert?.name === 'UnknownIssuer') return null
-      throw error
-    }
-  }
-
-  private async listIssuers(): Promise<AccreditedIssuer[]> {
-    const accounts: string[] = await this.contract.getIssuerAccounts()
-    return Promise.all(accounts.map(async (account) => toIssuer(await this.contract.getIssuer(account))))
   }
 }
 
-function toIssuer(raw: Record<string, unknown> & unknown[]): AccreditedIssuer {
-  return {
-    account: String(raw.account),
-    name: String(raw.name),
-    unifiedSocialCreditCode: String(raw.unifiedSocialCreditCode),
-    credentialTypeHashes: Array.from(raw.credentialTypes as string[]).map(String),
-    validFrom: Number(raw.validFrom),
-    validUntil: Number((raw.validUntil as bigint) > BigInt(Number.MAX_SAFE_INTEGER) ? BigInt(Number.MAX_SAFE_INTEGER) : (raw.validUntil as bigint)),
-    status: ISSUER_STATUS[Number(raw.status)] ?? 'none',
-    registeredAt: Number(raw.registeredAt),
-    statusChangedAt: Number(raw.statusChangedAt),
-  }
+function toAccredited(entry: IssuerEntry): AccreditedIssuer {
+  const cap = BigInt(Number.MAX_SAFE_INTEGER)
+  return { ...entry, validUntil: Number(entry.validUntil > cap ? cap : entry.validUntil) }
 }

@@ -1,3 +1,4 @@
+import { MAX_DID_LENGTH, PLAIN_DID_PATTERN } from '../../shared/identity/did.js'
 import { ISSUER_STATUS } from '../../agent/plugins/trust-registry-plugin.js'
 import { AUDIT_ACTIONS } from '../../issuing/audit/audit-log.js'
 import { loadSchema } from '../../catalog/schemas/load-schemas.js'
@@ -21,7 +22,7 @@ const object = (properties: Record<string, SchemaObject>, required: string[] = O
   ...extra,
 })
 
-const did = string('A DID (did:method:id)', { pattern: '^did:[a-z0-9]+:[A-Za-z0-9._:%-]+$', maxLength: 512 })
+const did = string('A DID (did:method:id)', { pattern: PLAIN_DID_PATTERN, maxLength: MAX_DID_LENGTH })
 const address = string('An Ethereum address', { pattern: '^0x[0-9a-fA-F]{40}$' })
 const txHash = nullable(string('Transaction hash; null when nothing was sent or it is not mined yet', { pattern: '^0x[0-9a-f]{64}$' }))
 const credentialType = string('A govcred credential type', { enum: [...CREDENTIAL_TYPE_NAMES] })

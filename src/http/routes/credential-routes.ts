@@ -7,7 +7,8 @@ import { issueWithPolicies, type PolicyDeps } from '../../issuing/policies/issue
 import { changeCredentialStatus, type StatusAction, type StatusDeps } from '../../issuing/status/change-status.js'
 import type { CredentialRecord, CredentialState } from '../../issuing/records/credential-store.js'
 import { isCredentialTypeName } from '../../catalog/credential-types.js'
-import { assertRecordScope, principalOf, visibleTypes, type DepartmentPrincipal } from '../department-auth.js'
+import { principalOf } from '../department-auth.js'
+import { assertRecordScope, visibleTypes, type DepartmentPrincipal } from '../../issuing/departments/department-principal.js'
 
 export interface CredentialRouteDeps {
   issuer: IssuerDeps

@@ -6,12 +6,12 @@ export function healthRoutes(deps: AppDeps): Router {
   const router = Router()
   router.get('/healthz', async (_req, res) => {
     const [chain, database] = await Promise.all([
-      withTimeout(deps.provider.getBlockNumber(), 3000).then(
+      withTimeout(deps.health.blockNumber(), 3000).then(
         (blockNumber) => ({ ok: true, blockNumber, chainId: deps.deployments.chainId }),
         (error: Error) => ({ ok: false, error: error.message }),
       ),
-      deps.db
-        ? withTimeout(deps.db.query('SELECT 1'), 3000).then(() => ({ ok: true }), (error: Error) => ({ ok: false, error: error.message }))
+      deps.health.database
+        ? withTimeout(deps.health.database(), 3000).then(() => ({ ok: true }), (error: Error) => ({ ok: false, error: error.message }))
         : Promise.resolve({ ok: true, mode: 'none' }),
     ])
     const ok = chain.ok && database.ok

@@ -2,11 +2,11 @@ import { Router } from 'express'
 import type { AppDeps } from '../app-deps.js'
 import type { AccreditedIssuer, ITrustRegistry } from '../../agent/plugins/trust-registry-plugin.js'
 import { CREDENTIAL_TYPE_NAMES } from '../../catalog/credential-types.js'
-import { typeHash } from '../../issuing/governance/accreditation.js'
+import { credentialTypeHash } from '../../chain/registries/credential-type-hash.js'
 import { toIssuerAddress } from '../../shared/identity/ethr-did.js'
 import { BadRequestError, NotFoundError } from '../../shared/errors/app-error.js'
 
-const TYPE_BY_HASH = new Map(CREDENTIAL_TYPE_NAMES.map((name) => [typeHash(name), name]))
+const TYPE_BY_HASH = new Map(CREDENTIAL_TYPE_NAMES.map((name) => [credentialTypeHash(name), name]))
 
 /** GET /v1/issuers and /v1/issuers/{did}: accredited issuers as the chain has them. */
 export function issuerRoutes(deps: { registry: Pick<ITrustRegistry, 'trustRegistryListIssuers' | 'trustRegistryGetIssuer'>; deployments: AppDeps['deployments'] }): Router {

@@ -8,7 +8,8 @@ import type { PolicyDeps } from '../../issuing/policies/issue-with-policies.js'
 import type { PropertyAnchoring } from '../../issuing/property/property-anchoring.js'
 import { PROPERTY_UNIT_NUMBER_PATTERN } from '../../catalog/schemas/property-unit.js'
 import { toIssuerAddress } from '../../shared/identity/ethr-did.js'
-import { assertScope, principalOf } from '../department-auth.js'
+import { principalOf } from '../department-auth.js'
+import { assertScope } from '../../issuing/departments/department-principal.js'
 
 /**
  * POST /v1/property/transfers (the registration centre) and

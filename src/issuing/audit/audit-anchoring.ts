@@ -1,7 +1,7 @@
-import { Contract, keccak256, toUtf8Bytes, ZeroHash, type JsonRpcProvider } from 'ethers'
+import { keccak256, toUtf8Bytes, ZeroHash } from 'ethers'
 import type { DataSource } from 'typeorm'
 import type { ChainWriter } from '../../chain/chain-writer.js'
-import { loadArtifact } from '../../chain/contract-artifacts.js'
+import type { RegistryClients } from '../../chain/registries/registry-clients.js'
 import type { Department, DepartmentStore } from '../departments/department-store.js'
 import { NotFoundError } from '../../shared/errors/app-error.js'
 import type { Logger } from '../../shared/logger.js'
@@ -17,11 +17,8 @@ export interface AuditAnchoringDeps {
   db: DataSource
   log: AuditLog
   writer: ChainWriter
-  provider: JsonRpcProvider
-  /** AnchorRegistry address. */
-  anchorsAddress: string
-  /** CredentialStatusRegistry address (status batches anchor heads too). */
-  statusAddress: string
+  /** The AnchorRegistry, and the CredentialStatusRegistry (status batches anchor heads too). */
+  registries: Pick<RegistryClients, 'anchors' | 'status'>
   departments: DepartmentStore
   /** Where periodic anchoring reports failures; silent when absent. */
   logger?: Logger
@@ -50,23 +47,17 @@ export interface AnchorPassResult {
  * Puts departments' audit heads on chain and checks the local log against them.
  *
  * @example
- * const anchoring = new AuditAnchoring({ db: ctx.db, log, writer: ctx.writer, provider: ctx.provider,
- *   anchorsAddress: ctx.deployments.contracts.anchors, statusAddress: ctx.deployments.contracts.status, departments: ctx.departments })
+ * const anchoring = new AuditAnchoring({ db: ctx.db, log, writer: ctx.writer, registries: ctx.registries, departments: ctx.departments })
  * anchoring.start()            // every 60 s, departments whose head moved
  * await anchoring.anchorNow('market-supervision')
  * const { ok, problems } = await anchoring.verifyOnChain('market-supervision')
  */
 export class AuditAnchoring {
-  private readonly anchors: Contract
-  private readonly status: Contract
   private readonly inFlight = new Map<string, Promise<unknown>>()
   private timer?: NodeJS.Timeout
   private pass?: Promise<unknown>
 
-  constructor(private readonly deps: AuditAnchoringDeps) {
-    this.anchors = new Contract(deps.anchorsAddress, loadArtifact('AnchorRegistry').abi, deps.provider)
-    this.status = new Contract(deps.statusAddress, loadArtifact('CredentialStatusRegistry').abi, deps.provider)
-  }
+  constructor(private readonly deps: AuditAnchoringDeps) {}
 
   /**
    * Anchors the department's head in the AnchorRegistry when it is newer than its last anchor; null when
@@ -136,8 +127,8 @@ export class AuditAnchoring {
   async onChainHeads(departmentId: string): Promise<OnChainAuditHeads> {
     const department = await this.department(departmentId)
     const [[anchorValue, anchorAt], [statusValue, statusAt]] = await Promise.all([
-      this.anchors.getFunction('anchorOf').staticCall(department.account, AUDIT_HEAD_KEY) as Promise<[string, bigint]>,
-      this.status.getFunction('auditHeadOf').staticCall(department.account) as Promise<[string, bigint]>,
+      this.deps.registries.anchors.anchorOf(department.account, AUDIT_HEAD_KEY),
+      this.deps.registries.status.auditHeadOf(department.account),
     ])
     const head = (hash: string, at: bigint) => (hash === ZeroHash ? null : { hash: hash.toLowerCase(), at: Number(at) })
     return { anchorRegistry: head(anchorValue, anchorAt), statusRegistry: head(statusValue, statusAt) }
@@ -174,7 +165,7 @@ export class AuditAnchoring {
     const sent = await this.deps.writer.submit({
       account: department.account,
       contract: 'AnchorRegistry',
-      target: this.deps.anchorsAddress,
+      target: this.deps.registries.anchors.address,
       method: 'setAnchors',
       args: [department.account, [AUDIT_HEAD_KEY], [head.hash]],
       label: `audit head of ${departmentId} at entry ${head.seq}`,

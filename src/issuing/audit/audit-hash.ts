@@ -1,6 +1,6 @@
 import canonicalize from 'canonicalize'
 import { keccak256, toUtf8Bytes, ZeroHash } from 'ethers'
-import type { AuditEntry } from './audit-log.js'
+import type { AuditEntry } from './audit-entry.js'
 
 /** The `prevHash` of a department's first audit entry. */
 export const GENESIS_HASH: string = ZeroHash

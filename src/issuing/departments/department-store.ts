@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm'
+import type { DataSource, EntityManager } from 'typeorm'
 import { writeTransaction } from '../../store/write-transaction.js'
 
 export interface Department {
@@ -29,8 +29,8 @@ export class DepartmentStore {
     ))
   }
 
-  async get(id: string): Promise<Department | undefined> {
-    const rows: DepartmentRow[] = await this.db.query(`SELECT * FROM govcred_departments WHERE id = ?`, [id])
+  async get(id: string, q: Pick<DataSource | EntityManager, 'query'> = this.db): Promise<Department | undefined> {
+    const rows: DepartmentRow[] = await q.query(`SELECT * FROM govcred_departments WHERE id = ?`, [id])
     return rows[0] && fromRow(rows[0])
   }
 

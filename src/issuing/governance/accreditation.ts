@@ -1,10 +1,9 @@
-import { keccak256, toUtf8Bytes, randomBytes, hexlify } from 'ethers'
+import { randomBytes, hexlify } from 'ethers'
+import { credentialTypeHash } from '../../chain/registries/credential-type-hash.js'
 import type { Department } from '../departments/department-store.js'
 import { saltOf, type GovernanceAction } from './governance-proposals.js'
 
 export const OPEN_ENDED = 2n ** 64n - 1n
-
-export const typeHash = (typeName: string) => keccak256(toUtf8Bytes(typeName))
 
 /** The governance action that accredits a department for its credential types. */
 export function registerIssuerAction(
@@ -20,7 +19,7 @@ export function registerIssuerAction(
       department.account,
       department.name,
       department.unifiedSocialCreditCode,
-      department.credentialTypes.map(typeHash),
+      department.credentialTypes.map(credentialTypeHash),
       BigInt(window.validFrom ?? 0),
       window.validUntil ?? OPEN_ENDED,
     ],

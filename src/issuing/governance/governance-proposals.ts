@@ -1,6 +1,7 @@
-import { AbiCoder, Contract, Interface, keccak256, toUtf8Bytes, type JsonRpcProvider } from 'ethers'
+import { keccak256, toUtf8Bytes } from 'ethers'
 import type { ChainWriter } from '../../chain/chain-writer.js'
-import { loadArtifact, type ContractName } from '../../chain/contract-artifacts.js'
+import { encodeCall, type ContractName } from '../../chain/contract-artifacts.js'
+import { GovernanceContractClient } from '../../chain/registries/governance-contract.js'
 import type { GovernanceMember } from './governance-members.js'
 
 export interface GovernanceAction {
@@ -26,28 +27,25 @@ export const saltOf = (text: string) => keccak256(toUtf8Bytes(text))
 
 /** Reads and drives proposals on the ConsortiumGovernance contract. */
 export class Governance {
-  private readonly contract: Contract
+  readonly address: string
 
   constructor(
-    readonly address: string,
-    private readonly provider: JsonRpcProvider,
+    private readonly contract: GovernanceContractClient,
     private readonly writer: ChainWriter,
   ) {
-    this.contract = new Contract(address, loadArtifact('ConsortiumGovernance').abi, provider)
+    this.address = contract.address
   }
 
   static proposalId(action: Pick<GovernanceAction, 'contract' | 'target' | 'method' | 'args' | 'salt'>): string {
-    const data = new Interface(loadArtifact(action.contract).abi).encodeFunctionData(action.method, action.args as unknown[])
-    return keccak256(AbiCoder.defaultAbiCoder().encode(['address', 'bytes', 'bytes32'], [action.target, data, action.salt]))
+    return GovernanceContractClient.proposalId(action)
   }
 
   async state(proposalId: string, members: GovernanceMember[] = []): Promise<ProposalState> {
-    const threshold = Number(await this.contract.threshold())
-    const [, , proposer, approvals, executed] = await this.contract.getProposal(proposalId)
-    const exists = proposer !== '0x0000000000000000000000000000000000000000'
+    const threshold = await this.contract.threshold()
+    const proposal = await this.contract.proposal(proposalId)
     const approvedBy: string[] = []
-    for (const member of members) if (exists && (await this.contract.hasApproved(proposalId, member.address))) approvedBy.push(member.alias)
-    return { proposalId, exists, approvals: Number(approvals), executed, threshold, approvedBy }
+    for (const member of members) if (proposal && (await this.contract.hasApproved(proposalId, member.address))) approvedBy.push(member.alias)
+    return { proposalId, exists: proposal !== null, approvals: proposal?.approvals ?? 0, executed: proposal?.executed ?? false, threshold, approvedBy }
   }
 
   /** Submits a proposal as `member`; returns its id (existing proposals are left as they are). */
@@ -55,7 +53,7 @@ export class Governance {
     const proposalId = Governance.proposalId(action)
     const current = await this.state(proposalId)
     if (!current.exists) {
-      const data = new Interface(loadArtifact(action.contract).abi).encodeFunctionData(action.method, action.args as unknown[])
+      const data = encodeCall(action.contract, action.method, action.args)
       await this.writer.submit({
         id: `propose:${proposalId}`,
         account: member.address,

@@ -1,5 +1,4 @@
-import { Contract, type JsonRpcProvider } from 'ethers'
-import { loadArtifact } from '../../chain/contract-artifacts.js'
+import type { SchemaRegistryClient } from '../../chain/registries/schema-registry.js'
 import { loadAllSchemas, type LoadedSchema } from '../../catalog/schemas/load-schemas.js'
 import type { GovernanceMember } from './governance-members.js'
 import { saltOf, type Governance } from './governance-proposals.js'
@@ -18,15 +17,14 @@ export interface SchemaPublication {
 export async function publishSchemas(
   governance: Governance,
   members: GovernanceMember[],
-  schemaRegistry: string,
-  provider: JsonRpcProvider,
+  registry: SchemaRegistryClient,
   schemas: readonly LoadedSchema[] = loadAllSchemas(),
 ): Promise<SchemaPublication[]> {
-  const registry = new Contract(schemaRegistry, loadArtifact('SchemaRegistry').abi, provider)
   const results: SchemaPublication[] = []
   for (const schema of schemas) {
-    if (await registry.isPublished(schema.schemaId, schema.version)) {
-      const [anchoredHash] = await registry.getSchema(schema.schemaId, schema.version)
+    const anchored = await registry.get(schema.schemaId, schema.version)
+    if (anchored) {
+      const anchoredHash = anchored.contentHash
       if (anchoredHash !== schema.contentHash) {
         throw new Error(
           `schema ${schema.schemaId} ${schema.version} is anchored with hash ${anchoredHash} but schemas/ has ${schema.contentHash}; ` +
@@ -39,7 +37,7 @@ export async function publishSchemas(
     await governance.proposeAndApprove(
       {
         contract: 'SchemaRegistry',
-        target: schemaRegistry,
+        target: registry.address,
         method: 'publishSchema',
         args: [schema.schemaId, schema.version, schema.contentHash, schema.uri],
         salt: saltOf(`publishSchema:${schema.schemaId}:${schema.version}`),

@@ -1,3 +1,4 @@
+import { isPlainDid } from '../../shared/identity/did.js'
 import { CREDENTIAL_TYPES, isCredentialTypeName, type CredentialTypeName } from '../../catalog/credential-types.js'
 import { validateClaims, type FieldError } from '../../catalog/schemas/validate-claims.js'
 import { ValidationError } from '../../shared/errors/app-error.js'
@@ -13,7 +14,6 @@ export interface IssueRequest {
   validUntil: Date | null
 }
 
-const DID = /^did:[a-z0-9]+:[A-Za-z0-9._:%-]+(?:[A-Za-z0-9._%-])$/
 const DAY_MS = 86_400_000
 /** A credential may be dated this far back (clock skew, back-office batches). */
 const MAX_BACKDATE_DAYS = 7
@@ -37,7 +37,7 @@ export function parseIssueRequest(body: unknown, now = new Date()): IssueRequest
     fail('ERR_UNKNOWN_TYPE', `type must be one of ${Object.keys(CREDENTIAL_TYPES).join(', ')}`, [{ field: '/type', code: 'ERR_FIELD_ENUM', message: 'unknown credential type' }])
   }
   const type = input.type as CredentialTypeName
-  if (typeof input.holder !== 'string' || input.holder.length > 512 || !DID.test(input.holder)) {
+  if (!isPlainDid(input.holder)) {
     fail('ERR_INVALID_HOLDER', 'holder must be a DID (did:method:id)', [{ field: '/holder', code: 'ERR_FIELD_FORMAT', message: 'not a DID' }])
   }
   const holder = input.holder as string
@@ -92,7 +92,7 @@ const GENERIC_MAX_DAYS = 366
  * only an id): no schema, claims limited in size, valid at most a year.
  */
 export function parseGenericIssueRequest(input: { holder: unknown; claims: Record<string, unknown>; validFrom?: unknown; validUntil?: unknown }, now = new Date()): IssueRequest {
-  if (typeof input.holder !== 'string' || input.holder.length > 512 || !DID.test(input.holder)) {
+  if (!isPlainDid(input.holder)) {
     fail('ERR_INVALID_HOLDER', 'credentialSubject.id must be the holder DID', [{ field: '/credentialSubject/id', code: 'ERR_FIELD_FORMAT', message: 'not a DID' }])
   }
   if (JSON.stringify(input.claims).length > GENERIC_SUBJECT_LIMIT) {

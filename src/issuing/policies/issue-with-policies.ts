@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { ConflictError } from '../../shared/errors/app-error.js'
-import type { DepartmentPrincipal } from '../../http/department-auth.js'
+import type { DepartmentPrincipal } from '../departments/department-principal.js'
 import { writeTransaction } from '../../store/write-transaction.js'
 import { prepareAnchor, recordAnchor } from '../property/property-anchor.js'
 import type { PropertyAnchoring } from '../property/property-anchoring.js'

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors/app-error.js'
-import type { DepartmentPrincipal } from '../../http/department-auth.js'
+import type { DepartmentPrincipal } from '../departments/department-principal.js'
 import { writeTransaction } from '../../store/write-transaction.js'
 import { parseIssueRequest } from '../issuance/issuance-request.js'
 import { issueCredential, type IssuedCredential } from '../issuance/issue-credential.js'

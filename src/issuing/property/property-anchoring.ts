@@ -1,7 +1,8 @@
-import { Contract, ZeroHash, type JsonRpcProvider } from 'ethers'
+import { ZeroHash } from 'ethers'
 import type { DataSource } from 'typeorm'
 import type { ChainWriter } from '../../chain/chain-writer.js'
-import { loadArtifact } from '../../chain/contract-artifacts.js'
+import type { AnchorRegistryClient } from '../../chain/registries/anchor-registry.js'
+import type { DepartmentStore } from '../departments/department-store.js'
 import type { Logger } from '../../shared/logger.js'
 import { propertyAnchorValue, propertyUnitKey } from './property-anchor.js'
 
@@ -28,27 +29,30 @@ export interface CurrentCertificateCheck {
  * account) and answers "is this the current certificate of this unit" from the chain alone.
  */
 export class PropertyAnchoring {
-  private readonly registry: Contract
-
-  constructor(private readonly deps: { db: DataSource; writer: ChainWriter; provider: JsonRpcProvider; anchorsAddress: string; logger: Logger }) {
-    this.registry = new Contract(deps.anchorsAddress, loadArtifact('AnchorRegistry').abi, deps.provider)
-  }
+  constructor(
+    private readonly deps: {
+      db: DataSource
+      writer: Pick<ChainWriter, 'submit' | 'confirmedAmong'>
+      anchors: AnchorRegistryClient
+      departments: Pick<DepartmentStore, 'get'>
+      logger: Logger
+    },
+  ) {}
 
   /** Sends the anchor of a recorded unit sequence (idempotent: its outbox id is fixed). */
   async send(unitNumber: string, sequence: number): Promise<string> {
-    const rows: (UnitRow & { account: string })[] = await this.deps.db.query(
-      `SELECT u.*, d.account FROM govcred_property_units u JOIN govcred_departments d ON d.id = u.departmentId WHERE u.unitNumber = ? AND u.sequence = ?`,
-      [unitNumber, sequence],
-    )
+    const rows: UnitRow[] = await this.deps.db.query(`SELECT * FROM govcred_property_units WHERE unitNumber = ? AND sequence = ?`, [unitNumber, sequence])
     const row = rows[0]
     if (!row) throw new Error(`no recorded anchor for unit ${unitNumber} sequence ${sequence}`)
+    const department = await this.deps.departments.get(row.departmentId)
+    if (!department) throw new Error(`unit ${unitNumber} sequence ${sequence} names an unknown department ${row.departmentId}`)
     const result = await this.deps.writer.submit({
       id: row.outboxId,
-      account: row.account,
+      account: department.account,
       contract: 'AnchorRegistry',
-      target: this.deps.anchorsAddress,
+      target: this.deps.anchors.address,
       method: 'setAnchors',
-      args: [row.account, [propertyUnitKey(unitNumber)], [row.anchorValue]],
+      args: [department.account, [propertyUnitKey(unitNumber)], [row.anchorValue]],
       label: `property unit ${unitNumber} certificate #${sequence}`,
     })
     return result.receipt.hash
@@ -56,14 +60,13 @@ export class PropertyAnchoring {
 
   /** Sends anchors recorded before a crash or an outage (only the latest sequence of each unit matters). */
   async recover(): Promise<number> {
-    const rows: UnitRow[] = await this.deps.db.query(
+    const latest: UnitRow[] = await this.deps.db.query(
       `SELECT u.* FROM govcred_property_units u
-       LEFT JOIN govcred_chain_outbox o ON o.id = u.outboxId
-       WHERE (o.id IS NULL OR o.status != 'confirmed')
-         AND u.sequence = (SELECT MAX(sequence) FROM govcred_property_units WHERE unitNumber = u.unitNumber)`,
+       WHERE u.sequence = (SELECT MAX(sequence) FROM govcred_property_units WHERE unitNumber = u.unitNumber)`,
     )
+    const confirmed = await this.deps.writer.confirmedAmong(latest.map((row) => row.outboxId))
     let sent = 0
-    for (const row of rows) {
+    for (const row of latest.filter((r) => !confirmed.has(r.outboxId))) {
       try {
         await this.send(row.unitNumber, row.sequence)
         sent++
@@ -79,7 +82,7 @@ export class PropertyAnchoring {
    * salted hash of this certificate's id. Needs only public data and the certificate itself.
    */
   async isCurrent(issuerAccount: string, unitNumber: string, credentialId: string, anchor: { salt: string; sequence?: number }): Promise<CurrentCertificateCheck> {
-    const [value, at] = await this.registry.anchorOf(issuerAccount, propertyUnitKey(unitNumber))
+    const [value, at] = await this.deps.anchors.anchorOf(issuerAccount, propertyUnitKey(unitNumber))
     const expected = propertyAnchorValue(unitNumber, credentialId, anchor.salt)
     return {
       unitNumber,

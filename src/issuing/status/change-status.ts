@@ -1,9 +1,10 @@
 import type { DataSource, EntityManager } from 'typeorm'
 import { ConflictError, NotFoundError } from '../../shared/errors/app-error.js'
-import { assertRecordScope, type DepartmentPrincipal } from '../../http/department-auth.js'
+import { assertRecordScope, type DepartmentPrincipal } from '../departments/department-principal.js'
 import { writeTransaction } from '../../store/write-transaction.js'
 import type { CredentialRecord, CredentialState, CredentialStore } from '../records/credential-store.js'
 import type { StatusBatcher, StatusChangeInput } from './status-batcher.js'
+import type { DepartmentStore } from '../departments/department-store.js'
 
 export type StatusAction = 'suspend' | 'reinstate' | 'revoke'
 
@@ -21,6 +22,7 @@ export interface StatusDeps {
   db: DataSource
   credentials: CredentialStore
   batcher: StatusBatcher
+  departments: Pick<DepartmentStore, 'get'>
 }
 
 /** The bits an action writes, given the current state; empty when it is a repeat. Revocation is final. */
@@ -58,7 +60,7 @@ export async function queueStatusChange(
     changeIds.push(await deps.batcher.queue(manager, {
       credentialId: record.id,
       departmentId: record.departmentId,
-      issuerAccount: await issuerAccountOf(manager, record),
+      issuerAccount: await issuerAccountOf(deps, manager, record),
       purpose: bit.purpose,
       index: record.statusIndex,
       operation: bit.operation,
@@ -98,7 +100,8 @@ export async function changeCredentialStatus(deps: StatusDeps, principal: Depart
   }
 }
 
-async function issuerAccountOf(manager: EntityManager, record: CredentialRecord): Promise<string> {
-  const rows = await manager.query(`SELECT account FROM govcred_departments WHERE id = ?`, [record.departmentId])
-  return rows[0].account
+async function issuerAccountOf(deps: StatusDeps, manager: EntityManager, record: CredentialRecord): Promise<string> {
+  const department = await deps.departments.get(record.departmentId, manager)
+  if (!department) throw new NotFoundError('ERR_DEPARTMENT_NOT_FOUND', `credential ${record.id} names an unknown department ${record.departmentId}`)
+  return department.account
 }

@@ -6,6 +6,7 @@ import { ChainRevertError } from '../../chain/chain-errors.js'
 import type { AuditLog, AuditAction } from '../audit/audit-log.js'
 import type { Logger } from '../../shared/logger.js'
 import { writeQuery, writeTransaction } from '../../store/write-transaction.js'
+import type { CredentialState, CredentialStore } from '../records/credential-store.js'
 import { STATUS_PURPOSES, type StatusPurpose } from '../../catalog/status-entries.js'
 
 export interface StatusChangeInput {
@@ -80,6 +81,7 @@ export class StatusBatcher {
       db: DataSource
       writer: ChainWriter
       audit: AuditLog
+      credentials: Pick<CredentialStore, 'setStatus'>
       statusRegistry: string
       logger: Logger
       anchors?: BatchAnchorSink
@@ -303,7 +305,7 @@ export class StatusBatcher {
       // Newest first, so a credential changed twice in the batch ends at its status before the first change.
       for (const row of [...rows].reverse()) {
         const previous = (row as ChangeRow & { previousStatus?: string | null }).previousStatus
-        if (previous) await m.query(`UPDATE govcred_credentials SET status = ?, updatedAt = ? WHERE id = ?`, [previous, now, row.credentialId])
+        if (previous) await this.deps.credentials.setStatus(row.credentialId, previous as CredentialState, m)
       }
       for (const row of rows) {
         const previous = (row as ChangeRow & { previousStatus?: string | null }).previousStatus
