@@ -3,6 +3,15 @@ import { loadArtifact, type ContractName } from './contract-artifacts.js'
 
 const CONTRACTS: ContractName[] = ['ConsortiumGovernance', 'TrustedIssuerRegistry', 'SchemaRegistry', 'CredentialStatusRegistry', 'AnchorRegistry']
 
+/** The chain cannot be read (or not within the staleness bound): nothing can be decided from it now. */
+export class ChainUnavailableError extends Error {
+  readonly code = 'ERR_CHAIN_UNAVAILABLE'
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'ChainUnavailableError'
+  }
+}
+
 /** A transaction or call the chain refused, with the contract's custom error decoded when we know it. */
 export class ChainRevertError extends Error {
   constructor(
@@ -63,4 +72,21 @@ export function isConnectivityError(error: unknown): boolean {
   if (isError(error, 'NETWORK_ERROR') || isError(error, 'TIMEOUT') || isError(error, 'SERVER_ERROR')) return true
   const message = String((error as Error)?.message ?? '')
   return /ECONNREFUSED|ECONNRESET|fetch failed|socket hang up|ETIMEDOUT/.test(message)
+}
+
+/**
+ * Runs one read of a registry and turns "no answer" into ChainUnavailableError: the node cannot be reached,
+ * or nothing at the address answers as the contract would (no code there, e.g. a chain reset under us).
+ * A revert with data is the contract's answer and is left to the caller.
+ */
+export async function readRegistry<T>(what: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read()
+  } catch (error) {
+    if (isConnectivityError(error)) throw new ChainUnavailableError(`the chain cannot be read (${what})`, { cause: error })
+    if (isError(error, 'BAD_DATA') || (isError(error, 'CALL_EXCEPTION') && !findRevertData(error))) {
+      throw new ChainUnavailableError(`the registry does not answer (${what}): is it deployed on this chain?`, { cause: error })
+    }
+    throw error
+  }
 }

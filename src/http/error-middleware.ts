@@ -1,45 +1,49 @@
-import type { ErrorRequestHandler, RequestHandler } from 'express'
-import { isAppError } from '../shared/errors/app-error.js'
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express'
+import { ChainUnavailableError, isConnectivityError } from '../chain/chain-errors.js'
+import { AppError, isAppError, UpstreamError } from '../shared/errors/app-error.js'
+import type { ApiErrorCode } from '../shared/errors/error-codes.js'
 import type { Logger } from '../shared/logger.js'
 
 /** Unknown routes get the same error shape as everything else. */
 export const notFoundHandler: RequestHandler = (req, res) => {
-  res.status(404).json({ error: { code: 'ERR_NOT_FOUND', message: `no route for ${req.method} ${req.path}` } })
+  sendError(res, 404, 'ERR_NOT_FOUND', `no route for ${req.method} ${req.path}`)
 }
 
 /**
- * The one error handler: AppError → its status and code; body-parser failures → 400/413/415;
- * anything else → 500 with details hidden (and logged).
+ * The one place where errors from below become answers: AppError → its status and code; the chain not
+ * answering → 503 ERR_CHAIN_UNAVAILABLE; body-parser failures → 400/413/415; anything else → 500 with
+ * details hidden (and logged). The original error stays the cause.
  */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     if (res.headersSent) return
-    if (isAppError(error)) {
-      const body: Record<string, unknown> = { code: error.code, message: error.message }
-      if (error.details !== undefined) body.details = error.details
-      if (error.status >= 500) logger.error(`${req.method} ${req.path}: ${error.code} ${error.message}`, { cause: String((error.cause as Error)?.message ?? '') })
-      res.status(error.status).json({ error: body })
-      return
-    }
-    const type = (error as { type?: string }).type
-    if (type === 'entity.parse.failed') {
-      res.status(400).json({ error: { code: 'ERR_MALFORMED_JSON', message: 'the request body is not valid JSON' } })
-      return
-    }
-    if (type === 'entity.too.large') {
-      res.status(413).json({ error: { code: 'ERR_BODY_TOO_LARGE', message: 'the request body is larger than the limit' } })
-      return
-    }
-    if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
-      res.status(415).json({ error: { code: 'ERR_UNSUPPORTED_ENCODING', message: 'unsupported body encoding' } })
-      return
-    }
-    const status = (error as { status?: number }).status
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      res.status(status).json({ error: { code: 'ERR_BAD_REQUEST', message: (error as Error).message } })
+    const answer = translateError(error)
+    if (answer) {
+      if (answer.status >= 500) {
+        logger.error(`${req.method} ${req.path}: ${answer.code} ${answer.message}`, { cause: String((answer.cause as Error)?.message ?? '') })
+      }
+      sendError(res, answer.status, answer.code, answer.message, answer.details)
       return
     }
     logger.error(`${req.method} ${req.path} failed: ${(error as Error)?.stack ?? String(error)}`)
-    res.status(500).json({ error: { code: 'ERR_INTERNAL', message: 'internal error' } })
+    sendError(res, 500, 'ERR_INTERNAL', 'internal error')
   }
+}
+
+/** The AppError an error from a library or a lower layer stands for; undefined when it is unexpected. */
+export function translateError(error: unknown): AppError | undefined {
+  if (isAppError(error)) return error
+  if (error instanceof ChainUnavailableError) return new UpstreamError('ERR_CHAIN_UNAVAILABLE', error.message, { cause: error })
+  if (isConnectivityError(error)) return new UpstreamError('ERR_CHAIN_UNAVAILABLE', 'the chain cannot be reached right now; nothing was decided', { cause: error })
+  const type = (error as { type?: string } | undefined)?.type
+  if (type === 'entity.parse.failed') return new AppError('ERR_MALFORMED_JSON', 'the request body is not valid JSON', { status: 400, cause: error })
+  if (type === 'entity.too.large') return new AppError('ERR_BODY_TOO_LARGE', 'the request body is larger than the limit', { status: 413, cause: error })
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported') return new AppError('ERR_UNSUPPORTED_ENCODING', 'unsupported body encoding', { status: 415, cause: error })
+  const status = (error as { status?: number } | undefined)?.status
+  if (typeof status === 'number' && status >= 400 && status < 500) return new AppError('ERR_BAD_REQUEST', (error as Error).message, { status, cause: error })
+  return undefined
+}
+
+function sendError(res: Response, status: number, code: ApiErrorCode, message: string, details?: unknown): void {
+  res.status(status).json({ error: { code, message, ...(details === undefined ? {} : { details }) } })
 }

@@ -1,3 +1,4 @@
+import { ChainUnavailableError } from '../chain/chain-errors.js'
 import { Interface, type JsonRpcProvider, type Log } from 'ethers'
 import { loadArtifact } from '../chain/contract-artifacts.js'
 import type { ContractAddresses } from '../config/deployments-file.js'
@@ -20,10 +21,6 @@ export interface ChainWatcherOptions {
 
 export const DEFAULT_WATCHER_OPTIONS: ChainWatcherOptions = { pollMs: 250, freshnessMs: 100, maxStalenessMs: 15_000 }
 
-/** A chain whose last successful sync is older than the staleness bound. */
-export class ChainUnavailableError extends Error {
-  readonly code = 'ERR_CHAIN_UNAVAILABLE'
-}
 
 /**
  * Follows new blocks and turns the registries' events into cache invalidations, so cached DID

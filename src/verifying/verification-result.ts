@@ -1,29 +1,17 @@
+import type { CheckCode, CheckCodeOf, CheckName } from './check-codes.js'
+
+export type { CheckCode, CheckName }
+
 /** One named check of a verification, as data. */
 export interface Check {
   check: CheckName
   ok: boolean
-  /** 'OK' when passed; a stable ERR_… code otherwise. */
-  code: string
+  /** 'OK' when passed; one of the check's codes (see CHECKS) otherwise. */
+  code: 'OK' | CheckCode
   message: string
   /** Index of the credential in the presentation, for per-credential checks. */
   credential?: number
 }
-
-export type CheckName =
-  | 'proof'
-  | 'holderSignature'
-  | 'presentationValidity'
-  | 'challenge'
-  | 'domain'
-  | 'credentialProof'
-  | 'credentialSignature'
-  | 'issuerResolved'
-  | 'issuerAccredited'
-  | 'schema'
-  | 'status'
-  | 'validity'
-  | 'holderIsSubject'
-  | 'requestedTypes'
 
 export interface VerifiedCredentialSummary {
   index: number
@@ -44,11 +32,11 @@ export interface VerificationResult {
   credentials: VerifiedCredentialSummary[]
   holder?: string | null
   /** The first failing check, for clients that want one code. */
-  error?: { code: string; message: string }
+  error?: { code: CheckCode | 'OK'; message: string }
 }
 
 export const pass = (check: CheckName, message: string, credential?: number): Check => ({ check, ok: true, code: 'OK', message, ...(credential === undefined ? {} : { credential }) })
-export const fail = (check: CheckName, code: string, message: string, credential?: number): Check => ({ check, ok: false, code, message, ...(credential === undefined ? {} : { credential }) })
+export const fail = <C extends CheckName>(check: C, code: CheckCodeOf<C>, message: string, credential?: number): Check => ({ check, ok: false, code, message, ...(credential === undefined ? {} : { credential }) })
 
 export function summarize(checks: Check[], credentials: VerifiedCredentialSummary[], holder?: string | null): VerificationResult {
   const failed = checks.find((c) => !c.ok)

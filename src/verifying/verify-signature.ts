@@ -1,7 +1,7 @@
 import { verifyJWS } from 'did-jwt'
 import type { DIDDocument, VerificationMethod } from 'did-resolver'
 import type { ChainRegistryCache } from './chain-registry-cache.js'
-import { ChainUnavailableError } from './chain-watcher.js'
+import { ChainUnavailableError } from '../chain/chain-errors.js'
 import { verifyEs256kFast } from './es256k-fast-verify.js'
 
 export type SignatureOutcome =

@@ -23,8 +23,19 @@ export interface PresentationRequestLike {
   credentialTypes?: string[]
 }
 
+/** What a holder's wallet refuses, with a stable code. */
+export type WalletErrorCode =
+  | 'ERR_WALLET_SECRET'
+  | 'ERR_MALFORMED_JWT'
+  | 'ERR_NOT_A_CREDENTIAL'
+  | 'ERR_NOT_MY_CREDENTIAL'
+  | 'ERR_UNKNOWN_CREDENTIAL'
+  | 'ERR_NO_HOLDER'
+  | 'ERR_NO_MATCHING_CREDENTIAL'
+  | 'ERR_NOTHING_TO_PRESENT'
+
 export class WalletError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(readonly code: WalletErrorCode, message: string) {
     super(message)
     this.name = 'WalletError'
   }

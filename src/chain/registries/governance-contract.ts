@@ -1,4 +1,5 @@
 import { AbiCoder, Contract, keccak256, ZeroAddress, type ContractRunner } from 'ethers'
+import { readRegistry } from '../chain-errors.js'
 import { encodeCall, loadArtifact, type ContractName } from '../contract-artifacts.js'
 
 export interface ProposalRecord {
@@ -34,17 +35,17 @@ export class GovernanceContractClient {
   }
 
   async threshold(): Promise<number> {
-    return Number(await this.contract.threshold())
+    return Number(await readRegistry('threshold', () => this.contract.threshold()))
   }
 
   /** The proposal, or null when none has that id. */
   async proposal(proposalId: string): Promise<ProposalRecord | null> {
-    const [, , proposer, approvals, executed] = await this.contract.getProposal(proposalId)
+    const [, , proposer, approvals, executed] = await readRegistry('getProposal', () => this.contract.getProposal(proposalId))
     if (proposer === ZeroAddress) return null
     return { proposer, approvals: Number(approvals), executed }
   }
 
   hasApproved(proposalId: string, member: string): Promise<boolean> {
-    return this.contract.hasApproved(proposalId, member)
+    return readRegistry('hasApproved', () => this.contract.hasApproved(proposalId, member))
   }
 }

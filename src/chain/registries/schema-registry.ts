@@ -1,4 +1,5 @@
 import { Contract, type ContractRunner } from 'ethers'
+import { readRegistry } from '../chain-errors.js'
 import { loadArtifact } from '../contract-artifacts.js'
 
 export interface AnchoredSchema {
@@ -22,17 +23,19 @@ export class SchemaRegistryClient {
   }
 
   /** The anchored schema version, or null when it was never published. */
-  async get(schemaId: string, version: string): Promise<AnchoredSchema | null> {
-    if (!(await this.contract.isPublished(schemaId, version))) return null
-    const [contentHash, uri, publishedAt, deprecated] = await this.contract.getSchema(schemaId, version)
-    return { schemaId, version, contentHash, uri, publishedAt: Number(publishedAt), deprecated }
+  get(schemaId: string, version: string): Promise<AnchoredSchema | null> {
+    return readRegistry('getSchema', async () => {
+      if (!(await this.contract.isPublished(schemaId, version))) return null
+      const [contentHash, uri, publishedAt, deprecated] = await this.contract.getSchema(schemaId, version)
+      return { schemaId, version, contentHash, uri, publishedAt: Number(publishedAt), deprecated }
+    })
   }
 
   async list(): Promise<AnchoredSchema[]> {
-    const ids: string[] = await this.contract.getSchemaIds()
+    const ids: string[] = await readRegistry('getSchemaIds', () => this.contract.getSchemaIds())
     const all: AnchoredSchema[] = []
     for (const id of ids) {
-      const versions: string[] = await this.contract.getVersions(id)
+      const versions: string[] = await readRegistry('getVersions', () => this.contract.getVersions(id))
       for (const version of versions) {
         const schema = await this.get(id, version)
         if (schema) all.push(schema)

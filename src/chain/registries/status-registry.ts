@@ -1,4 +1,5 @@
 import { Contract, type ContractRunner } from 'ethers'
+import { readRegistry } from '../chain-errors.js'
 import { loadArtifact } from '../contract-artifacts.js'
 
 export interface CredentialStatusBits {
@@ -19,12 +20,12 @@ export class StatusRegistryClient {
 
   /** Revocation and suspension bits of one index of an issuer's lists, in one call. */
   async statusOf(account: string, index: number): Promise<CredentialStatusBits> {
-    const [revoked, suspended]: [boolean, boolean] = await this.contract.statusOf(account, BigInt(index))
+    const [revoked, suspended]: [boolean, boolean] = await readRegistry('statusOf', () => this.contract.statusOf(account, BigInt(index)))
     return { revoked, suspended }
   }
 
   /** The audit-chain head anchored with the issuer's latest status batch, and when. */
   async auditHeadOf(account: string): Promise<[string, bigint]> {
-    return this.contract.getFunction('auditHeadOf').staticCall(account) as Promise<[string, bigint]>
+    return readRegistry('auditHeadOf', () => this.contract.getFunction('auditHeadOf').staticCall(account) as Promise<[string, bigint]>)
   }
 }

@@ -1,4 +1,5 @@
 import { Contract, getAddress, type ContractRunner } from 'ethers'
+import { readRegistry } from '../chain-errors.js'
 import { loadArtifact } from '../contract-artifacts.js'
 import { credentialTypeHash } from './credential-type-hash.js'
 
@@ -36,27 +37,31 @@ export class TrustedIssuerRegistryClient {
 
   /** Is `account` accredited for the credential type at `at` (unix seconds), as the contract decides? */
   isAccredited(account: string, credentialType: string, at: number | bigint): Promise<boolean> {
-    return this.contract.isAccredited(account, credentialTypeHash(credentialType), BigInt(at))
+    return readRegistry('isAccredited', () => this.contract.isAccredited(account, credentialTypeHash(credentialType), BigInt(at)))
   }
 
   /** The entry, or null when the registry does not know the account. */
   async getIssuer(account: string): Promise<IssuerEntry | null> {
-    try {
-      return toEntry(await this.contract.getIssuer(getAddress(account)))
-    } catch (error) {
-      if ((error as { revert?: { name?: string } }).revert?.name === 'UnknownIssuer') return null
-      throw error
-    }
+    return readRegistry('getIssuer', async () => {
+      try {
+        return toEntry(await this.contract.getIssuer(getAddress(account)))
+      } catch (error) {
+        if ((error as { revert?: { name?: string } }).revert?.name === 'UnknownIssuer') return null
+        throw error
+      }
+    })
   }
 
   async statusHistory(account: string): Promise<IssuerStatusHistory> {
-    const history: unknown[][] = await this.contract.getStatusHistory(getAddress(account))
+    const history: unknown[][] = await readRegistry('getStatusHistory', () => this.contract.getStatusHistory(getAddress(account)))
     return history.map((h) => [Number(h[0]), Number(h[1])])
   }
 
   async listIssuers(): Promise<IssuerEntry[]> {
-    const accounts: string[] = await this.contract.getIssuerAccounts()
-    return Promise.all(accounts.map(async (account) => toEntry(await this.contract.getIssuer(account))))
+    return readRegistry('listIssuers', async () => {
+      const accounts: string[] = await this.contract.getIssuerAccounts()
+      return Promise.all(accounts.map(async (account) => toEntry(await this.contract.getIssuer(account))))
+    })
   }
 }
 

@@ -1,4 +1,5 @@
 import { AUDIT_ACTIONS } from '../../issuing/audit/audit-log.js'
+import type { ApiErrorCode } from '../../shared/errors/error-codes.js'
 import { ref, type SchemaObject } from './openapi-schemas.js'
 
 export type PathItems = Record<string, Record<string, SchemaObject>>
@@ -14,7 +15,7 @@ interface OperationSpec {
   body?: string
   responses: Record<number, SchemaObject>
   /** The stable ERR_ codes each error status answers with. */
-  errors?: Record<number, string[]>
+  errors?: Record<number, ApiErrorCode[]>
 }
 
 const REASON: Record<number, string> = {
@@ -28,14 +29,14 @@ const header = (description: string) => ({ description, schema: { type: 'string'
 const pathParam = (name: string, description: string, example?: string): SchemaObject => ({ name, in: 'path', required: true, description, schema: { type: 'string' }, ...(example ? { example } : {}) })
 const query = (name: string, description: string, schema: SchemaObject = { type: 'string' }, required = false): SchemaObject => ({ name, in: 'query', required, description, schema })
 
-function errorResponse(status: number, codes: string[]): SchemaObject {
+function errorResponse(status: number, codes: ApiErrorCode[]): SchemaObject {
   return { description: `${REASON[status]}: ${codes.join(', ')}`, 'x-error-codes': codes, content: json(ref('Error')) }
 }
 
 /** Turns a spec into an OpenAPI operation, adding the errors every body / every department route can give. */
 function operation(spec: OperationSpec): SchemaObject {
-  const errors: Record<number, string[]> = {}
-  const add = (status: number, codes: string[]) => void (errors[status] = [...new Set([...(errors[status] ?? []), ...codes])])
+  const errors: Record<number, ApiErrorCode[]> = {}
+  const add = (status: number, codes: ApiErrorCode[]) => void (errors[status] = [...new Set([...(errors[status] ?? []), ...codes])])
   if (spec.body) {
     add(400, ['ERR_MALFORMED_JSON', 'ERR_BAD_REQUEST'])
     add(413, ['ERR_BODY_TOO_LARGE'])
@@ -60,7 +61,7 @@ function operation(spec: OperationSpec): SchemaObject {
 }
 
 const DID_EXAMPLE = 'did:ethr:govcred:0x0000000000000000000000000000000000000001'
-const CHAIN = { 503: ['ERR_CHAIN_UNAVAILABLE'] }
+const CHAIN: Record<number, ApiErrorCode[]> = { 503: ['ERR_CHAIN_UNAVAILABLE'] }
 const RESOLUTION_TYPE = 'application/ld+json;profile="https://w3id.org/did-resolution";charset=utf-8'
 const resolution = (description: string) => ({ description, content: { [RESOLUTION_TYPE]: { schema: ref('DidResolutionResult') } } })
 const verification = (body: string, operationId: string, summary: string, description: string) => operation({
@@ -98,14 +99,14 @@ export function sharedPaths(): PathItems {
       }),
     },
     '/v1/issuers': {
-      get: operation({ operationId: 'listIssuers', tag: 'issuers', summary: 'The trusted-issuer registry, read from the chain', responses: { 200: reply('The issuers', 'IssuerList') } }),
+      get: operation({ operationId: 'listIssuers', tag: 'issuers', summary: 'The trusted-issuer registry, read from the chain', responses: { 200: reply('The issuers', 'IssuerList') }, errors: CHAIN }),
     },
     '/v1/issuers/{did}': {
       get: operation({
         operationId: 'getIssuer', tag: 'issuers', summary: 'One trusted issuer',
         parameters: [pathParam('did', 'A did:ethr or an address', DID_EXAMPLE)],
         responses: { 200: reply('The issuer', 'Issuer') },
-        errors: { 400: ['ERR_INVALID_DID'], 404: ['ERR_ISSUER_NOT_FOUND'] },
+        errors: { 400: ['ERR_INVALID_DID'], 404: ['ERR_ISSUER_NOT_FOUND'], ...CHAIN },
       }),
     },
     '/1.0/identifiers/{did}': {
@@ -152,9 +153,9 @@ export function sharedPaths(): PathItems {
   }
 }
 
-const NOT_ISSUABLE = ['ERR_SCHEMA_NOT_ANCHORED', 'ERR_SCHEMA_HASH_MISMATCH', 'ERR_STATUS_LIST_FULL', 'ERR_STATUS_INDEX_EXHAUSTED']
-const ISSUE_ERRORS = { 403: ['ERR_SCOPE', 'ERR_NOT_ACCREDITED'], 409: ['ERR_UNIT_HAS_CURRENT_CERTIFICATE', ...NOT_ISSUABLE], ...CHAIN }
-const INVALID = ['ERR_INVALID_REQUEST', 'ERR_INVALID_HOLDER', 'ERR_CLAIMS_INVALID', 'ERR_VALIDITY']
+const NOT_ISSUABLE: ApiErrorCode[] = ['ERR_SCHEMA_NOT_ANCHORED', 'ERR_SCHEMA_HASH_MISMATCH', 'ERR_STATUS_LIST_FULL', 'ERR_STATUS_INDEX_EXHAUSTED']
+const ISSUE_ERRORS: Record<number, ApiErrorCode[]> = { 403: ['ERR_SCOPE', 'ERR_NOT_ACCREDITED'], 409: ['ERR_UNIT_HAS_CURRENT_CERTIFICATE', ...NOT_ISSUABLE], ...CHAIN }
+const INVALID: ApiErrorCode[] = ['ERR_INVALID_REQUEST', 'ERR_INVALID_HOLDER', 'ERR_CLAIMS_INVALID', 'ERR_VALIDITY']
 const LIMIT = query('limit', '1 to 200, default 50', { type: 'integer', minimum: 1, maximum: 200, default: 50 })
 const CREDENTIAL_ID = pathParam('id', 'The credential id (urn:uuid:…)')
 const PREFER = {

@@ -1,6 +1,5 @@
 import { Router, type RequestHandler } from 'express'
-import { ChainRevertError } from '../../chain/chain-errors.js'
-import { BadRequestError, NotFoundError, UpstreamError, AppError } from '../../shared/errors/app-error.js'
+import { BadRequestError, NotFoundError } from '../../shared/errors/app-error.js'
 import { parseIssueRequest } from '../../issuing/issuance/issuance-request.js'
 import type { IssuerDeps } from '../../issuing/issuance/issue-credential.js'
 import { issueWithPolicies, type PolicyDeps } from '../../issuing/policies/issue-with-policies.js'
@@ -73,31 +72,19 @@ export function credentialRoutes(deps: CredentialRouteDeps): Router {
 
   router.get('/v1/credentials/:id/status', async (req, res) => {
     const record = await owned(deps, req.params.id, principalOf(req))
-    let bits: { revoked: boolean; suspended: boolean }
-    try {
-      bits = await deps.issuer.agent.statusRegistryRead({ issuer: record.issuerDid, index: record.statusIndex })
-    } catch (cause) {
-      throw new UpstreamError('ERR_CHAIN_UNAVAILABLE', 'the status registry cannot be read right now', { cause })
-    }
+    const bits = await deps.issuer.agent.statusRegistryRead({ issuer: record.issuerDid, index: record.statusIndex })
     const onChain: CredentialState = bits.revoked ? 'revoked' : bits.suspended ? 'suspended' : 'active'
     res.json({ id: record.id, status: onChain, onChain: bits, recorded: record.status, inSync: onChain === record.status })
   })
 
   for (const action of ['revoke', 'suspend', 'reinstate'] as StatusAction[]) {
     router.post(`/v1/credentials/:id/${action}`, async (req, res) => {
-      try {
-        // RFC 7240 `Prefer: respond-async`: answer once the change is recorded, not once it is mined (bursts batch better).
-        const respondAsync = /(?:^|[,;\s])respond-async(?:$|[,;\s])/i.test(req.get('prefer') ?? '')
-        const result = await changeCredentialStatus(deps.status, principalOf(req), req.params.id, action, respondAsync ? 0 : undefined)
-        if (respondAsync) res.set('Preference-Applied', 'respond-async')
-        if (result.onChain === 'pending') res.location(`/v1/credentials/${encodeURIComponent(result.credentialId)}/status`)
-        res.status(result.onChain === 'pending' ? 202 : 200).json(result)
-      } catch (error) {
-        if (error instanceof ChainRevertError) {
-          throw new AppError('ERR_STATUS_WRITE_REFUSED', `the chain refused the status change: ${error.message}`, { status: 502, cause: error })
-        }
-        throw error
-      }
+      // RFC 7240 `Prefer: respond-async`: answer once the change is recorded, not once it is mined (bursts batch better).
+      const respondAsync = /(?:^|[,;\s])respond-async(?:$|[,;\s])/i.test(req.get('prefer') ?? '')
+      const result = await changeCredentialStatus(deps.status, principalOf(req), req.params.id, action, respondAsync ? 0 : undefined)
+      if (respondAsync) res.set('Preference-Applied', 'respond-async')
+      if (result.onChain === 'pending') res.location(`/v1/credentials/${encodeURIComponent(result.credentialId)}/status`)
+      res.status(result.onChain === 'pending' ? 202 : 200).json(result)
     })
   }
   return router

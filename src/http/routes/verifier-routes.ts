@@ -1,6 +1,5 @@
 import { Router, type Response } from 'express'
-import { BadRequestError, NotFoundError, UpstreamError } from '../../shared/errors/app-error.js'
-import { ChainUnavailableError } from '../../verifying/chain-watcher.js'
+import { BadRequestError, NotFoundError } from '../../shared/errors/app-error.js'
 import type { VerificationResult } from '../../verifying/verification-result.js'
 import type { VerifierService } from '../../verifying/verifier-service.js'
 import { verifyPresentation, verifyStandaloneCredential } from '../../verifying/verify-presentation.js'
@@ -50,17 +49,8 @@ export function verifierRoutes(verifier: VerifierService): Router {
 }
 
 async function withFreshChain(verifier: VerifierService, run: () => Promise<VerificationResult>): Promise<VerificationResult> {
-  try {
-    await verifier.watcher.ensureFresh()
-    return await run()
-  } catch (error) {
-    if (error instanceof ChainUnavailableError) throw new UpstreamError('ERR_CHAIN_UNAVAILABLE', error.message, { cause: error })
-    const code = (error as { code?: string }).code
-    if (code === 'NETWORK_ERROR' || code === 'SERVER_ERROR' || code === 'TIMEOUT' || /ECONNREFUSED|fetch failed/.test(String((error as Error).message))) {
-      throw new UpstreamError('ERR_CHAIN_UNAVAILABLE', 'the chain cannot be read right now; refusing rather than guessing', { cause: error })
-    }
-    throw error
-  }
+  await verifier.watcher.ensureFresh()
+  return run()
 }
 
 function respond(res: Response, result: VerificationResult): void {

@@ -1,6 +1,7 @@
 import { isPlainDid } from '../../shared/identity/did.js'
 import { CREDENTIAL_TYPES, isCredentialTypeName, type CredentialTypeName } from '../../catalog/credential-types.js'
 import { validateClaims, type FieldError } from '../../catalog/schemas/validate-claims.js'
+import type { ApiErrorCode } from '../../shared/errors/error-codes.js'
 import { ValidationError } from '../../shared/errors/app-error.js'
 
 /** A credential with no govcred type: only the base type, a subject with little more than an id. */
@@ -18,7 +19,7 @@ const DAY_MS = 86_400_000
 /** A credential may be dated this far back (clock skew, back-office batches). */
 const MAX_BACKDATE_DAYS = 7
 
-const fail = (code: string, message: string, details?: FieldError[]): never => {
+const fail = (code: ApiErrorCode, message: string, details?: FieldError[]): never => {
   throw new ValidationError(code, message, { details })
 }
 

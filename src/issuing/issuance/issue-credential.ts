@@ -4,7 +4,7 @@ import type { CredentialPayload } from '@veramo/core-types'
 import type { GovcredAgent } from '../../agent/create-agent.js'
 import type { Deployments } from '../../config/deployments-file.js'
 import type { AuditLog } from '../audit/audit-log.js'
-import { ConflictError, ForbiddenError, UpstreamError } from '../../shared/errors/app-error.js'
+import { ConflictError, ForbiddenError } from '../../shared/errors/app-error.js'
 import { assertScope, type DepartmentPrincipal } from '../departments/department-principal.js'
 import { loadSchema } from '../../catalog/schemas/load-schemas.js'
 import { writeTransaction } from '../../store/write-transaction.js'
@@ -151,12 +151,7 @@ function schemaReference(type: CredentialTypeName) {
 
 /** A generic credential needs an issuer whose accreditation is active on chain (for whatever types). */
 async function assertActiveIssuer(deps: Pick<IssuerDeps, 'agent'>, account: string): Promise<void> {
-  let issuer: Awaited<ReturnType<GovcredAgent['trustRegistryGetIssuer']>>
-  try {
-    issuer = await deps.agent.trustRegistryGetIssuer({ issuer: account })
-  } catch (cause) {
-    throw new UpstreamError('ERR_CHAIN_UNAVAILABLE', 'the consortium chain cannot be read right now', { cause })
-  }
+  const issuer = await deps.agent.trustRegistryGetIssuer({ issuer: account })
   if (issuer?.status !== 'active') throw new ForbiddenError('ERR_NOT_ACCREDITED', 'the issuer is not an active accredited issuer on chain')
 }
 
@@ -168,18 +163,11 @@ export async function assertIssuable(deps: Pick<IssuerDeps, 'agent'>, account: s
   const definition = CREDENTIAL_TYPES[type]
   const now = Math.floor(Date.now() / 1000)
   const from = validFrom ? Math.floor(validFrom.getTime() / 1000) : now
-  let accredited: boolean
-  let accreditedAtValidFrom: boolean
-  let anchored: Awaited<ReturnType<GovcredAgent['schemaRegistryGet']>>
-  try {
-    ;[accredited, accreditedAtValidFrom, anchored] = await Promise.all([
-      deps.agent.trustRegistryIsAccredited({ issuer: account, credentialType: type, at: now }),
-      Math.abs(from - now) <= 1 ? Promise.resolve(true) : deps.agent.trustRegistryIsAccredited({ issuer: account, credentialType: type, at: from }),
-      deps.agent.schemaRegistryGet({ schemaId: definition.schemaId, version: definition.schemaVersion }),
-    ])
-  } catch (cause) {
-    throw new UpstreamError('ERR_CHAIN_UNAVAILABLE', 'the consortium chain cannot be read right now', { cause })
-  }
+  const [accredited, accreditedAtValidFrom, anchored] = await Promise.all([
+    deps.agent.trustRegistryIsAccredited({ issuer: account, credentialType: type, at: now }),
+    Math.abs(from - now) <= 1 ? Promise.resolve(true) : deps.agent.trustRegistryIsAccredited({ issuer: account, credentialType: type, at: from }),
+    deps.agent.schemaRegistryGet({ schemaId: definition.schemaId, version: definition.schemaVersion }),
+  ])
   if (!accredited) throw new ForbiddenError('ERR_NOT_ACCREDITED', `the issuer is not accredited on chain for ${type}`)
   if (!accreditedAtValidFrom) {
     throw new ForbiddenError('ERR_NOT_ACCREDITED', `the issuer was not accredited for ${type} at validFrom; verifiers would refuse the credential`)

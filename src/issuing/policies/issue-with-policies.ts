@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { ConflictError } from '../../shared/errors/app-error.js'
+import type { ApiErrorCode } from '../../shared/errors/error-codes.js'
 import type { DepartmentPrincipal } from '../departments/department-principal.js'
 import { writeTransaction } from '../../store/write-transaction.js'
 import { prepareAnchor, recordAnchor } from '../property/property-anchor.js'
@@ -32,7 +33,7 @@ export async function issueWithPolicies(deps: PolicyDeps, principal: DepartmentP
   return { ...(await issueCredential(deps.issuer, principal, request)), superseded: [] }
 }
 
-async function refuseIfLive(deps: PolicyDeps, principal: DepartmentPrincipal, request: IssueRequest, manager: Parameters<IssuerDeps['credentials']['currentForSubject']>[3], code: string, message: string) {
+async function refuseIfLive(deps: PolicyDeps, principal: DepartmentPrincipal, request: IssueRequest, manager: Parameters<IssuerDeps['credentials']['currentForSubject']>[3], code: ApiErrorCode, message: string) {
   const key = request.claims.propertyUnitNumber
   if (typeof key !== 'string') return
   const live = await deps.issuer.credentials.currentForSubject(principal.department.id, request.type, key, manager)

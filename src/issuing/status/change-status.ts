@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm'
-import { ConflictError, NotFoundError } from '../../shared/errors/app-error.js'
+import { ChainRevertError } from '../../chain/chain-errors.js'
+import { ConflictError, NotFoundError, UpstreamError } from '../../shared/errors/app-error.js'
 import { assertRecordScope, type DepartmentPrincipal } from '../departments/department-principal.js'
 import { writeTransaction } from '../../store/write-transaction.js'
 import type { CredentialRecord, CredentialState, CredentialStore } from '../records/credential-store.js'
@@ -95,7 +96,9 @@ export async function changeCredentialStatus(deps: StatusDeps, principal: Depart
     const [txHash] = await deps.batcher.waitFor(changeIds, waitMs)
     return { credentialId, status: next, changed: true, txHash, onChain: 'confirmed' }
   } catch (error) {
-    if ((error as Error).name === 'ChainRevertError') throw error
+    if (error instanceof ChainRevertError) {
+      throw new UpstreamError('ERR_STATUS_WRITE_REFUSED', `the chain refused the status change: ${error.message}`, { status: 502, cause: error })
+    }
     return { credentialId, status: next, changed: true, txHash: null, onChain: 'pending' }
   }
 }
