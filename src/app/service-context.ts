@@ -54,7 +54,7 @@ export async function openServiceContext(config: Config, options: OpenOptions): 
     logger.warn(`generated a key-encryption secret into ${kmsSecret.file} (mode 0600); set GOVCRED_KMS_SECRET in production`)
   }
 
-  const chain = config.chain.mode === 'embedded' ? await openEmbeddedChain(config) : undefined
+  const chain = config.chain.mode === 'embedded' ? await openEmbeddedChain({ dataDir: config.dataDir, chainId: config.chain.chainId, port: config.chain.embeddedPort, stateFile: config.chain.stateFile, stateIntervalSeconds: config.chain.stateIntervalSeconds }) : undefined
   const rpcUrl = chain?.rpcUrl ?? config.chain.rpcUrl!
   const cleanup: (() => Promise<void>)[] = []
   if (chain?.owned) cleanup.push(() => chain.stop())

@@ -1,7 +1,6 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startAnvil, type AnvilNode } from './anvil-node.js'
-import type { Config } from '../config/config.js'
 
 interface NodeFile {
   rpcUrl: string
@@ -22,16 +21,26 @@ export interface EmbeddedChain {
  * The embedded chain: reuses a node another govcred process of this data directory already runs
  * (so CLI commands work beside `npm start`), or starts Anvil on the persisted state.
  */
-export async function openEmbeddedChain(config: Config): Promise<EmbeddedChain> {
-  const nodeFile = join(config.dataDir, 'chain', 'node.json')
+export interface EmbeddedChainSettings {
+  /** The node's files live in `<dataDir>/chain`. */
+  dataDir: string
+  chainId: number
+  /** 0: any free port. */
+  port: number
+  stateFile: string
+  stateIntervalSeconds: number
+}
+
+export async function openEmbeddedChain(settings: EmbeddedChainSettings): Promise<EmbeddedChain> {
+  const nodeFile = join(settings.dataDir, 'chain', 'node.json')
   const running = await runningNode(nodeFile)
   if (running) return { rpcUrl: running.rpcUrl, owned: false, stop: async () => {} }
   await stopOrphanedNode(nodeFile)
   const node: AnvilNode = await startAnvil({
-    chainId: config.chain.chainId,
-    port: config.chain.embeddedPort,
-    stateFile: config.chain.stateFile,
-    stateIntervalSeconds: config.chain.stateIntervalSeconds,
+    chainId: settings.chainId,
+    port: settings.port,
+    stateFile: settings.stateFile,
+    stateIntervalSeconds: settings.stateIntervalSeconds,
   })
   writeFileSync(nodeFile, JSON.stringify({ rpcUrl: node.rpcUrl, pid: process.pid, anvilPid: node.pid } satisfies NodeFile))
   return {

@@ -1,4 +1,4 @@
-import type { GovcredAgent } from '../../agent/create-agent.js'
+import type { IDIDManager, TAgent } from '@veramo/core-types'
 import { ethrDidToAddress } from '../../shared/identity/ethr-did.js'
 import { isValidUscc } from '../../catalog/schemas/uscc.js'
 import { isCredentialTypeName } from '../../catalog/credential-types.js'
@@ -11,7 +11,7 @@ export const departmentAlias = (id: string) => `department:${id}`
  * Creates (or returns the existing) department with a did:ethr whose key lives in this node's KMS.
  * No transaction: a did:ethr exists on chain implicitly until its document changes.
  */
-export async function ensureDepartment(agent: GovcredAgent, store: DepartmentStore, profile: DepartmentProfile, networkName: string): Promise<Department> {
+export async function ensureDepartment(agent: TAgent<Pick<IDIDManager, 'didManagerGetOrCreate'>>, store: DepartmentStore, profile: DepartmentProfile, networkName: string): Promise<Department> {
   const problems: string[] = []
   if (!/^[a-z][a-z0-9-]{1,62}$/.test(profile.id)) problems.push('id must be lowercase letters, digits and dashes')
   if (!isValidUscc(profile.unifiedSocialCreditCode)) problems.push(`unified social credit code ${profile.unifiedSocialCreditCode} is not valid (GB 32100-2015)`)

@@ -1,5 +1,4 @@
-import type { IIdentifier } from '@veramo/core-types'
-import type { GovcredAgent } from '../../agent/create-agent.js'
+import type { IDIDManager, IIdentifier, IKeyManager, TAgent } from '@veramo/core-types'
 import { KmsSigner } from '../../chain/kms-signer.js'
 import { ethrDidToAddress } from '../../shared/identity/ethr-did.js'
 
@@ -10,10 +9,13 @@ export interface GovernanceMember {
   signer: KmsSigner
 }
 
+/** The slice of the agent governance uses: member identities, and signing with their keys. */
+export type GovernanceAgent = TAgent<Pick<IDIDManager, 'didManagerGetOrCreate' | 'didManagerFind'> & Pick<IKeyManager, 'keyManagerSign'>>
+
 export const memberAlias = (n: number) => `governance-${n}`
 
 /** The consortium member identities this node holds keys for (aliases governance-1..N), created when missing. */
-export async function ensureGovernanceMembers(agent: GovcredAgent, networkName: string, count: number): Promise<GovernanceMember[]> {
+export async function ensureGovernanceMembers(agent: GovernanceAgent, networkName: string, count: number): Promise<GovernanceMember[]> {
   const members: GovernanceMember[] = []
   for (let n = 1; n <= count; n++) {
     const identifier = await agent.didManagerGetOrCreate({ alias: memberAlias(n), provider: 'did:ethr', options: { network: networkName } })
@@ -23,7 +25,7 @@ export async function ensureGovernanceMembers(agent: GovcredAgent, networkName: 
 }
 
 /** Members already present locally (no creation). */
-export async function localGovernanceMembers(agent: GovcredAgent): Promise<GovernanceMember[]> {
+export async function localGovernanceMembers(agent: GovernanceAgent): Promise<GovernanceMember[]> {
   const all = await agent.didManagerFind({ provider: 'did:ethr' })
   return all
     .filter((identifier) => identifier.alias?.startsWith('governance-'))
@@ -32,12 +34,12 @@ export async function localGovernanceMembers(agent: GovcredAgent): Promise<Gover
 }
 
 /** An ethers signer for a did:ethr identifier whose controller key is in our KMS. */
-export function signerFor(agent: GovcredAgent, identifier: IIdentifier): KmsSigner {
+export function signerFor(agent: TAgent<Pick<IKeyManager, 'keyManagerSign'>>, identifier: IIdentifier): KmsSigner {
   const key = identifier.keys.find((k) => k.kid === identifier.controllerKeyId) ?? identifier.keys[0]
   return new KmsSigner(key, agent)
 }
 
-function toMember(agent: GovcredAgent, identifier: IIdentifier): GovernanceMember {
+function toMember(agent: GovernanceAgent, identifier: IIdentifier): GovernanceMember {
   return {
     alias: identifier.alias!,
     did: identifier.did,

@@ -1,7 +1,9 @@
 import { randomInt, randomUUID } from 'node:crypto'
 import type { DataSource, EntityManager } from 'typeorm'
-import type { CredentialPayload } from '@veramo/core-types'
-import type { GovcredAgent } from '../../agent/create-agent.js'
+import type { CredentialPayload, ICredentialIssuer, TAgent } from '@veramo/core-types'
+import type { ISchemaRegistry } from '../../agent/plugins/schema-registry-plugin.js'
+import type { IStatusRegistry } from '../../agent/plugins/status-registry-plugin.js'
+import type { ITrustRegistry } from '../../agent/plugins/trust-registry-plugin.js'
 import type { Deployments } from '../../config/deployments-file.js'
 import type { AuditLog } from '../audit/audit-log.js'
 import { ConflictError, ForbiddenError } from '../../shared/errors/app-error.js'
@@ -13,8 +15,16 @@ import { statusEntries, STATUS_LIST_SIZE } from '../../catalog/status-entries.js
 import type { CredentialRecord, CredentialStore } from '../records/credential-store.js'
 import { GENERIC_TYPE, type IssueRequest } from './issuance-request.js'
 
+/** The slice of the agent issuance uses: signing, and reads of the registries. */
+export type IssuerAgent = TAgent<
+  Pick<ICredentialIssuer, 'createVerifiableCredential'> &
+    Pick<ITrustRegistry, 'trustRegistryGetIssuer' | 'trustRegistryIsAccredited'> &
+    Pick<ISchemaRegistry, 'schemaRegistryGet'> &
+    Pick<IStatusRegistry, 'statusRegistryRead'>
+>
+
 export interface IssuerDeps {
-  agent: GovcredAgent
+  agent: IssuerAgent
   db: DataSource
   credentials: CredentialStore
   audit: AuditLog
