@@ -4,8 +4,16 @@
  * The three sides (issuing, verifying, wallet) share a layer and never import each other.
  */
 const LAYERS = [
-  { name: 'cli', path: '^src/(cli/|main\\.ts$)', mayImport: ['app', 'http', 'issuing', 'verifying', 'wallet', 'agent', 'catalog', 'chain', 'store', 'config', 'shared'] },
-  { name: 'app', path: '^src/app/', mayImport: ['http', 'issuing', 'verifying', 'wallet', 'agent', 'catalog', 'chain', 'store', 'config', 'shared'] },
+  {
+    name: 'cli',
+    path: '^src/(cli/|main\\.ts$)',
+    mayImport: ['app', 'http', 'issuing', 'verifying', 'wallet', 'agent', 'catalog', 'chain', 'store', 'config', 'shared'],
+  },
+  {
+    name: 'app',
+    path: '^src/app/',
+    mayImport: ['http', 'issuing', 'verifying', 'wallet', 'agent', 'catalog', 'chain', 'store', 'config', 'shared'],
+  },
   { name: 'http', path: '^src/http/', mayImport: ['issuing', 'verifying', 'agent', 'catalog', 'chain', 'store', 'config', 'shared'] },
   { name: 'issuing', path: '^src/issuing/', mayImport: ['agent', 'catalog', 'chain', 'store', 'config', 'shared'] },
   { name: 'verifying', path: '^src/verifying/', mayImport: ['catalog', 'chain', 'store', 'config', 'shared'] },
@@ -58,7 +66,11 @@ module.exports = {
     exclude: { path: '^(node_modules|build|data)' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'], extensions: ['.ts', '.js', '.mjs', '.cjs', '.json'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+      extensions: ['.ts', '.js', '.mjs', '.cjs', '.json'],
+    },
     reporterOptions: { text: { highlightFocused: true } },
   },
 }

@@ -38,7 +38,13 @@ export function createHolder(network: string, form: 'publicKey' | 'address' = 'p
     did,
     present: (credentialJwts, request) =>
       createVerifiablePresentationJwt(
-        { vp: { '@context': ['https://www.w3.org/2018/credentials/v1'], type: ['VerifiablePresentation'], verifiableCredential: credentialJwts } },
+        {
+          vp: {
+            '@context': ['https://www.w3.org/2018/credentials/v1'],
+            type: ['VerifiablePresentation'],
+            verifiableCredential: credentialJwts,
+          },
+        },
         issuer,
         { challenge: request.challenge, domain: request.domain },
       ),
@@ -60,13 +66,21 @@ export function readDemoDepartments(dataDir: string): Record<'market' | 'realEst
     if (!found) throw new Error(`demo.json has no department ${id}`)
     return found
   }
-  return { market: byId('market-supervision'), realEstate: byId('real-estate-registration'), socialSecurity: byId('human-resources-social-security') }
+  return {
+    market: byId('market-supervision'),
+    realEstate: byId('real-estate-registration'),
+    socialSecurity: byId('human-resources-social-security'),
+  }
 }
 
 export const CREDENTIAL_TYPES = ['BusinessLicenseCredential', 'PropertyCertificateCredential', 'SocialSecurityStatusCredential'] as const
 
 /** Issues the holder a business licence, a property certificate and a social-security status; returns the VC-JWTs in that order. */
-export async function issueBenchCredentials(client: JsonClient, departments: ReturnType<typeof readDemoDepartments>, holderDid: string): Promise<string[]> {
+export async function issueBenchCredentials(
+  client: JsonClient,
+  departments: ReturnType<typeof readDemoDepartments>,
+  holderDid: string,
+): Promise<string[]> {
   const plan: [DemoDepartment, (typeof CREDENTIAL_TYPES)[number], Record<string, unknown>][] = [
     [departments.market, 'BusinessLicenseCredential', { ...businessLicenseClaims() }],
     [departments.realEstate, 'PropertyCertificateCredential', { ...propertyCertificateClaims() }],
@@ -75,10 +89,16 @@ export async function issueBenchCredentials(client: JsonClient, departments: Ret
   const jwts: string[] = []
   for (const [department, type, claims] of plan) {
     const { id: _id, ...rest } = claims
-    const { status, body } = await client.post('/v1/credentials', { type, holder: holderDid, claims: rest }, { authorization: `Bearer ${department.apiKey}` })
-    if (status !== 201 || typeof body?.jwt !== 'string') throw new Error(`issuing ${type} failed: ${status} ${JSON.stringify(body).slice(0, 500)}`)
+    const { status, body } = await client.post(
+      '/v1/credentials',
+      { type, holder: holderDid, claims: rest },
+      { authorization: `Bearer ${department.apiKey}` },
+    )
+    if (status !== 201 || typeof body?.jwt !== 'string')
+      throw new Error(`issuing ${type} failed: ${status} ${JSON.stringify(body).slice(0, 500)}`)
     const payload = decodeJWT(body.jwt).payload as Record<string, unknown>
-    if (payload.sub !== holderDid && (payload.vc as any)?.credentialSubject?.id !== holderDid) throw new Error(`${type} was issued to ${String(payload.sub)}, not ${holderDid}`)
+    if (payload.sub !== holderDid && (payload.vc as any)?.credentialSubject?.id !== holderDid)
+      throw new Error(`${type} was issued to ${String(payload.sub)}, not ${holderDid}`)
     jwts.push(body.jwt)
   }
   return jwts

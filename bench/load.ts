@@ -18,7 +18,10 @@ export class JsonClient {
   private readonly host: string
   private readonly port: number
 
-  constructor(baseUrl: string, private readonly connections: number) {
+  constructor(
+    baseUrl: string,
+    private readonly connections: number,
+  ) {
     const url = new URL(baseUrl)
     this.host = url.hostname
     this.port = Number(url.port)
@@ -93,7 +96,11 @@ export interface LoadResult {
  * Runs `task` once per item with `concurrency` in flight and times the whole batch. `task` returns
  * null for success, or a short description of what went wrong.
  */
-export async function runLoad<T>(items: readonly T[], concurrency: number, task: (item: T, i: number) => Promise<string | null>): Promise<LoadResult> {
+export async function runLoad<T>(
+  items: readonly T[],
+  concurrency: number,
+  task: (item: T, i: number) => Promise<string | null>,
+): Promise<LoadResult> {
   const latencies = new Float64Array(items.length)
   let failures = 0
   let firstFailure: string | undefined

@@ -31,7 +31,10 @@ const topIndex = args.indexOf('--top')
 const top = topIndex >= 0 ? Number(args[topIndex + 1]) : 35
 
 const file = statSync(target).isDirectory()
-  ? readdirSync(target).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(target, f)).sort((a, b) => statSync(b).size - statSync(a).size)[0]
+  ? readdirSync(target)
+      .filter((f) => f.endsWith('.cpuprofile'))
+      .map((f) => join(target, f))
+      .sort((a, b) => statSync(b).size - statSync(a).size)[0]
   : target
 if (!file) throw new Error(`no .cpuprofile in ${target}`)
 const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile
@@ -51,7 +54,8 @@ for (const node of profile.nodes) for (const child of node.children ?? []) paren
 
 const root = resolve(import.meta.dirname, '..')
 const short = (url: string) => url.replace(`file://${root}/`, '').replace(/^file:\/\//, '')
-const keyOf = (node: ProfileNode) => `${node.callFrame.functionName || '(anonymous)'}  ${short(node.callFrame.url)}${node.callFrame.url ? `:${node.callFrame.lineNumber + 1}` : ''}`
+const keyOf = (node: ProfileNode) =>
+  `${node.callFrame.functionName || '(anonymous)'}  ${short(node.callFrame.url)}${node.callFrame.url ? `:${node.callFrame.lineNumber + 1}` : ''}`
 const packageOf = (node: ProfileNode): string => {
   const url = node.callFrame.url
   const name = node.callFrame.functionName
@@ -97,7 +101,9 @@ const print = (title: string, map: Map<string, number>, n: number) => {
   process.stdout.write(`\n${title}\n`)
   for (const [k, v] of [...map].sort((a, b) => b[1] - a[1]).slice(0, n)) process.stdout.write(`${ms(v)} ${pct(v)}  ${k}\n`)
 }
-process.stdout.write(`${file}\n${windows.length > 0 ? `samples inside the ${windows.length} verification windows of ${resultsFile}` : 'all samples'}: ${(total / 1000).toFixed(0)} ms\n`)
+process.stdout.write(
+  `${file}\n${windows.length > 0 ? `samples inside the ${windows.length} verification windows of ${resultsFile}` : 'all samples'}: ${(total / 1000).toFixed(0)} ms\n`,
+)
 print('self time by package', packages, 30)
 print(`self time by function (top ${top})`, self, top)
 print('inclusive time of govcred src functions', inclusive, 30)

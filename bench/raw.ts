@@ -14,7 +14,11 @@ import { verifyJWS } from 'did-jwt'
 import type { DIDDocument, Resolvable, VerificationMethod } from 'did-resolver'
 
 /** The methods of a DID for one relationship, picked as govcred's verifier picks them (src/verification/verify-signature.ts). */
-export async function resolveKeys(resolver: Resolvable, did: string, relationship: 'assertionMethod' | 'authentication'): Promise<VerificationMethod[]> {
+export async function resolveKeys(
+  resolver: Resolvable,
+  did: string,
+  relationship: 'assertionMethod' | 'authentication',
+): Promise<VerificationMethod[]> {
   const result = await resolver.resolve(did)
   if (!result.didDocument) throw new Error(`${did} does not resolve: ${result.didResolutionMetadata?.error ?? 'no document'}`)
   const methods = keysFor(result.didDocument, relationship)
@@ -74,7 +78,12 @@ export function nodeCryptoKey(methods: VerificationMethod[]): KeyObject | undefi
 export function timeVerifyNodeCrypto(jwt: string, key: KeyObject, minMs: number): number {
   const verifyOnce = () => {
     const dot = jwt.lastIndexOf('.')
-    const ok = cryptoVerify('sha256', Buffer.from(jwt.slice(0, dot), 'latin1'), { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(jwt.slice(dot + 1), 'base64url'))
+    const ok = cryptoVerify(
+      'sha256',
+      Buffer.from(jwt.slice(0, dot), 'latin1'),
+      { key, dsaEncoding: 'ieee-p1363' },
+      Buffer.from(jwt.slice(dot + 1), 'base64url'),
+    )
     if (!ok) throw new Error('node:crypto does not verify a JWT that did-jwt verifies')
   }
   for (let i = 0; i < 50; i++) verifyOnce()

@@ -80,7 +80,9 @@ async function main(): Promise<number> {
     log('raw did-jwt verifyJWS …')
     const resolver = stockResolver(network)
     const holderKeys = await resolveKeys(resolver, holder.did, 'authentication')
-    const issuerKeys = await Promise.all(credentials.map((jwt) => resolveKeys(resolver, String(decodeJWT(jwt).payload.iss), 'assertionMethod')))
+    const issuerKeys = await Promise.all(
+      credentials.map((jwt) => resolveKeys(resolver, String(decodeJWT(jwt).payload.iss), 'assertionMethod')),
+    )
     const measureRaw = (msPerJwt: number) => {
       const vcSeconds = credentials.map((jwt, i) => timeVerifyJws(jwt, issuerKeys[i]!, msPerJwt))
       const vp1Seconds = timeVerifyJws(sample1.jwts[0]!, holderKeys, msPerJwt)
@@ -123,7 +125,10 @@ async function main(): Promise<number> {
       }
       const sequential = await runFor(STOCK_MS, 1, (i) => stock.verify(credentials[i % credentials.length]!))
       const concurrent = await runFor(STOCK_MS, CONCURRENCY, (i) => stock.verify(credentials[i % credentials.length]!))
-      for (const [name, r] of [['sequential', sequential], [`concurrency ${CONCURRENCY}`, concurrent]] as const) {
+      for (const [name, r] of [
+        ['sequential', sequential],
+        [`concurrency ${CONCURRENCY}`, concurrent],
+      ] as const) {
         if (r.failures > 0) problems.push(`stock Veramo (${name}): ${r.failures} of ${r.count} failed, first: ${r.firstFailure}`)
       }
       results.stock = {
@@ -142,7 +147,10 @@ async function main(): Promise<number> {
     log('govcred warm-up …')
     const warm1 = await timedVerify(client, await preparePresentations(client, holder, one, 100))
     const warm3 = await timedVerify(client, await preparePresentations(client, holder, three, 50))
-    for (const [name, r] of [['warm-up 1 credential', warm1], ['warm-up 3 credentials', warm3]] as const) {
+    for (const [name, r] of [
+      ['warm-up 1 credential', warm1],
+      ['warm-up 3 credentials', warm3],
+    ] as const) {
       if (r.failures > 0) problems.push(`govcred ${name}: ${r.failures} of ${r.count} failed, first: ${r.firstFailure}`)
     }
     const n1 = intEnv('BENCH_N1', size(warm1.perSecond))
@@ -158,7 +166,10 @@ async function main(): Promise<number> {
     await sleep(300)
     log(`govcred 3 credentials: verifying …`)
     const govcred3 = await windowed(() => timedVerify(client!, batch3))
-    for (const [name, r] of [['1 credential', govcred1], ['3 credentials', govcred3]] as const) {
+    for (const [name, r] of [
+      ['1 credential', govcred1],
+      ['3 credentials', govcred3],
+    ] as const) {
       if (r.failures > 0) problems.push(`govcred ${name}: ${r.failures} of ${r.count} failed, first: ${r.firstFailure}`)
     }
     results.govcred = { oneCredential: govcred1, threeCredentials: govcred3, warmUp: { oneCredential: warm1, threeCredentials: warm3 } }
@@ -168,13 +179,27 @@ async function main(): Promise<number> {
     log('raw did-jwt verifyJWS again …')
     const rawAfter = measureRaw(RAW_MS_PER_JWT / 2)
     if (rawAfter.jwtPerSecond > rawBefore.jwtPerSecond) Object.assign(results.raw, rawAfter)
-    results.raw.measurements = { before: rawBefore.jwtPerSecond, after: rawAfter.jwtPerSecond, used: rawAfter.jwtPerSecond > rawBefore.jwtPerSecond ? 'after' : 'before' }
+    results.raw.measurements = {
+      before: rawBefore.jwtPerSecond,
+      after: rawAfter.jwtPerSecond,
+      used: rawAfter.jwtPerSecond > rawBefore.jwtPerSecond ? 'after' : 'before',
+    }
 
     const raw = results.raw.presentationsPerSecond
     results.ratios = {
-      govcredToRaw: { oneCredential: govcred1.perSecond / raw.oneCredential, threeCredentials: govcred3.perSecond / raw.threeCredentials, target: TARGET_RAW_RATIO },
+      govcredToRaw: {
+        oneCredential: govcred1.perSecond / raw.oneCredential,
+        threeCredentials: govcred3.perSecond / raw.threeCredentials,
+        target: TARGET_RAW_RATIO,
+      },
       ...(results.stock
-        ? { govcredToStock: { oneCredential: govcred1.perSecond / results.stock.perSecond, target: TARGET_STOCK_RATIO, versusSequentialStock: govcred1.perSecond / results.stock.sequential.perSecond } }
+        ? {
+            govcredToStock: {
+              oneCredential: govcred1.perSecond / results.stock.perSecond,
+              target: TARGET_STOCK_RATIO,
+              versusSequentialStock: govcred1.perSecond / results.stock.sequential.perSecond,
+            },
+          }
         : {}),
     }
   } catch (error) {
@@ -204,17 +229,31 @@ async function main(): Promise<number> {
  * Creates `n` presentation requests on the server and answers each with a VP-JWT (stock did-jwt-vc),
  * before any timing. With `check`, also asserts the VP carries the challenge as nonce and the domain in aud.
  */
-async function preparePresentations(client: JsonClient, holder: Holder, credentialJwts: string[], n: number, check = false): Promise<{ bodies: Prepared[]; jwts: string[]; credentialCount: number }> {
-  const types = credentialJwts.map((jwt) => ((decodeJWT(jwt).payload as any).vc.type as string[]).find((t) => t !== 'VerifiableCredential')!)
+async function preparePresentations(
+  client: JsonClient,
+  holder: Holder,
+  credentialJwts: string[],
+  n: number,
+  check = false,
+): Promise<{ bodies: Prepared[]; jwts: string[]; credentialCount: number }> {
+  const types = credentialJwts.map((jwt) =>
+    ((decodeJWT(jwt).payload as any).vc.type as string[]).find((t) => t !== 'VerifiableCredential')!,
+  )
   const requestBody = JSON.stringify({ credentialTypes: types, purpose: '贷款审核 loan check (bench)' })
   const requests: { id: string; challenge: string; domain: string }[] = new Array(n)
-  const made = await runLoad(Array.from({ length: n }, (_, i) => i), CONCURRENCY, async (i) => {
-    // Creating a request twice is harmless, so a connection the server had just closed is retried once.
-    const res = await client.postRaw('/v1/presentation-requests', requestBody).catch(() => client.postRaw('/v1/presentation-requests', requestBody))
-    if (res.status !== 201) return `POST /v1/presentation-requests → ${res.status} ${res.text.slice(0, 300)}`
-    requests[i] = JSON.parse(res.text)
-    return null
-  })
+  const made = await runLoad(
+    Array.from({ length: n }, (_, i) => i),
+    CONCURRENCY,
+    async (i) => {
+      // Creating a request twice is harmless, so a connection the server had just closed is retried once.
+      const res = await client
+        .postRaw('/v1/presentation-requests', requestBody)
+        .catch(() => client.postRaw('/v1/presentation-requests', requestBody))
+      if (res.status !== 201) return `POST /v1/presentation-requests → ${res.status} ${res.text.slice(0, 300)}`
+      requests[i] = JSON.parse(res.text)
+      return null
+    },
+  )
   if (made.failures > 0) throw new Error(`creating presentation requests failed: ${made.firstFailure}`)
   const jwts: string[] = []
   const bodies: Prepared[] = []
@@ -224,8 +263,10 @@ async function preparePresentations(client: JsonClient, holder: Holder, credenti
     if (check) {
       const payload = decodeJWT(jwt).payload as Record<string, unknown>
       const aud = Array.isArray(payload.aud) ? payload.aud : [payload.aud]
-      if (payload.nonce !== request.challenge) throw new Error(`the VP's nonce ${String(payload.nonce)} is not the challenge ${request.challenge}`)
-      if (!aud.includes(request.domain)) throw new Error(`the VP's aud ${JSON.stringify(payload.aud)} does not include the domain ${request.domain}`)
+      if (payload.nonce !== request.challenge)
+        throw new Error(`the VP's nonce ${String(payload.nonce)} is not the challenge ${request.challenge}`)
+      if (!aud.includes(request.domain))
+        throw new Error(`the VP's aud ${JSON.stringify(payload.aud)} does not include the domain ${request.domain}`)
     }
     jwts.push(jwt)
     bodies.push({ body: JSON.stringify({ presentation: jwt, requestId: request.id }) })
@@ -242,7 +283,9 @@ function timedVerify(client: JsonClient, batch: { bodies: Prepared[]; credential
     if (res.status !== 200) return `${res.status} ${summarizeFailure(res.text)}`
     const parsed = JSON.parse(res.text) as { verified?: unknown; credentials?: unknown[] }
     if (parsed.verified !== true) return `200 but verified=${String(parsed.verified)}`
-    return parsed.credentials?.length === credentialCount ? null : `200 but ${parsed.credentials?.length ?? 0} credentials in the result, not ${credentialCount}`
+    return parsed.credentials?.length === credentialCount
+      ? null
+      : `200 but ${parsed.credentials?.length ?? 0} credentials in the result, not ${credentialCount}`
   })
 }
 
@@ -267,37 +310,63 @@ function summarizeFailure(text: string): string {
 const size = (rate: number) => Math.max(300, Math.min(6000, Math.round((rate * TARGET_SECONDS) / 100) * 100))
 
 function table(r: Record<string, any>): string {
-  const n = (x: number | undefined, digits = 0) => (x === undefined || !Number.isFinite(x) ? '—' : x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }))
+  const n = (x: number | undefined, digits = 0) =>
+    x === undefined || !Number.isFinite(x)
+      ? '—'
+      : x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
   const mark = (ratio: number | undefined, target: number) => (ratio === undefined ? '' : ratio >= target ? 'ok' : 'BELOW TARGET')
-  const lines = [`govcred bench  (node ${r.node}, ${r.cores} cores, ${r.cpu}, ${r.date}, concurrency ${r.concurrency}, load average ${r.loadAverageAtStart?.[0]} → ${r.loadAverageAtEnd?.[0]})`]
+  const lines = [
+    `govcred bench  (node ${r.node}, ${r.cores} cores, ${r.cpu}, ${r.date}, concurrency ${r.concurrency}, load average ${r.loadAverageAtStart?.[0]} → ${r.loadAverageAtEnd?.[0]})`,
+  ]
   if (r.raw) {
     const raw = r.raw
-    lines.push(`raw did-jwt ES256K verifyJWS       ${n(raw.jwtPerSecond).padStart(7)} JWT/s  → ${n(raw.presentationsPerSecond.oneCredential)} presentations/s (1 cred), ${n(raw.presentationsPerSecond.threeCredentials)} (3 creds)`)
-    if (raw.measurements) lines.push(`    measured before and after the govcred sections: ${n(raw.measurements.before)} / ${n(raw.measurements.after)} JWT/s; the higher is used`)
+    lines.push(
+      `raw did-jwt ES256K verifyJWS       ${n(raw.jwtPerSecond).padStart(7)} JWT/s  → ${n(raw.presentationsPerSecond.oneCredential)} presentations/s (1 cred), ${n(raw.presentationsPerSecond.threeCredentials)} (3 creds)`,
+    )
+    if (raw.measurements)
+      lines.push(
+        `    measured before and after the govcred sections: ${n(raw.measurements.before)} / ${n(raw.measurements.after)} JWT/s; the higher is used`,
+      )
     if (r.referenceNodeCrypto) {
       const ref = r.referenceNodeCrypto
-      lines.push(`    (reference: node:crypto ES256K ${n(ref.jwtPerSecond)} JWT/s → ${n(ref.presentationsPerSecond.oneCredential)} presentations/s (1 cred), ${n(ref.presentationsPerSecond.threeCredentials)} (3 creds))`)
+      lines.push(
+        `    (reference: node:crypto ES256K ${n(ref.jwtPerSecond)} JWT/s → ${n(ref.presentationsPerSecond.oneCredential)} presentations/s (1 cred), ${n(ref.presentationsPerSecond.threeCredentials)} (3 creds))`,
+      )
     }
-    lines.push(`    per JWT: VC ${Object.values(raw.vcJwtPerSecond as Record<string, number>).map((x) => n(x)).join(' / ')} /s · VP ${n(raw.vpJwtPerSecond.oneCredential)} (1 cred) / ${n(raw.vpJwtPerSecond.threeCredentials)} (3 creds) /s`)
+    lines.push(
+      `    per JWT: VC ${Object.values(raw.vcJwtPerSecond as Record<string, number>)
+        .map((x) => n(x))
+        .join(' / ')} /s · VP ${n(raw.vpJwtPerSecond.oneCredential)} (1 cred) / ${n(raw.vpJwtPerSecond.threeCredentials)} (3 creds) /s`,
+    )
   }
   if (r.stock) {
-    lines.push(`stock Veramo verifyCredential      ${n(r.stock.perSecond, 1).padStart(7)} /s     (sequential ${n(r.stock.sequential.perSecond, 1)}, concurrency ${r.concurrency} ${n(r.stock.concurrent.perSecond, 1)})${r.stock.policies === 'default' ? '' : '  policies: {credentialStatus:false}'}`)
+    lines.push(
+      `stock Veramo verifyCredential      ${n(r.stock.perSecond, 1).padStart(7)} /s     (sequential ${n(r.stock.sequential.perSecond, 1)}, concurrency ${r.concurrency} ${n(r.stock.concurrent.perSecond, 1)})${r.stock.policies === 'default' ? '' : '  policies: {credentialStatus:false}'}`,
+    )
   }
   if (r.govcred) {
     const g1: LoadResult = r.govcred.oneCredential
     const g3: LoadResult = r.govcred.threeCredentials
     lines.push(`govcred /v1/presentations/verify   ${n(g1.perSecond).padStart(7)} /s (1 cred)   ${n(g3.perSecond)} /s (3 creds)`)
-    lines.push(`    1 cred: ${g1.count} in ${n(g1.seconds, 2)} s, p50 ${n(g1.p50Ms, 1)} ms, p99 ${n(g1.p99Ms, 1)} ms, failures ${g1.failures} · 3 creds: ${g3.count} in ${n(g3.seconds, 2)} s, p50 ${n(g3.p50Ms, 1)} ms, p99 ${n(g3.p99Ms, 1)} ms, failures ${g3.failures}`)
+    lines.push(
+      `    1 cred: ${g1.count} in ${n(g1.seconds, 2)} s, p50 ${n(g1.p50Ms, 1)} ms, p99 ${n(g1.p99Ms, 1)} ms, failures ${g1.failures} · 3 creds: ${g3.count} in ${n(g3.seconds, 2)} s, p50 ${n(g3.p50Ms, 1)} ms, p99 ${n(g3.p99Ms, 1)} ms, failures ${g3.failures}`,
+    )
   }
   if (r.ratios) {
     const raw = r.ratios.govcredToRaw
-    lines.push(`ratios: govcred/raw   = ${n(raw.oneCredential, 2)} (1 cred), ${n(raw.threeCredentials, 2)} (3 creds)   target ≥ ${TARGET_RAW_RATIO}   ${mark(Math.min(raw.oneCredential, raw.threeCredentials), TARGET_RAW_RATIO)}`)
+    lines.push(
+      `ratios: govcred/raw   = ${n(raw.oneCredential, 2)} (1 cred), ${n(raw.threeCredentials, 2)} (3 creds)   target ≥ ${TARGET_RAW_RATIO}   ${mark(Math.min(raw.oneCredential, raw.threeCredentials), TARGET_RAW_RATIO)}`,
+    )
     if (r.ratios.govcredToStock) {
       const s = r.ratios.govcredToStock
       // DESIGN's stock figure (20–37/s) is one verification after another; at concurrency 16 ethers batches
       // stock Veramo's JSON-RPC calls, so both comparisons are printed and judged.
-      lines.push(`        govcred/stock = ${n(s.versusSequentialStock, 1)} vs stock one at a time (as DESIGN measured it)   target ≥ ${TARGET_STOCK_RATIO}   ${mark(s.versusSequentialStock, TARGET_STOCK_RATIO)}`)
-      lines.push(`                        ${n(s.oneCredential, 1)} vs stock at concurrency 16   target ≥ ${TARGET_STOCK_RATIO}   ${mark(s.oneCredential, TARGET_STOCK_RATIO)}`)
+      lines.push(
+        `        govcred/stock = ${n(s.versusSequentialStock, 1)} vs stock one at a time (as DESIGN measured it)   target ≥ ${TARGET_STOCK_RATIO}   ${mark(s.versusSequentialStock, TARGET_STOCK_RATIO)}`,
+      )
+      lines.push(
+        `                        ${n(s.oneCredential, 1)} vs stock at concurrency 16   target ≥ ${TARGET_STOCK_RATIO}   ${mark(s.oneCredential, TARGET_STOCK_RATIO)}`,
+      )
     }
   }
   lines.push(`total ${n(r.seconds, 1)} s`)

@@ -28,7 +28,11 @@ export interface StockAgent {
 }
 
 export function stockResolver(network: NetworkInfo): Resolver {
-  return new Resolver(getResolver({ networks: [{ name: network.name, chainId: network.chainId, rpcUrl: network.rpcUrl, registry: network.contracts.didRegistry }] }))
+  return new Resolver(
+    getResolver({
+      networks: [{ name: network.name, chainId: network.chainId, rpcUrl: network.rpcUrl, registry: network.contracts.didRegistry }],
+    }),
+  )
 }
 
 export function createStockAgent(network: NetworkInfo): StockAgent {
@@ -43,7 +47,10 @@ export function createStockAgent(network: NetworkInfo): StockAgent {
     },
     async verify(jwt: string): Promise<string | null> {
       try {
-        const result = await agent.verifyCredential({ credential: jwt, ...(disableStatus ? { policies: { credentialStatus: false } } : {}) })
+        const result = await agent.verifyCredential({
+          credential: jwt,
+          ...(disableStatus ? { policies: { credentialStatus: false } } : {}),
+        })
         return result.verified ? null : `not verified: ${result.error?.message ?? 'no reason'}`
       } catch (error) {
         const message = (error as Error).message

@@ -11,7 +11,13 @@
  */
 import { pathToFileURL } from 'node:url'
 import type { HolderWallet } from '../src/wallet/holder-wallet.js'
-import { GovcredClient, type CredentialType, type VerificationCheck, type VerificationResult, type VerifiedCredential } from './lib/client.js'
+import {
+  GovcredClient,
+  type CredentialType,
+  type VerificationCheck,
+  type VerificationResult,
+  type VerifiedCredential,
+} from './lib/client.js'
 import { Narrator, shortDid, shortHash } from './lib/narrator.js'
 import { openExampleWallet, runFromCommandLine, waitFor, type ExampleOptions } from './lib/run-example.js'
 import {
@@ -67,43 +73,78 @@ export async function main(options: ExampleOptions = {}): Promise<BankLoanCheckO
     "The bank receives only what the applicant presents, and checks the issuers' identity, accreditation and each credential's status on the chain; the issuing departments may even be offline.",
   )
 
-  say.step(`申请人${applicant.name}在钱包里创建数字身份（DID）`, `The applicant ${applicant.name} creates a digital identity (DID) in a wallet`)
+  say.step(
+    `申请人${applicant.name}在钱包里创建数字身份（DID）`,
+    `The applicant ${applicant.name} creates a digital identity (DID) in a wallet`,
+  )
   const wallet = await openExampleWallet(govcred.dataDir, 'bank-loan-applicant')
   try {
     const holder = await wallet.createDid('key')
     say.fact('数字身份', 'DID', shortDid(holder))
 
     say.step('三个部门分别向申请人签发凭证，存入钱包', 'Three departments issue credentials to the applicant; the wallet keeps them')
-    const licence = await market.issue({ type: 'BusinessLicenseCredential', holder, claims: businessLicenceClaims({ uscc: newUscc(), legalRepresentative: applicant.name }) })
-    const property = await registry.issue({ type: 'PropertyCertificateCredential', holder, claims: propertyCertificateClaims({ unitNumber: newPropertyUnitNumber(), owner: applicant }) })
-    const social = await bureau.issue({ type: 'SocialSecurityStatusCredential', holder, claims: socialSecurityStatusClaims({ person: applicant, months: 86 }) })
-    for (const [issued, department] of [[licence, market], [property, registry], [social, bureau]] as const) {
+    const licence = await market.issue({
+      type: 'BusinessLicenseCredential',
+      holder,
+      claims: businessLicenceClaims({ uscc: newUscc(), legalRepresentative: applicant.name }),
+    })
+    const property = await registry.issue({
+      type: 'PropertyCertificateCredential',
+      holder,
+      claims: propertyCertificateClaims({ unitNumber: newPropertyUnitNumber(), owner: applicant }),
+    })
+    const social = await bureau.issue({
+      type: 'SocialSecurityStatusCredential',
+      holder,
+      claims: socialSecurityStatusClaims({ person: applicant, months: 86 }),
+    })
+    for (const [issued, department] of [
+      [licence, market],
+      [property, registry],
+      [social, bureau],
+    ] as const) {
       await wallet.importCredential(issued.jwt)
       const title = CREDENTIAL_TITLES[issued.type]!
       say.fact(title.zh, title.en, `${department.department.name} → ${issued.id}`)
     }
 
-    say.step('银行发起核验请求：需要营业执照、不动产权证书和社保参保证明', 'The bank asks for a business licence, a property certificate and a social-security status')
+    say.step(
+      '银行发起核验请求：需要营业执照、不动产权证书和社保参保证明',
+      'The bank asks for a business licence, a property certificate and a social-security status',
+    )
     const first = await presentAndVerify(say, govcred, wallet, holder)
     showResult(say, first)
     if (first.verified) showClaims(say, first.credentials)
 
-    say.step('房子已出售：不动产登记中心撤销这本不动产权证书', 'The flat has been sold: the registration centre revokes the property certificate')
+    say.step(
+      '房子已出售：不动产登记中心撤销这本不动产权证书',
+      'The flat has been sold: the registration centre revokes the property certificate',
+    )
     const revoked = await registry.revoke(property.id)
     say.fact('链上交易', 'Transaction on the chain', shortHash(revoked.txHash))
     say.note(
       '银行的核验服务逐个区块跟踪区块链；稍等它读到包含这次撤销的区块（通常不到一秒）。',
       "The bank's verifier follows the chain block by block; wait until it has read the block with this revocation (usually under a second).",
     )
-    await waitFor(() => govcred.verifyCredential(property.jwt), (result) => !result.verified, 'the verifier seeing the revocation')
+    await waitFor(
+      () => govcred.verifyCredential(property.jwt),
+      (result) => !result.verified,
+      'the verifier seeing the revocation',
+    )
 
-    say.step('银行再次核验（新的请求），申请人出示同样的凭证', 'The bank checks again (a new request); the applicant presents the same credentials')
+    say.step(
+      '银行再次核验（新的请求），申请人出示同样的凭证',
+      'The bank checks again (a new request); the applicant presents the same credentials',
+    )
     const second = await presentAndVerify(say, govcred, wallet, holder)
     showResult(say, second)
     const failed = second.checks.filter((c) => !c.ok)
     say.line('')
     for (const check of failed) {
-      say.bad(`未通过：${CHECK_WORDS[check.check] ?? check.check}（${credentialLabel(second, check)}）`, `failed: ${check.code} — ${shortenDids(check.message)}`)
+      say.bad(
+        `未通过：${CHECK_WORDS[check.check] ?? check.check}（${credentialLabel(second, check)}）`,
+        `failed: ${check.code} — ${shortenDids(check.message)}`,
+      )
     }
 
     return {
@@ -129,7 +170,13 @@ function showResult(say: Narrator, result: VerificationResult): void {
   say.line('')
   say.table(
     ['', '检查项 check', '凭证 credential', '代码 code', '说明 message'],
-    result.checks.map((c) => [c.ok ? '✓' : '✗', CHECK_WORDS[c.check] ?? c.check, credentialLabel(result, c), c.code, shortenDids(c.message)]),
+    result.checks.map((c) => [
+      c.ok ? '✓' : '✗',
+      CHECK_WORDS[c.check] ?? c.check,
+      credentialLabel(result, c),
+      c.code,
+      shortenDids(c.message),
+    ]),
   )
   say.line('')
   if (result.verified) say.ok('核验通过', 'VERIFIED')
@@ -171,8 +218,14 @@ function showClaims(say: Narrator, credentials: VerifiedCredential[]): void {
               ['证书号 certificate', c.certificateNumber],
               ['坐落 location', c.location],
               ['建筑面积 area', `${c.area?.buildingArea} m²`],
-              ['权利人 owners', (c.owners ?? []).map((o: { name: string; share: number }) => `${o.name} ${Math.round(o.share * 100)}%`).join(', ')],
-              ['抵押/查封 mortgage/seizure', `${c.encumbrances?.mortgage ? '有抵押 mortgaged' : '无抵押 no mortgage'}, ${c.encumbrances?.seizure ? '已查封 seized' : '未查封 not seized'}`],
+              [
+                '权利人 owners',
+                (c.owners ?? []).map((o: { name: string; share: number }) => `${o.name} ${Math.round(o.share * 100)}%`).join(', '),
+              ],
+              [
+                '抵押/查封 mortgage/seizure',
+                `${c.encumbrances?.mortgage ? '有抵押 mortgaged' : '无抵押 no mortgage'}, ${c.encumbrances?.seizure ? '已查封 seized' : '未查封 not seized'}`,
+              ],
             ]
           : type === 'SocialSecurityStatusCredential'
             ? [

@@ -102,12 +102,26 @@ export async function main(options: ExampleOptions = {}): Promise<MarketSupervis
     const { entries } = await market.audit({ credentialId: issued.id })
     const oldestFirst = [...entries].sort((a, b) => a.seq - b.seq)
     say.table(['时间 time (UTC)', '操作 action', '操作者 by', '链上交易 transaction'], oldestFirst.map(auditRow))
-    say.note('签发不发送交易（链上不记录执照内容）；状态变化才上链。', 'Issuing sends no transaction (the licence itself is not on the chain); status changes do.')
+    say.note(
+      '签发不发送交易（链上不记录执照内容）；状态变化才上链。',
+      'Issuing sends no transaction (the licence itself is not on the chain); status changes do.',
+    )
     const integrity = await market.verifyAudit()
     if (integrity.ok) say.ok(`审计链完整（共 ${integrity.entries} 条）`, `the audit chain is intact (${integrity.entries} entries)`)
-    else say.bad(`审计链有问题：${integrity.problems.map((p) => p.code).join(', ')}`, `the audit chain has problems: ${integrity.problems.map((p) => p.message).join('; ')}`)
+    else
+      say.bad(
+        `审计链有问题：${integrity.problems.map((p) => p.code).join(', ')}`,
+        `the audit chain has problems: ${integrity.problems.map((p) => p.message).join('; ')}`,
+      )
 
-    return { credentialId: issued.id, holder, statuses, reinstateAfterRevoke, auditActions: oldestFirst.map((e) => e.action), auditIntact: integrity.ok }
+    return {
+      credentialId: issued.id,
+      holder,
+      statuses,
+      reinstateAfterRevoke,
+      auditActions: oldestFirst.map((e) => e.action),
+      auditIntact: integrity.ok,
+    }
   } finally {
     await wallet.close()
   }

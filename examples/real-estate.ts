@@ -64,10 +64,17 @@ export async function main(options: ExampleOptions = {}): Promise<RealEstateOutc
     say.fact('链上指纹交易', 'Fingerprint transaction', shortHash(sellerCertificate.anchor?.txHash))
 
     say.step('核对：这本证书是这套房子的现行证书吗？', 'Check: is this the current certificate of this flat?')
-    const sellerBefore = await waitFor(() => govcred.isCurrentCertificate(unitNumber, sellerCertificate.jwt), (c) => c.current, 'the seller certificate anchor')
+    const sellerBefore = await waitFor(
+      () => govcred.isCurrentCertificate(unitNumber, sellerCertificate.jwt),
+      (c) => c.current,
+      'the seller certificate anchor',
+    )
     showCurrent(say, SELLER_CERTIFICATE, sellerBefore)
 
-    say.step('办理过户：撤销卖方证书，同时向买方签发新证书', "Transfer: revoke the seller's certificate and issue the buyer's, as one operation")
+    say.step(
+      '办理过户：撤销卖方证书，同时向买方签发新证书',
+      "Transfer: revoke the seller's certificate and issue the buyer's, as one operation",
+    )
     const buyerClaims = propertyCertificateClaims({ unitNumber, owner: buyer, mortgage: true })
     const transfer = await registry.transfer({ sellerCredentialId: sellerCertificate.id, buyer: buyerDid, claims: buyerClaims })
     await buyerWallet.importCredential(transfer.buyerCredential.jwt)
@@ -79,13 +86,21 @@ export async function main(options: ExampleOptions = {}): Promise<RealEstateOutc
     else say.note('链上确认稍有延迟，稍候再查', 'the chain has not confirmed yet; checking again shortly')
 
     say.step('再次核对两本证书', 'Check both certificates again')
-    const sellerAfter = await waitFor(() => govcred.isCurrentCertificate(unitNumber, sellerCertificate.jwt), (c) => !c.current, 'the new anchor')
+    const sellerAfter = await waitFor(
+      () => govcred.isCurrentCertificate(unitNumber, sellerCertificate.jwt),
+      (c) => !c.current,
+      'the new anchor',
+    )
     const buyerAfter = await govcred.isCurrentCertificate(unitNumber, transfer.buyerCredential.jwt)
     showCurrent(say, SELLER_CERTIFICATE, sellerAfter)
     showCurrent(say, BUYER_CERTIFICATE, buyerAfter)
 
     say.step('登记中心查看两本证书的链上状态', "The registrar reads both certificates' status on the chain")
-    const sellerStatus = await waitFor(() => registry.status(sellerCertificate.id), (s) => s.status === 'revoked', 'the seller certificate revocation')
+    const sellerStatus = await waitFor(
+      () => registry.status(sellerCertificate.id),
+      (s) => s.status === 'revoked',
+      'the seller certificate revocation',
+    )
     const buyerStatus = await registry.status(transfer.buyerCredential.id)
     say.status(SELLER_CERTIFICATE, sellerStatus)
     say.status(BUYER_CERTIFICATE, buyerStatus)
@@ -116,12 +131,14 @@ function showCurrent(say: Narrator, label: { zh: string; en: string }, check: Cu
 async function showRecords(say: Narrator, registry: DepartmentClient, ids: string[]): Promise<void> {
   const { items } = await registry.list({ type: 'PropertyCertificateCredential', limit: 20 })
   say.note('登记中心自己的记录：', "The registrar's own records:")
-  const rows = items.filter((item) => ids.includes(item.id)).map((item) => [
-    item.id === ids[0] ? '卖方 seller' : '买方 buyer',
-    STATE_WORDS[item.status].join(' / '),
-    item.issuedAt.slice(0, 19).replace('T', ' '),
-    item.supersededBy ? `→ ${item.supersededBy}` : '',
-  ])
+  const rows = items
+    .filter((item) => ids.includes(item.id))
+    .map((item) => [
+      item.id === ids[0] ? '卖方 seller' : '买方 buyer',
+      STATE_WORDS[item.status].join(' / '),
+      item.issuedAt.slice(0, 19).replace('T', ' '),
+      item.supersededBy ? `→ ${item.supersededBy}` : '',
+    ])
   say.table(['证书 certificate', '记录状态 recorded', '签发 issued (UTC)', '被取代 replaced by'], rows)
 }
 

@@ -44,7 +44,10 @@ export async function main(options: ExampleOptions = {}): Promise<SocialSecurity
   )
   say.fact('签发部门', 'Issuer', `${bureau.department.name} (${bureau.department.nameEn})`)
 
-  say.step(`参保人${person.name}在钱包里创建数字身份（DID）`, `${person.name} (the insured person) creates a digital identity (DID) in a wallet`)
+  say.step(
+    `参保人${person.name}在钱包里创建数字身份（DID）`,
+    `${person.name} (the insured person) creates a digital identity (DID) in a wallet`,
+  )
   const wallet = await openExampleWallet(govcred.dataDir, 'social-security-person')
   try {
     const holder = await wallet.createDid('key')
@@ -65,9 +68,16 @@ export async function main(options: ExampleOptions = {}): Promise<SocialSecurity
     const superseded = refreshed.superseded ?? []
     say.fact('取代了', 'Superseded', superseded.length > 0 ? superseded.join(', ') : '—')
 
-    say.step('旧证明在链上变为已撤销', "The old status turns revoked on the chain")
-    say.note('撤销随下一批状态更新写入区块链，通常一两秒内完成。', 'The revocation goes out with the next batch of status updates, usually within a second or two.')
-    const firstAfter = await waitFor(() => bureau.status(first.id), (s) => s.status === 'revoked', "the old status's revocation")
+    say.step('旧证明在链上变为已撤销', 'The old status turns revoked on the chain')
+    say.note(
+      '撤销随下一批状态更新写入区块链，通常一两秒内完成。',
+      'The revocation goes out with the next batch of status updates, usually within a second or two.',
+    )
+    const firstAfter = await waitFor(
+      () => bureau.status(first.id),
+      (s) => s.status === 'revoked',
+      "the old status's revocation",
+    )
     say.status(FIRST, firstAfter)
     const refreshedStatuses: CredentialState[] = []
     const refreshedNow = await bureau.status(refreshed.id)

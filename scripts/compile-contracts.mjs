@@ -26,7 +26,9 @@ const started = performance.now()
 const ifStale = process.argv.includes('--if-stale')
 
 try {
-  const sourceFiles = readdirSync(contractsDir).filter((f) => f.endsWith('.sol')).sort()
+  const sourceFiles = readdirSync(contractsDir)
+    .filter((f) => f.endsWith('.sol'))
+    .sort()
   if (ifStale && isFresh(sourceFiles)) {
     console.log(`contracts: up to date (${sourceFiles.length} sources), checked in ${elapsed()}`)
     process.exit(0)
@@ -34,7 +36,9 @@ try {
   const artifacts = compile(sourceFiles)
   artifacts.push(didRegistryArtifact())
   writeArtifacts(artifacts, sourceFiles)
-  console.log(`contracts: compiled ${sourceFiles.length} sources with solc ${solc.version()}, wrote ${artifacts.length} artifacts to ${relative(root, outDir)} in ${elapsed()}`)
+  console.log(
+    `contracts: compiled ${sourceFiles.length} sources with solc ${solc.version()}, wrote ${artifacts.length} artifacts to ${relative(root, outDir)} in ${elapsed()}`,
+  )
 } catch (error) {
   console.error(error instanceof CompileError ? error.message : error)
   console.error(`contracts: compilation failed after ${elapsed()}`)
@@ -42,9 +46,7 @@ try {
 }
 
 function compile(sourceFiles) {
-  const sources = Object.fromEntries(
-    sourceFiles.map((file) => [file, { content: readFileSync(join(contractsDir, file), 'utf8') }]),
-  )
+  const sources = Object.fromEntries(sourceFiles.map((file) => [file, { content: readFileSync(join(contractsDir, file), 'utf8') }]))
   const input = {
     language: 'Solidity',
     sources,
@@ -142,4 +144,3 @@ function elapsed() {
   const ms = performance.now() - started
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`
 }
-

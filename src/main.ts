@@ -5,7 +5,14 @@ import { loadLogSettings } from './config/log-settings.js'
 import { createLogger } from './shared/logger.js'
 import { startCommand } from './cli/start-command.js'
 import { withContext } from './cli/with-context.js'
-import { approveProposal, changeAccreditation, CliError, proposalStatus, proposeAccreditation, publishAllSchemas } from './cli/governance-commands.js'
+import {
+  approveProposal,
+  changeAccreditation,
+  CliError,
+  proposalStatus,
+  proposeAccreditation,
+  publishAllSchemas,
+} from './cli/governance-commands.js'
 import { ensureDepartment } from './issuing/departments/create-department.js'
 import { signerFor } from './issuing/governance/governance-members.js'
 import type { CredentialTypeName } from './catalog/credential-types.js'
@@ -89,20 +96,27 @@ async function main(argv: string[]): Promise<void> {
     case 'secret':
       return print(randomBytes(32).toString('hex'))
     case 'deploy':
-      return withContext(logger, async (ctx) => print({ deploymentsFile: ctx.config.chain.deploymentsFile, ...ctx.deployments }), { deployIfMissing: true })
+      return withContext(logger, async (ctx) => print({ deploymentsFile: ctx.config.chain.deploymentsFile, ...ctx.deployments }), {
+        deployIfMissing: true,
+      })
     case 'department':
       return withContext(logger, async (ctx) => {
         if (sub === 'list') return print(await ctx.departments.list())
         if (sub !== 'create') throw new CliError(`unknown department command "${sub ?? ''}"`)
         const missing = ['id', 'name', 'uscc', 'types'].filter((f) => !flags[f as keyof typeof flags])
         if (missing.length > 0) throw new CliError(`department create needs --${missing.join(', --')}`)
-        const department = await ensureDepartment(ctx.agent, ctx.departments, {
-          id: flags.id!,
-          name: flags.name!,
-          nameEn: flags['name-en'] ?? flags.name!,
-          unifiedSocialCreditCode: flags.uscc!,
-          credentialTypes: flags.types!.split(',').map((t) => t.trim()) as CredentialTypeName[],
-        }, ctx.deployments.name)
+        const department = await ensureDepartment(
+          ctx.agent,
+          ctx.departments,
+          {
+            id: flags.id!,
+            name: flags.name!,
+            nameEn: flags['name-en'] ?? flags.name!,
+            unifiedSocialCreditCode: flags.uscc!,
+            credentialTypes: flags.types!.split(',').map((t) => t.trim()) as CredentialTypeName[],
+          },
+          ctx.deployments.name,
+        )
         await ctx.writer.addSigner(signerFor(ctx.agent, await ctx.agent.didManagerGet({ did: department.did })))
         print(department)
       })
@@ -147,7 +161,12 @@ async function main(argv: string[]): Promise<void> {
           const outside = scopes.filter((t) => !department.credentialTypes.includes(t))
           if (outside.length > 0) throw new CliError(`${department.id} is not set up for ${outside.join(', ')}`)
           const created = await keys.create(department.id, scopes, flags.label ?? 'created with the CLI')
-          await audit.append({ departmentId: department.id, actor: `cli:${userInfo().username}`, action: 'api-key-create', details: { apiKeyId: created.id, scopes } })
+          await audit.append({
+            departmentId: department.id,
+            actor: `cli:${userInfo().username}`,
+            action: 'api-key-create',
+            details: { apiKeyId: created.id, scopes },
+          })
           process.stderr.write('Store this key now: it is shown once and kept only as a hash.\n')
           return print(created)
         }
@@ -156,7 +175,12 @@ async function main(argv: string[]): Promise<void> {
           const record = (await keys.list()).find((k) => k.id === arg)
           if (!record) throw new CliError(`no API key ${arg}`)
           await keys.revoke(arg)
-          await audit.append({ departmentId: record.departmentId, actor: `cli:${userInfo().username}`, action: 'api-key-revoke', details: { apiKeyId: arg } })
+          await audit.append({
+            departmentId: record.departmentId,
+            actor: `cli:${userInfo().username}`,
+            action: 'api-key-revoke',
+            details: { apiKeyId: arg },
+          })
           return print({ id: arg, revoked: true })
         }
         throw new CliError(`unknown apikey command "${sub ?? ''}"`)

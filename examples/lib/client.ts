@@ -223,8 +223,15 @@ export class GovcredClient {
     type Health = { status: string; chain?: { ok: boolean; error?: string }; database?: { ok: boolean; error?: string } }
     const health = await this.request<Health>('GET', '/healthz', { resultStatuses: [503] })
     if (health?.status === 'ok') return
-    const problems = [health?.chain?.ok === false && `chain: ${health.chain.error ?? 'unreachable'}`, health?.database?.ok === false && `database: ${health.database.error ?? 'unreachable'}`]
-    throw new ApiError('ERR_CLIENT_SERVICE_UNAVAILABLE', `govcred at ${this.baseUrl} is running but not ready (${problems.filter(Boolean).join('; ') || 'unknown'})`, 503)
+    const problems = [
+      health?.chain?.ok === false && `chain: ${health.chain.error ?? 'unreachable'}`,
+      health?.database?.ok === false && `database: ${health.database.error ?? 'unreachable'}`,
+    ]
+    throw new ApiError(
+      'ERR_CLIENT_SERVICE_UNAVAILABLE',
+      `govcred at ${this.baseUrl} is running but not ready (${problems.filter(Boolean).join('; ') || 'unknown'})`,
+      503,
+    )
   }
 
   /** The client of one demo department, authenticated with its API key from demo.json. */
@@ -237,7 +244,10 @@ export class GovcredClient {
 
   /** Asks the chain whether `certificateJwt` is the current certificate of the property unit. */
   isCurrentCertificate(unitNumber: string, certificateJwt: string): Promise<CurrentCertificateCheck> {
-    return this.request('GET', `/v1/property/units/${encodeURIComponent(unitNumber)}/current?certificate=${encodeURIComponent(certificateJwt)}`)
+    return this.request(
+      'GET',
+      `/v1/property/units/${encodeURIComponent(unitNumber)}/current?certificate=${encodeURIComponent(certificateJwt)}`,
+    )
   }
 
   /** A verifier (e.g. a bank) asks for credentials; the answer carries a one-time challenge. */
@@ -262,7 +272,11 @@ export class GovcredClient {
     if (init.apiKey) headers.authorization = `Bearer ${init.apiKey}`
     let response: Response
     try {
-      response = await fetch(`${this.baseUrl}${path}`, { method, headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) })
+      response = await fetch(`${this.baseUrl}${path}`, {
+        method,
+        headers,
+        body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      })
     } catch (cause) {
       throw new ApiError(
         'ERR_CLIENT_SERVICE_UNREACHABLE',
@@ -315,7 +329,9 @@ export class DepartmentClient {
     return this.call('POST', `/v1/credentials/${encodeURIComponent(credentialId)}/revoke`)
   }
 
-  list(query: { type?: CredentialType; status?: CredentialState; holder?: string; limit?: number } = {}): Promise<{ items: CredentialSummary[]; nextCursor: string | null }> {
+  list(
+    query: { type?: CredentialType; status?: CredentialState; holder?: string; limit?: number } = {},
+  ): Promise<{ items: CredentialSummary[]; nextCursor: string | null }> {
     return this.call('GET', `/v1/credentials${queryString(query)}`)
   }
 
@@ -324,7 +340,9 @@ export class DepartmentClient {
   }
 
   /** The department's audit entries, newest first. */
-  audit(query: { credentialId?: string; action?: string; limit?: number } = {}): Promise<{ entries: AuditEntry[]; nextBefore: number | null }> {
+  audit(
+    query: { credentialId?: string; action?: string; limit?: number } = {},
+  ): Promise<{ entries: AuditEntry[]; nextBefore: number | null }> {
     return this.call('GET', `/v1/audit${queryString(query)}`)
   }
 

@@ -63,7 +63,9 @@ export class Narrator {
   /** The status a department reads from the chain, in words. */
   status(label: { zh: string; en: string }, status: OnChainStatus): void {
     const [zh, en] = STATE_WORDS[status.status]
-    const agree = status.inSync ? '与部门记录一致 / matches the department records' : `部门记录为 / the department records say ${STATE_WORDS[status.recorded].join(' / ')}`
+    const agree = status.inSync
+      ? '与部门记录一致 / matches the department records'
+      : `部门记录为 / the department records say ${STATE_WORDS[status.recorded].join(' / ')}`
     this.out(`${INDENT}· ${label.zh}链上状态 / On-chain status of ${label.en}: ${zh} / ${en}  (${agree})`)
   }
 

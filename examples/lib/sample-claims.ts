@@ -52,7 +52,8 @@ export function businessLicenceClaims(input: { uscc: string; legalRepresentative
     registeredCapital: { amount: 500_000, currency: 'CNY' },
     dateOfEstablishment: '2019-03-18',
     businessTerm: { from: '2019-03-18', until: null },
-    businessScope: '一般项目：软件开发；技术服务、技术开发、技术咨询、技术交流、技术转让、技术推广（除依法须经批准的项目外，凭营业执照依法自主开展经营活动）',
+    businessScope:
+      '一般项目：软件开发；技术服务、技术开发、技术咨询、技术交流、技术转让、技术推广（除依法须经批准的项目外，凭营业执照依法自主开展经营活动）',
     domicile: '南京市鼓楼区汉中门大街301号01幢12层1203室',
     registrationAuthority: '南京市鼓楼区市场监督管理局',
   }

@@ -5,7 +5,11 @@ import { parse as parseYaml } from 'yaml'
 
 /** A problem in agent.yml, with the JSON pointer where it happened. Never exits the process. */
 export class AgentConfigError extends Error {
-  constructor(message: string, readonly pointer: string, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly pointer: string,
+    options?: { cause?: unknown },
+  ) {
     super(`agent.yml ${pointer || '/'}: ${message}`, options)
     this.name = 'AgentConfigError'
   }
@@ -92,7 +96,9 @@ class ObjectCreator {
     } catch (cause) {
       throw new AgentConfigError(`cannot load module "${modulePath}": ${(cause as Error).message}`, pointer, { cause })
     }
-    const target = member ? moduleExports[member] ?? (moduleExports.default as Record<string, unknown> | undefined)?.[member] : moduleExports.default ?? moduleExports
+    const target = member
+      ? (moduleExports[member] ?? (moduleExports.default as Record<string, unknown> | undefined)?.[member])
+      : (moduleExports.default ?? moduleExports)
     if (target === undefined) throw new AgentConfigError(`module "${modulePath}" has no export "${member}"`, pointer)
     let object: unknown
     try {

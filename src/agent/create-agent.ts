@@ -11,7 +11,15 @@ import type { RegistryClients } from '../chain/registries/registry-clients.js'
 import type { ContractAddresses } from '../config/deployments-file.js'
 
 export type GovcredAgent = TAgent<
-  IKeyManager & IDIDManager & IResolver & ICredentialPlugin & IDataStore & IDataStoreORM & ITrustRegistry & ISchemaRegistry & IStatusRegistry
+  IKeyManager &
+    IDIDManager &
+    IResolver &
+    ICredentialPlugin &
+    IDataStore &
+    IDataStoreORM &
+    ITrustRegistry &
+    ISchemaRegistry &
+    IStatusRegistry
 >
 
 export interface AgentSettings {

@@ -35,7 +35,15 @@ export async function bootstrapDemo(ctx: ServiceContext, keys: ApiKeyStore): Pro
   const demo = {
     note: 'Demo departments of the embedded consortium chain. Do not use these in production.',
     network: ctx.deployments,
-    departments: departments.map((d) => ({ id: d.id, name: d.name, nameEn: d.nameEn, did: d.did, account: d.account, credentialTypes: d.credentialTypes, apiKey: apiKeys.get(d.id) })),
+    departments: departments.map((d) => ({
+      id: d.id,
+      name: d.name,
+      nameEn: d.nameEn,
+      did: d.did,
+      account: d.account,
+      credentialTypes: d.credentialTypes,
+      apiKey: apiKeys.get(d.id),
+    })),
   }
   writeFileSync(file, `${JSON.stringify(demo, null, 2)}\n`, { mode: 0o600 })
   return { departments, schemas, file }

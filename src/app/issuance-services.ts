@@ -36,14 +36,23 @@ export function createIssuanceServices(ctx: ServiceContext, logger: Logger, opti
     departments: ctx.departments,
     logger,
   })
-  const batcher = new StatusBatcher({ db: ctx.db, writer: ctx.writer, audit, credentials, statusRegistry: ctx.deployments.contracts.status, logger, anchors: anchoring }, {
-    maxBatch: ctx.config.issuance.statusBatchMax,
-    windowMs: 20,
-    burstWindowMs: 200,
-    maxDelayMs: 2000,
-    retryMs: 2000,
+  const batcher = new StatusBatcher(
+    { db: ctx.db, writer: ctx.writer, audit, credentials, statusRegistry: ctx.deployments.contracts.status, logger, anchors: anchoring },
+    {
+      maxBatch: ctx.config.issuance.statusBatchMax,
+      windowMs: 20,
+      burstWindowMs: 200,
+      maxDelayMs: 2000,
+      retryMs: 2000,
+    },
+  )
+  const property = new PropertyAnchoring({
+    db: ctx.db,
+    writer: ctx.writer,
+    anchors: ctx.registries.anchors,
+    departments: ctx.departments,
+    logger,
   })
-  const property = new PropertyAnchoring({ db: ctx.db, writer: ctx.writer, anchors: ctx.registries.anchors, departments: ctx.departments, logger })
   const issuer = { agent: ctx.agent, db: ctx.db, credentials, audit, deployments: ctx.deployments }
   const status = { db: ctx.db, credentials, batcher, departments: ctx.departments }
   return {

@@ -10,7 +10,12 @@ import { readDeployments, writeDeployments, type Deployments } from '../config/d
 import { deployContracts, predictAddresses } from '../chain/deploy-contracts.js'
 import { ChainWriter } from '../chain/chain-writer.js'
 import type { RegistryClients } from '../chain/registries/registry-clients.js'
-import { ensureGovernanceMembers, localGovernanceMembers, signerFor, type GovernanceMember } from '../issuing/governance/governance-members.js'
+import {
+  ensureGovernanceMembers,
+  localGovernanceMembers,
+  signerFor,
+  type GovernanceMember,
+} from '../issuing/governance/governance-members.js'
 import { Governance } from '../issuing/governance/governance-proposals.js'
 import { DepartmentStore } from '../issuing/departments/department-store.js'
 import type { Logger } from '../shared/logger.js'
@@ -54,7 +59,16 @@ export async function openServiceContext(config: Config, options: OpenOptions): 
     logger.warn(`generated a key-encryption secret into ${kmsSecret.file} (mode 0600); set GOVCRED_KMS_SECRET in production`)
   }
 
-  const chain = config.chain.mode === 'embedded' ? await openEmbeddedChain({ dataDir: config.dataDir, chainId: config.chain.chainId, port: config.chain.embeddedPort, stateFile: config.chain.stateFile, stateIntervalSeconds: config.chain.stateIntervalSeconds }) : undefined
+  const chain =
+    config.chain.mode === 'embedded'
+      ? await openEmbeddedChain({
+          dataDir: config.dataDir,
+          chainId: config.chain.chainId,
+          port: config.chain.embeddedPort,
+          stateFile: config.chain.stateFile,
+          stateIntervalSeconds: config.chain.stateIntervalSeconds,
+        })
+      : undefined
   const rpcUrl = chain?.rpcUrl ?? config.chain.rpcUrl!
   const cleanup: (() => Promise<void>)[] = []
   if (chain?.owned) cleanup.push(() => chain.stop())
@@ -73,7 +87,14 @@ export async function openServiceContext(config: Config, options: OpenOptions): 
     const contracts = existing?.contracts ?? predictAddresses(deployer.address)
     const networkName = existing?.name ?? config.chain.networkName
 
-    const built = await createAgent({ databaseFile: config.databaseFile, kmsSecret: kmsSecret.secret, networkName, chainId, rpcUrl, contracts })
+    const built = await createAgent({
+      databaseFile: config.databaseFile,
+      kmsSecret: kmsSecret.secret,
+      networkName,
+      chainId,
+      rpcUrl,
+      contracts,
+    })
     cleanup.unshift(() => built.close())
     const writer = new ChainWriter(built.db, built.provider)
 
@@ -82,7 +103,12 @@ export async function openServiceContext(config: Config, options: OpenOptions): 
     if (!deployments) {
       members = await ensureGovernanceMembers(built.agent, networkName, options.governanceMembers ?? 3)
       const started = Date.now()
-      await deployContracts(deployer, built.provider, { members: members.map((m) => m.address), threshold: options.governanceThreshold ?? 2 }, (line) => logger.info(line))
+      await deployContracts(
+        deployer,
+        built.provider,
+        { members: members.map((m) => m.address), threshold: options.governanceThreshold ?? 2 },
+        (line) => logger.info(line),
+      )
       deployments = { name: networkName, chainId, contracts, deployedAt: new Date().toISOString(), deployer: deployer.address }
       writeDeployments(config.chain.deploymentsFile, deployments)
       logger.info(`registries deployed in ${Date.now() - started} ms`, { deploymentsFile: config.chain.deploymentsFile })

@@ -96,6 +96,10 @@ export function verifierSettings(config: GovcredConfig, ctx: Pick<ServiceContext
     db: ctx.db,
     domain: config.verifier.domain,
     policy: { requireCurrentAccreditation: config.verifier.requireCurrentAccreditation },
-    watcher: { pollMs: config.verifier.pollMs, freshnessMs: Math.min(100, config.verifier.pollMs), maxStalenessMs: config.verifier.maxStalenessMs },
+    watcher: {
+      pollMs: config.verifier.pollMs,
+      freshnessMs: Math.min(100, config.verifier.pollMs),
+      maxStalenessMs: config.verifier.maxStalenessMs,
+    },
   }
 }

@@ -70,9 +70,7 @@ export const CREDENTIAL_TYPES = Object.freeze({
 export type CredentialTypeName = keyof typeof CREDENTIAL_TYPES
 
 /** Catalogue keys in a stable order, for iteration. */
-export const CREDENTIAL_TYPE_NAMES: readonly CredentialTypeName[] = Object.freeze(
-  Object.keys(CREDENTIAL_TYPES) as CredentialTypeName[],
-)
+export const CREDENTIAL_TYPE_NAMES: readonly CredentialTypeName[] = Object.freeze(Object.keys(CREDENTIAL_TYPES) as CredentialTypeName[])
 
 /**
  * Narrows an untrusted value (request body, VC `type` entry) to a catalogue key.

@@ -32,7 +32,9 @@ export function statusEntries(registry: string, chainId: number, issuerAccount: 
 }
 
 /** Reads our status entries back out of a (decoded, signed) credential; undefined when absent or foreign. */
-export function parseStatusEntries(credentialStatus: unknown): { index: number; registry: string; chainId: number; purposes: StatusPurpose[] } | undefined {
+export function parseStatusEntries(
+  credentialStatus: unknown,
+): { index: number; registry: string; chainId: number; purposes: StatusPurpose[] } | undefined {
   const list = Array.isArray(credentialStatus) ? credentialStatus : credentialStatus ? [credentialStatus] : []
   const ours = list.filter((e): e is StatusEntry => !!e && typeof e === 'object' && (e as StatusEntry).type === STATUS_ENTRY_TYPE)
   if (ours.length === 0) return undefined

@@ -34,14 +34,21 @@ export interface AnvilNode {
 export async function startAnvil(options: AnvilOptions): Promise<AnvilNode> {
   const port = options.port || (await freePort())
   const args = [
-    '--host', '127.0.0.1',
-    '--port', String(port),
-    '--chain-id', String(options.chainId),
-    '--gas-price', '0',
-    '--base-fee', '0',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--chain-id',
+    String(options.chainId),
+    '--gas-price',
+    '0',
+    '--base-fee',
+    '0',
     '--disable-min-priority-fee',
-    '--gas-limit', String(options.gasLimit ?? 1_000_000_000n),
-    '--accounts', '1',
+    '--gas-limit',
+    String(options.gasLimit ?? 1_000_000_000n),
+    '--accounts',
+    '1',
     '--silent',
   ]
   if (options.stateFile) {
@@ -50,7 +57,9 @@ export async function startAnvil(options: AnvilOptions): Promise<AnvilNode> {
   }
   const child = spawn(anvilBinaryPath(), args, { stdio: ['ignore', 'ignore', 'pipe'] })
   let stderr = ''
-  child.stderr?.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-4000) })
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000)
+  })
   const rpcUrl = `http://127.0.0.1:${port}`
   // If this process exits without stop() (an uncaught error), the node must not outlive it.
   const onExit = () => child.kill('SIGTERM')
@@ -68,7 +77,9 @@ export async function startAnvil(options: AnvilOptions): Promise<AnvilNode> {
 async function waitUntilReady(rpcUrl: string, child: ChildProcess, stderr: () => string): Promise<void> {
   const deadline = Date.now() + 30_000
   let exited = false
-  child.once('exit', () => { exited = true })
+  child.once('exit', () => {
+    exited = true
+  })
   while (Date.now() < deadline) {
     if (exited) throw new Error(`Anvil exited during start: ${stderr() || 'no output'}`)
     try {

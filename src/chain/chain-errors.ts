@@ -1,7 +1,13 @@
 import { Interface, isError } from 'ethers'
 import { loadArtifact, type ContractName } from './contract-artifacts.js'
 
-const CONTRACTS: ContractName[] = ['ConsortiumGovernance', 'TrustedIssuerRegistry', 'SchemaRegistry', 'CredentialStatusRegistry', 'AnchorRegistry']
+const CONTRACTS: ContractName[] = [
+  'ConsortiumGovernance',
+  'TrustedIssuerRegistry',
+  'SchemaRegistry',
+  'CredentialStatusRegistry',
+  'AnchorRegistry',
+]
 
 /** The chain cannot be read (or not within the staleness bound): nothing can be decided from it now. */
 export class ChainUnavailableError extends Error {

@@ -100,7 +100,9 @@ export class ChainWriter {
     if (existing?.status === 'sent' && existing.txHash) {
       // Sent before (a retry after a timeout or a restart): a transaction still known to the chain is
       // waited for, never sent a second time.
-      const known = (await this.provider.getTransactionReceipt(existing.txHash)) ?? ((await this.provider.getTransaction(existing.txHash)) && (await waitForReceipt(this.provider, existing.txHash, 120_000)))
+      const known =
+        (await this.provider.getTransactionReceipt(existing.txHash)) ??
+        ((await this.provider.getTransaction(existing.txHash)) && (await waitForReceipt(this.provider, existing.txHash, 120_000)))
       if (known) {
         await this.markMined(id, known)
         if (known.status !== 1) throw new ChainRevertError('Reverted', [], `transaction ${known.hash} reverted`)
@@ -115,9 +117,7 @@ export class ChainWriter {
   /** Resolves every pending or sent entry: confirms mined ones, resends lost ones. */
   async reconcile(): Promise<ReconcileReport> {
     const report: ReconcileReport = { confirmed: 0, failed: 0, resent: 0 }
-    const open = await this.db.query(
-      `SELECT * FROM govcred_chain_outbox WHERE status IN ('pending', 'sent') ORDER BY createdAt`,
-    )
+    const open = await this.db.query(`SELECT * FROM govcred_chain_outbox WHERE status IN ('pending', 'sent') ORDER BY createdAt`)
     for (const row of open as OutboxEntry[]) {
       if (!this.hasSigner(row.account)) continue
       if (row.status === 'sent' && row.txHash) {
@@ -174,11 +174,22 @@ export class ChainWriter {
     const iface = new Interface(loadArtifact(intent.contract).abi)
     const data = iface.encodeFunctionData(intent.method, intent.args as unknown[])
     const now = new Date().toISOString()
-    await writeQuery(this.db,
+    await writeQuery(
+      this.db,
       `INSERT INTO govcred_chain_outbox (id, account, contract, target, method, args, data, label, status, attempts, createdAt, updatedAt)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)`,
-      [id, intent.account.toLowerCase(), intent.contract, intent.target, intent.method,
-        JSON.stringify(intent.args, (_, v) => (typeof v === 'bigint' ? v.toString() : v)), data, intent.label, now, now],
+      [
+        id,
+        intent.account.toLowerCase(),
+        intent.contract,
+        intent.target,
+        intent.method,
+        JSON.stringify(intent.args, (_, v) => (typeof v === 'bigint' ? v.toString() : v)),
+        data,
+        intent.label,
+        now,
+        now,
+      ],
     )
   }
 
@@ -190,12 +201,13 @@ export class ChainWriter {
       const request = { to: entry.target, data: entry.data, from: entry.account }
       let gasLimit: bigint
       try {
-        gasLimit = (await this.provider.estimateGas(request)) * 12n / 10n + 20_000n
+        gasLimit = ((await this.provider.estimateGas(request)) * 12n) / 10n + 20_000n
       } catch (error) {
         throw await this.failOrRethrow(id, error)
       }
       const txHash = await this.sendWithNonce(entry.account, signer, { ...request, gasLimit })
-      await writeQuery(this.db,
+      await writeQuery(
+        this.db,
         `UPDATE govcred_chain_outbox SET status = 'sent', txHash = ?, attempts = attempts + 1, updatedAt = ? WHERE id = ?`,
         [txHash, new Date().toISOString(), id],
       )
@@ -217,9 +229,13 @@ export class ChainWriter {
       }
       try {
         const signed = await signer.signTransaction({
-          ...request, nonce, type: 0, gasPrice: this.gasPrice, chainId: (await this.provider.getNetwork()).chainId,
+          ...request,
+          nonce,
+          type: 0,
+          gasPrice: this.gasPrice,
+          chainId: (await this.provider.getNetwork()).chainId,
         })
-        const txHash = await this.provider.send('eth_sendRawTransaction', [signed]) as string
+        const txHash = (await this.provider.send('eth_sendRawTransaction', [signed])) as string
         this.nonces.set(account, nonce + 1)
         return txHash
       } catch (error) {
@@ -235,22 +251,34 @@ export class ChainWriter {
     if (isConnectivityError(error)) return error as Error
     const revert = decodeRevert(error)
     if (!revert) return error as Error
-    await writeQuery(this.db,
-      `UPDATE govcred_chain_outbox SET status = 'failed', error = ?, updatedAt = ? WHERE id = ?`,
-      [revert.message, new Date().toISOString(), id],
-    )
+    await writeQuery(this.db, `UPDATE govcred_chain_outbox SET status = 'failed', error = ?, updatedAt = ? WHERE id = ?`, [
+      revert.message,
+      new Date().toISOString(),
+      id,
+    ])
     return revert
   }
 
   private async markMined(id: string, receipt: TransactionReceipt): Promise<void> {
-    await writeQuery(this.db,
-      `UPDATE govcred_chain_outbox SET status = ?, txHash = ?, blockNumber = ?, updatedAt = ? WHERE id = ?`,
-      [receipt.status === 1 ? 'confirmed' : 'failed', receipt.hash, receipt.blockNumber, new Date().toISOString(), id],
-    )
+    await writeQuery(this.db, `UPDATE govcred_chain_outbox SET status = ?, txHash = ?, blockNumber = ?, updatedAt = ? WHERE id = ?`, [
+      receipt.status === 1 ? 'confirmed' : 'failed',
+      receipt.hash,
+      receipt.blockNumber,
+      new Date().toISOString(),
+      id,
+    ])
     if (receipt.status !== 1 || this.minedListeners.size === 0) return
     const entry = await this.get(id)
     if (!entry) return
-    const mined: MinedWrite = { id, account: entry.account, contract: entry.contract, target: entry.target, method: entry.method, txHash: receipt.hash, blockNumber: receipt.blockNumber }
+    const mined: MinedWrite = {
+      id,
+      account: entry.account,
+      contract: entry.contract,
+      target: entry.target,
+      method: entry.method,
+      txHash: receipt.hash,
+      blockNumber: receipt.blockNumber,
+    }
     for (const listener of this.minedListeners) listener(mined)
   }
 

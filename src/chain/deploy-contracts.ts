@@ -52,7 +52,11 @@ export async function deployContracts(
     }
     const artifact = loadArtifact(step.contract)
     const factory = new ContractFactory(artifact.abi, artifact.bytecode, signer)
-    const contract = await factory.deploy(...step.args(addresses), { nonce, type: 0, gasPrice: BigInt(await provider.send('eth_gasPrice', [])) })
+    const contract = await factory.deploy(...step.args(addresses), {
+      nonce,
+      type: 0,
+      gasPrice: BigInt(await provider.send('eth_gasPrice', [])),
+    })
     const receipt = await waitForReceipt(provider, contract.deploymentTransaction()!.hash, 120_000)
     if (!receipt || receipt.status !== 1) throw new Error(`deploying ${step.contract} failed or was not mined within 120 s`)
     const at = await contract.getAddress()

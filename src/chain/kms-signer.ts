@@ -1,4 +1,12 @@
-import { AbstractSigner, computeAddress, getAddress, type Provider, type TransactionRequest, type TypedDataDomain, type TypedDataField } from 'ethers'
+import {
+  AbstractSigner,
+  computeAddress,
+  getAddress,
+  type Provider,
+  type TransactionRequest,
+  type TypedDataDomain,
+  type TypedDataField,
+} from 'ethers'
 import type { IAgentContext, IKeyManager, IKey } from '@veramo/core-types'
 
 type SignerContext = IAgentContext<Pick<IKeyManager, 'keyManagerSign'>>
@@ -45,7 +53,11 @@ export class KmsSigner extends AbstractSigner {
     throw new Error('KmsSigner signs transactions only')
   }
 
-  override async signTypedData(_domain: TypedDataDomain, _types: Record<string, TypedDataField[]>, _value: Record<string, unknown>): Promise<string> {
+  override async signTypedData(
+    _domain: TypedDataDomain,
+    _types: Record<string, TypedDataField[]>,
+    _value: Record<string, unknown>,
+  ): Promise<string> {
     throw new Error('KmsSigner signs transactions only')
   }
 }

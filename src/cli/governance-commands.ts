@@ -8,8 +8,13 @@ import { toIssuerAddress } from '../shared/identity/ethr-did.js'
 export class CliError extends Error {}
 
 function member(ctx: ServiceContext, alias: string | undefined, fallbackIndex: number): GovernanceMember {
-  const found = alias ? ctx.members.find((m) => m.alias === alias || m.address.toLowerCase() === alias.toLowerCase()) : ctx.members[fallbackIndex]
-  if (!found) throw new CliError(`no governance member key ${alias ?? `#${fallbackIndex + 1}`} on this node (have: ${ctx.members.map((m) => m.alias).join(', ') || 'none'})`)
+  const found = alias
+    ? ctx.members.find((m) => m.alias === alias || m.address.toLowerCase() === alias.toLowerCase())
+    : ctx.members[fallbackIndex]
+  if (!found)
+    throw new CliError(
+      `no governance member key ${alias ?? `#${fallbackIndex + 1}`} on this node (have: ${ctx.members.map((m) => m.alias).join(', ') || 'none'})`,
+    )
   return found
 }
 
@@ -22,7 +27,10 @@ async function departmentOrFail(ctx: ServiceContext, id: string) {
 /** `governance propose-accreditation --department ID [--as MEMBER]` */
 export async function proposeAccreditation(ctx: ServiceContext, flags: { department: string; as?: string }) {
   const department = await departmentOrFail(ctx, flags.department)
-  const state = await ctx.governance.propose(registerIssuerAction(ctx.deployments.contracts.trustedIssuers, department), member(ctx, flags.as, 0))
+  const state = await ctx.governance.propose(
+    registerIssuerAction(ctx.deployments.contracts.trustedIssuers, department),
+    member(ctx, flags.as, 0),
+  )
   return ctx.governance.state(state.proposalId, ctx.members)
 }
 
@@ -38,7 +46,11 @@ export async function proposalStatus(ctx: ServiceContext, proposalId: string) {
 }
 
 /** `governance suspend|reinstate|revoke --issuer DID|ID [--as MEMBER] [--approve-with MEMBER]` */
-export async function changeAccreditation(ctx: ServiceContext, change: AccreditationChange, flags: { issuer: string; as?: string; approveWith?: string }) {
+export async function changeAccreditation(
+  ctx: ServiceContext,
+  change: AccreditationChange,
+  flags: { issuer: string; as?: string; approveWith?: string },
+) {
   const local = (await ctx.departments.get(flags.issuer)) ?? undefined
   const account = local?.account ?? toIssuerAddress(flags.issuer)
   if (!account) throw new CliError(`${flags.issuer} is neither a local department nor a did:ethr / address`)

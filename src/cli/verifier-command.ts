@@ -6,16 +6,21 @@ import type { Logger } from '../shared/logger.js'
 export async function verifierCommand(logger: Logger): Promise<void> {
   const config = loadVerifierConfig()
   const running = await startVerifier(config, logger)
-  process.stdout.write([
-    `govcred verifier is ready (verifier-only: no issuer keys, no issuer database)`,
-    `  API      ${running.url}   (health: ${running.url}/healthz)`,
-    `  chain    ${config.rpcUrl}`,
-    `  domain   ${config.domain}`,
-    '',
-  ].join('\n'))
+  process.stdout.write(
+    [
+      `govcred verifier is ready (verifier-only: no issuer keys, no issuer database)`,
+      `  API      ${running.url}   (health: ${running.url}/healthz)`,
+      `  chain    ${config.rpcUrl}`,
+      `  domain   ${config.domain}`,
+      '',
+    ].join('\n'),
+  )
   const shutdown = (signal: string) => {
     logger.info(`${signal} received, shutting down`)
-    running.stop().then(() => process.exit(0), () => process.exit(1))
+    running.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    )
   }
   process.once('SIGINT', () => shutdown('SIGINT'))
   process.once('SIGTERM', () => shutdown('SIGTERM'))

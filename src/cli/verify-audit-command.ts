@@ -23,7 +23,8 @@ export async function verifyAuditCommand(ctx: ServiceContext, departmentId?: str
   })
   let ids: string[]
   if (departmentId !== undefined) {
-    if (!(await ctx.departments.get(departmentId))) throw new NotFoundError('ERR_DEPARTMENT_NOT_FOUND', `no department ${departmentId} on this node`)
+    if (!(await ctx.departments.get(departmentId)))
+      throw new NotFoundError('ERR_DEPARTMENT_NOT_FOUND', `no department ${departmentId} on this node`)
     ids = [departmentId]
   } else {
     ids = (await ctx.departments.list()).map((d) => d.id)

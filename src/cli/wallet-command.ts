@@ -43,7 +43,10 @@ export async function walletCommand(sub: string | undefined, arg: string | undef
         return (await wallet.listCredentials()).map(({ jwt: _jwt, ...rest }) => rest)
       case 'present': {
         const request = await presentationRequest(flags)
-        const credentialIds = flags.credentials?.split(',').map((s) => s.trim()).filter(Boolean)
+        const credentialIds = flags.credentials
+          ?.split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
         return await wallet.present(request, { holder: flags.holder, credentialIds })
       }
       default:

@@ -1,5 +1,12 @@
 import { resolve } from 'node:path'
-import { readHttpSettings, readHttpUrl, readNetworkName, readVerifierSettings, type HttpSettings, type VerifierSettings } from './common-settings.js'
+import {
+  readHttpSettings,
+  readHttpUrl,
+  readNetworkName,
+  readVerifierSettings,
+  type HttpSettings,
+  type VerifierSettings,
+} from './common-settings.js'
 import { ConfigError } from './config-error.js'
 import { envReader } from './env-reader.js'
 

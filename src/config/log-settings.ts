@@ -20,7 +20,10 @@ export interface LogSettings {
  */
 export function loadLogSettings(env: NodeJS.ProcessEnv = process.env): LogSettings {
   const read = envReader(env)
-  const settings = { format: read.oneOf('GOVCRED_LOG_FORMAT', LOG_FORMATS, 'text'), level: read.oneOf('GOVCRED_LOG_LEVEL', LOG_LEVELS, 'info') }
+  const settings = {
+    format: read.oneOf('GOVCRED_LOG_FORMAT', LOG_FORMATS, 'text'),
+    level: read.oneOf('GOVCRED_LOG_LEVEL', LOG_LEVELS, 'info'),
+  }
   if (read.problems.length > 0) throw new ConfigError(read.problems)
   return Object.freeze(settings)
 }

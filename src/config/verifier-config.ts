@@ -1,6 +1,13 @@
 import { resolve } from 'node:path'
 import { isAddress } from 'ethers'
-import { readHttpSettings, readHttpUrl, readNetworkName, readVerifierSettings, type HttpSettings, type VerifierSettings } from './common-settings.js'
+import {
+  readHttpSettings,
+  readHttpUrl,
+  readNetworkName,
+  readVerifierSettings,
+  type HttpSettings,
+  type VerifierSettings,
+} from './common-settings.js'
 import { ConfigError } from './config-error.js'
 import { readDeployments } from './deployments-file.js'
 import { envReader } from './env-reader.js'
@@ -51,7 +58,8 @@ export function loadVerifierConfig(env: NodeJS.ProcessEnv = process.env): Verifi
   const networkName = readNetworkName(read, networkFromFile ?? 'govcred')
   for (const [key, variable] of Object.entries(ADDRESS_VARS)) {
     const value = read.string(variable) ?? contracts[key]
-    if (!value || !isAddress(value)) problems.push(`${variable} must be the address of the ${key} contract (or set GOVCRED_DEPLOYMENTS_FILE)`)
+    if (!value || !isAddress(value))
+      problems.push(`${variable} must be the address of the ${key} contract (or set GOVCRED_DEPLOYMENTS_FILE)`)
     else contracts[key] = value
   }
   const verifier = readVerifierSettings(read, http.publicUrl)

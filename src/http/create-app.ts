@@ -35,7 +35,9 @@ export function createApp(deps: AppDeps): Express {
   if (deps.verifier) app.use(verifierRoutes(deps.verifier))
   if (deps.issuance) {
     const authenticate = requireDepartment(deps.issuance.keys, deps.issuance.departments)
-    app.use(credentialRoutes({ issuer: deps.issuance.issuer, policies: deps.issuance.policies, status: deps.issuance.status, authenticate }))
+    app.use(
+      credentialRoutes({ issuer: deps.issuance.issuer, policies: deps.issuance.policies, status: deps.issuance.status, authenticate }),
+    )
     app.use(vcApiIssuerRoutes({ policies: deps.issuance.policies, authenticate }))
     app.use(propertyRoutes({ policies: deps.issuance.policies, property: deps.issuance.property, authenticate, verifier: deps.verifier }))
     app.use(auditRoutes({ log: deps.issuance.audit, authenticate }))

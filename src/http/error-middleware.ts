@@ -20,7 +20,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const answer = translateError(error)
     if (answer) {
       if (answer.status >= 500) {
-        logger.error(`${req.method} ${req.path}: ${answer.code} ${answer.message}`, { cause: String((answer.cause as Error)?.message ?? '') })
+        logger.error(`${req.method} ${req.path}: ${answer.code} ${answer.message}`, {
+          cause: String((answer.cause as Error)?.message ?? ''),
+        })
       }
       sendError(res, answer.status, answer.code, answer.message, answer.details)
       return
@@ -34,13 +36,18 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
 export function translateError(error: unknown): AppError | undefined {
   if (isAppError(error)) return error
   if (error instanceof ChainUnavailableError) return new UpstreamError('ERR_CHAIN_UNAVAILABLE', error.message, { cause: error })
-  if (isConnectivityError(error)) return new UpstreamError('ERR_CHAIN_UNAVAILABLE', 'the chain cannot be reached right now; nothing was decided', { cause: error })
+  if (isConnectivityError(error))
+    return new UpstreamError('ERR_CHAIN_UNAVAILABLE', 'the chain cannot be reached right now; nothing was decided', { cause: error })
   const type = (error as { type?: string } | undefined)?.type
-  if (type === 'entity.parse.failed') return new AppError('ERR_MALFORMED_JSON', 'the request body is not valid JSON', { status: 400, cause: error })
-  if (type === 'entity.too.large') return new AppError('ERR_BODY_TOO_LARGE', 'the request body is larger than the limit', { status: 413, cause: error })
-  if (type === 'encoding.unsupported' || type === 'charset.unsupported') return new AppError('ERR_UNSUPPORTED_ENCODING', 'unsupported body encoding', { status: 415, cause: error })
+  if (type === 'entity.parse.failed')
+    return new AppError('ERR_MALFORMED_JSON', 'the request body is not valid JSON', { status: 400, cause: error })
+  if (type === 'entity.too.large')
+    return new AppError('ERR_BODY_TOO_LARGE', 'the request body is larger than the limit', { status: 413, cause: error })
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported')
+    return new AppError('ERR_UNSUPPORTED_ENCODING', 'unsupported body encoding', { status: 415, cause: error })
   const status = (error as { status?: number } | undefined)?.status
-  if (typeof status === 'number' && status >= 400 && status < 500) return new AppError('ERR_BAD_REQUEST', (error as Error).message, { status, cause: error })
+  if (typeof status === 'number' && status >= 400 && status < 500)
+    return new AppError('ERR_BAD_REQUEST', (error as Error).message, { status, cause: error })
   return undefined
 }
 

@@ -9,7 +9,16 @@ import { quietSqlite3 } from './sqlite-driver.js'
  * const db = await openDatabase(join(dataDir, 'verifier.sqlite'), verifierMigrations)
  */
 export async function openDatabase(file: string, migrations: (new () => MigrationInterface)[]): Promise<DataSource> {
-  const db = new DataSource({ type: 'sqlite', driver: quietSqlite3, database: file, migrations, migrationsRun: true, synchronize: false, logging: false, enableWAL: true })
+  const db = new DataSource({
+    type: 'sqlite',
+    driver: quietSqlite3,
+    database: file,
+    migrations,
+    migrationsRun: true,
+    synchronize: false,
+    logging: false,
+    enableWAL: true,
+  })
   await db.initialize()
   await db.query('PRAGMA synchronous = NORMAL')
   return db

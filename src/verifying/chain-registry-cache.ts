@@ -49,7 +49,9 @@ export class ChainRegistryCache {
   ) {
     const { contracts } = deployments
     this.resolver = new Resolver({
-      ...ethrResolver({ networks: [{ name: deployments.name, chainId: deployments.chainId, provider: provider as never, registry: contracts.didRegistry }] }),
+      ...ethrResolver({
+        networks: [{ name: deployments.name, chainId: deployments.chainId, provider: provider as never, registry: contracts.didRegistry }],
+      }),
       ...KeyResolver.getResolver(),
     })
     watcher.onInvalidate((i) => this.invalidate(i))
@@ -163,7 +165,8 @@ export class ChainRegistryCache {
         this.issuers.delete(invalidation.account.toLowerCase())
         break
       case 'did':
-        for (const did of this.dids.keys()) if (ethrDidToAddress(did)?.toLowerCase() === invalidation.account.toLowerCase()) this.dids.delete(did)
+        for (const did of this.dids.keys())
+          if (ethrDidToAddress(did)?.toLowerCase() === invalidation.account.toLowerCase()) this.dids.delete(did)
         break
       case 'status': {
         const prefix = `${invalidation.account.toLowerCase()}:`

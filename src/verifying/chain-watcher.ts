@@ -21,7 +21,6 @@ export interface ChainWatcherOptions {
 
 export const DEFAULT_WATCHER_OPTIONS: ChainWatcherOptions = { pollMs: 250, freshnessMs: 100, maxStalenessMs: 15_000 }
 
-
 /**
  * Follows new blocks and turns the registries' events into cache invalidations, so cached DID
  * documents, accreditations, schema hashes and status bits change within one block of a change
@@ -43,7 +42,11 @@ export class ChainWatcher {
   ) {
     this.parsers = [
       { address: contracts.didRegistry.toLowerCase(), iface: new Interface(loadArtifact('EthereumDIDRegistry').abi), contract: 'did' },
-      { address: contracts.trustedIssuers.toLowerCase(), iface: new Interface(loadArtifact('TrustedIssuerRegistry').abi), contract: 'issuers' },
+      {
+        address: contracts.trustedIssuers.toLowerCase(),
+        iface: new Interface(loadArtifact('TrustedIssuerRegistry').abi),
+        contract: 'issuers',
+      },
       { address: contracts.schemas.toLowerCase(), iface: new Interface(loadArtifact('SchemaRegistry').abi), contract: 'schemas' },
       { address: contracts.status.toLowerCase(), iface: new Interface(loadArtifact('CredentialStatusRegistry').abi), contract: 'status' },
     ]
@@ -109,7 +112,11 @@ export class ChainWatcher {
       this.lastBlock = latest
     } else if (latest > this.lastBlock) {
       try {
-        const logs = await this.provider.getLogs({ fromBlock: this.lastBlock + 1, toBlock: latest, address: this.parsers.map((p) => p.address) })
+        const logs = await this.provider.getLogs({
+          fromBlock: this.lastBlock + 1,
+          toBlock: latest,
+          address: this.parsers.map((p) => p.address),
+        })
         for (const log of logs) this.handle(log)
       } catch {
         this.emit({ kind: 'all' })
@@ -135,7 +142,8 @@ export class ChainWatcher {
         break
       case 'status': {
         const parsed = safeParse(parser.iface, log)
-        if (parsed?.name === 'StatusUpdated') this.emit({ kind: 'status', account: String(parsed.args[0]), purpose: Number(parsed.args[1]) })
+        if (parsed?.name === 'StatusUpdated')
+          this.emit({ kind: 'status', account: String(parsed.args[0]), purpose: Number(parsed.args[1]) })
         break
       }
     }

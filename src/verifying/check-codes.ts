@@ -5,17 +5,33 @@
 export const CHECKS = {
   proof: {
     about: 'a JWT-secured presentation; only what the signature covers is read',
-    codes: ['ERR_PRESENTATION_MALFORMED', 'ERR_MALFORMED_JWT', 'ERR_PROOF_MISSING', 'ERR_UNKNOWN_PROOF_TYPE', 'ERR_EMPTY_PRESENTATION', 'ERR_PRESENTATION_TOO_LARGE'],
+    codes: [
+      'ERR_PRESENTATION_MALFORMED',
+      'ERR_MALFORMED_JWT',
+      'ERR_PROOF_MISSING',
+      'ERR_UNKNOWN_PROOF_TYPE',
+      'ERR_EMPTY_PRESENTATION',
+      'ERR_PRESENTATION_TOO_LARGE',
+    ],
   },
   holderSignature: { about: "signed by a key of the holder's DID", codes: ['ERR_HOLDER_SIGNATURE_INVALID'] },
-  presentationValidity: { about: "within the presentation's own nbf/exp", codes: ['ERR_PRESENTATION_EXPIRED', 'ERR_PRESENTATION_NOT_YET_VALID'] },
+  presentationValidity: {
+    about: "within the presentation's own nbf/exp",
+    codes: ['ERR_PRESENTATION_EXPIRED', 'ERR_PRESENTATION_NOT_YET_VALID'],
+  },
   challenge: {
     about: 'the challenge of a presentation request of this verifier, unexpired and used once',
     codes: ['ERR_CHALLENGE_MISMATCH', 'ERR_CHALLENGE_REPLAYED', 'ERR_CHALLENGE_EXPIRED', 'ERR_UNKNOWN_REQUEST'],
   },
   domain: { about: 'addressed (aud) to this verifier', codes: ['ERR_DOMAIN_MISMATCH'] },
-  credentialProof: { about: 'each credential a JWT-secured VC', codes: ['ERR_MALFORMED_JWT', 'ERR_PROOF_MISSING', 'ERR_UNKNOWN_PROOF_TYPE', 'ERR_CREDENTIAL_MALFORMED'] },
-  credentialSignature: { about: "signed by a key of the issuer's DID document, read from the chain", codes: ['ERR_CREDENTIAL_SIGNATURE_INVALID', 'ERR_ISSUER_DEACTIVATED'] },
+  credentialProof: {
+    about: 'each credential a JWT-secured VC',
+    codes: ['ERR_MALFORMED_JWT', 'ERR_PROOF_MISSING', 'ERR_UNKNOWN_PROOF_TYPE', 'ERR_CREDENTIAL_MALFORMED'],
+  },
+  credentialSignature: {
+    about: "signed by a key of the issuer's DID document, read from the chain",
+    codes: ['ERR_CREDENTIAL_SIGNATURE_INVALID', 'ERR_ISSUER_DEACTIVATED'],
+  },
   issuerResolved: { about: "the issuer's DID resolves", codes: ['ERR_ISSUER_NOT_RESOLVED'] },
   issuerAccredited: {
     about: "on chain, for the credential's type, at issuance time (now too with the strict policy)",
@@ -23,7 +39,13 @@ export const CHECKS = {
   },
   schema: {
     about: 'claims valid against the schema whose hash is anchored',
-    codes: ['ERR_SCHEMA_MISSING', 'ERR_SCHEMA_TYPE_MISMATCH', 'ERR_SCHEMA_UNKNOWN', 'ERR_SCHEMA_HASH_MISMATCH', 'ERR_SCHEMA_VALIDATION_FAILED'],
+    codes: [
+      'ERR_SCHEMA_MISSING',
+      'ERR_SCHEMA_TYPE_MISMATCH',
+      'ERR_SCHEMA_UNKNOWN',
+      'ERR_SCHEMA_HASH_MISMATCH',
+      'ERR_SCHEMA_VALIDATION_FAILED',
+    ],
   },
   status: {
     about: 'revocation and suspension bits on chain',

@@ -19,10 +19,17 @@ export function openJwtEnvelope(input: unknown, check: CheckName, credential?: n
   if (input && typeof input === 'object' && !Array.isArray(input)) {
     const proof = (input as { proof?: unknown }).proof
     const proofs = Array.isArray(proof) ? proof : proof ? [proof] : []
-    if (proofs.length === 0) return fail(check, 'ERR_PROOF_MISSING', 'no proof: only JWT-secured credentials and presentations are accepted', credential)
+    if (proofs.length === 0)
+      return fail(check, 'ERR_PROOF_MISSING', 'no proof: only JWT-secured credentials and presentations are accepted', credential)
     if (proofs.length > 1) return fail(check, 'ERR_UNKNOWN_PROOF_TYPE', 'more than one proof', credential)
     const { type, jwt: proofJwt } = proofs[0] as { type?: unknown; jwt?: unknown }
-    if (type !== 'JwtProof2020') return fail(check, 'ERR_UNKNOWN_PROOF_TYPE', `proof type ${JSON.stringify(type ?? null)} is not supported (JwtProof2020 only)`, credential)
+    if (type !== 'JwtProof2020')
+      return fail(
+        check,
+        'ERR_UNKNOWN_PROOF_TYPE',
+        `proof type ${JSON.stringify(type ?? null)} is not supported (JwtProof2020 only)`,
+        credential,
+      )
     jwt = proofJwt
   }
   if (typeof jwt !== 'string' || jwt.length > MAX_JWT_LENGTH || !COMPACT_JWT.test(jwt)) {

@@ -17,7 +17,11 @@ export interface PresentationRequest {
 
 export type ChallengeOutcome =
   | { ok: true; request?: PresentationRequest }
-  | { ok: false; code: 'ERR_UNKNOWN_REQUEST' | 'ERR_CHALLENGE_EXPIRED' | 'ERR_CHALLENGE_REPLAYED' | 'ERR_CHALLENGE_MISMATCH' | 'ERR_DOMAIN_MISMATCH'; message: string }
+  | {
+      ok: false
+      code: 'ERR_UNKNOWN_REQUEST' | 'ERR_CHALLENGE_EXPIRED' | 'ERR_CHALLENGE_REPLAYED' | 'ERR_CHALLENGE_MISMATCH' | 'ERR_DOMAIN_MISMATCH'
+      message: string
+    }
 
 export const DEFAULT_REQUEST_TTL_MS = 10 * 60_000
 
@@ -53,7 +57,8 @@ export class PresentationRequestStore {
       expiresAt: new Date(now.getTime() + this.ttlMs).toISOString(),
       usedAt: null,
     }
-    await writeQuery(this.db,
+    await writeQuery(
+      this.db,
       `INSERT INTO govcred_presentation_requests (id, challenge, domain, credentialTypes, purpose, createdAt, expiresAt) VALUES (?, ?, ?, ?, ?, ?, ?)`,
       [request.id, request.challenge, request.domain, JSON.stringify(credentialTypes), purpose, request.createdAt, request.expiresAt],
     )
@@ -69,10 +74,12 @@ export class PresentationRequestStore {
 
   /** Checks a presentation's nonce and audience against a stored request, without using it up. */
   async check(requestId: string, nonce: unknown, audience: unknown, now = Date.now()): Promise<ChallengeOutcome> {
-    const request = typeof requestId === 'string' && requestId.length <= 100 ? this.recent.get(requestId) ?? (await this.get(requestId)) : undefined
+    const request =
+      typeof requestId === 'string' && requestId.length <= 100 ? (this.recent.get(requestId) ?? (await this.get(requestId))) : undefined
     if (!request) return { ok: false, code: 'ERR_UNKNOWN_REQUEST', message: 'no such presentation request' }
     if (request.usedAt) return { ok: false, code: 'ERR_CHALLENGE_REPLAYED', message: 'this presentation request was already answered' }
-    if (Date.parse(request.expiresAt) <= now) return { ok: false, code: 'ERR_CHALLENGE_EXPIRED', message: 'the presentation request expired' }
+    if (Date.parse(request.expiresAt) <= now)
+      return { ok: false, code: 'ERR_CHALLENGE_EXPIRED', message: 'the presentation request expired' }
     return matchChallenge(request.challenge, request.domain, nonce, audience, request)
   }
 
@@ -80,7 +87,12 @@ export class PresentationRequestStore {
   async consume(requestId: string): Promise<boolean> {
     const cached = this.recent.get(requestId)
     if (cached) cached.usedAt = new Date().toISOString()
-    return (await writeExecute(this.db, `UPDATE govcred_presentation_requests SET usedAt = ? WHERE id = ? AND usedAt IS NULL`, [new Date().toISOString(), requestId])) > 0
+    return (
+      (await writeExecute(this.db, `UPDATE govcred_presentation_requests SET usedAt = ? WHERE id = ? AND usedAt IS NULL`, [
+        new Date().toISOString(),
+        requestId,
+      ])) > 0
+    )
   }
 
   /**
@@ -95,7 +107,13 @@ export class PresentationRequestStore {
 
   /** A challenge supplied by the caller (VC-API): accepted once per domain. */
   async consumeExternal(challenge: string, domain: string): Promise<boolean> {
-    return (await writeExecute(this.db, `INSERT OR IGNORE INTO govcred_used_challenges (challenge, domain, usedAt) VALUES (?, ?, ?)`, [challenge, domain, new Date().toISOString()])) > 0
+    return (
+      (await writeExecute(this.db, `INSERT OR IGNORE INTO govcred_used_challenges (challenge, domain, usedAt) VALUES (?, ?, ?)`, [
+        challenge,
+        domain,
+        new Date().toISOString(),
+      ])) > 0
+    )
   }
 
   /** A challenge this store issued for a request: accepted only with that request, never as a caller's own (VC-API). */
@@ -108,11 +126,18 @@ export class PresentationRequestStore {
   }
 }
 
-export function matchChallenge(challenge: string, domain: string | undefined, nonce: unknown, audience: unknown, request?: PresentationRequest): ChallengeOutcome {
+export function matchChallenge(
+  challenge: string,
+  domain: string | undefined,
+  nonce: unknown,
+  audience: unknown,
+  request?: PresentationRequest,
+): ChallengeOutcome {
   if (nonce !== challenge) return { ok: false, code: 'ERR_CHALLENGE_MISMATCH', message: 'the presentation was made for another challenge' }
   if (domain !== undefined) {
     const audiences = Array.isArray(audience) ? audience : audience === undefined ? [] : [audience]
-    if (!audiences.includes(domain)) return { ok: false, code: 'ERR_DOMAIN_MISMATCH', message: `the presentation is not addressed to ${domain}` }
+    if (!audiences.includes(domain))
+      return { ok: false, code: 'ERR_DOMAIN_MISMATCH', message: `the presentation is not addressed to ${domain}` }
   }
   return { ok: true, request }
 }

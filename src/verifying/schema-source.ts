@@ -39,7 +39,14 @@ export class SchemaSource {
           compiled ??= ajv!.compile(item.schema)
           return compiled(claims)
             ? { ok: true }
-            : { ok: false, errors: (compiled.errors ?? []).map((e) => ({ field: e.instancePath, code: 'ERR_FIELD_INVALID' as const, message: e.message ?? 'invalid' })) }
+            : {
+                ok: false,
+                errors: (compiled.errors ?? []).map((e) => ({
+                  field: e.instancePath,
+                  code: 'ERR_FIELD_INVALID' as const,
+                  message: e.message ?? 'invalid',
+                })),
+              }
         },
       })
     }

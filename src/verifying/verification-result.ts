@@ -35,8 +35,20 @@ export interface VerificationResult {
   error?: { code: CheckCode | 'OK'; message: string }
 }
 
-export const pass = (check: CheckName, message: string, credential?: number): Check => ({ check, ok: true, code: 'OK', message, ...(credential === undefined ? {} : { credential }) })
-export const fail = <C extends CheckName>(check: C, code: CheckCodeOf<C>, message: string, credential?: number): Check => ({ check, ok: false, code, message, ...(credential === undefined ? {} : { credential }) })
+export const pass = (check: CheckName, message: string, credential?: number): Check => ({
+  check,
+  ok: true,
+  code: 'OK',
+  message,
+  ...(credential === undefined ? {} : { credential }),
+})
+export const fail = <C extends CheckName>(check: C, code: CheckCodeOf<C>, message: string, credential?: number): Check => ({
+  check,
+  ok: false,
+  code,
+  message,
+  ...(credential === undefined ? {} : { credential }),
+})
 
 export function summarize(checks: Check[], credentials: VerifiedCredentialSummary[], holder?: string | null): VerificationResult {
   const failed = checks.find((c) => !c.ok)

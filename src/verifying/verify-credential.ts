@@ -35,14 +35,39 @@ const BASE_TYPE = 'VerifiableCredential'
  * DID document on chain, accreditation for its type at issuance, anchored schema, status bits,
  * validity window. `holder` is compared with the subject when given.
  */
-export async function verifyCredentialEnvelope(ctx: VerifierContext, input: unknown, index: number, holder?: string | null, nowSeconds = Math.floor(Date.now() / 1000)): Promise<{ checks: Check[]; summary: VerifiedCredentialSummary }> {
+export async function verifyCredentialEnvelope(
+  ctx: VerifierContext,
+  input: unknown,
+  index: number,
+  holder?: string | null,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): Promise<{ checks: Check[]; summary: VerifiedCredentialSummary }> {
   const opened = openJwtEnvelope(input, 'credentialProof', index)
-  const summary: VerifiedCredentialSummary = { index, id: null, types: [], issuer: null, issuerName: null, subject: null, claims: {}, validFrom: null, validUntil: null, verified: false }
+  const summary: VerifiedCredentialSummary = {
+    index,
+    id: null,
+    types: [],
+    issuer: null,
+    issuerName: null,
+    subject: null,
+    claims: {},
+    validFrom: null,
+    validUntil: null,
+    verified: false,
+  }
   if (isCheck(opened)) return { checks: [opened], summary }
   const checks: Check[] = []
   const view = credentialView(opened)
   if (isCheck(view)) return { checks: [view.check === 'credentialProof' ? { ...view, credential: index } : view], summary }
-  Object.assign(summary, { id: view.id, types: view.types, issuer: view.issuer, subject: view.subject, claims: view.claims, validFrom: iso(view.nbf), validUntil: iso(view.exp) })
+  Object.assign(summary, {
+    id: view.id,
+    types: view.types,
+    issuer: view.issuer,
+    subject: view.subject,
+    claims: view.claims,
+    validFrom: iso(view.nbf),
+    validUntil: iso(view.exp),
+  })
   checks.push(pass('credentialProof', 'JWT-secured credential', index))
 
   const signature = await verifyJwtSignature(ctx.cache, opened.jwt, view.issuer, 'assertionMethod', opened.header.alg)
@@ -50,9 +75,16 @@ export async function verifyCredentialEnvelope(ctx: VerifierContext, input: unkn
     checks.push(fail('issuerResolved', 'ERR_ISSUER_NOT_RESOLVED', signature.message, index))
   } else {
     checks.push(pass('issuerResolved', `${view.issuer} resolved from the chain`, index))
-    checks.push(signature.ok
-      ? pass('credentialSignature', 'signed by a key of the issuer', index)
-      : fail('credentialSignature', signature.code === 'ERR_DID_DEACTIVATED' ? 'ERR_ISSUER_DEACTIVATED' : 'ERR_CREDENTIAL_SIGNATURE_INVALID', signature.message, index))
+    checks.push(
+      signature.ok
+        ? pass('credentialSignature', 'signed by a key of the issuer', index)
+        : fail(
+            'credentialSignature',
+            signature.code === 'ERR_DID_DEACTIVATED' ? 'ERR_ISSUER_DEACTIVATED' : 'ERR_CREDENTIAL_SIGNATURE_INVALID',
+            signature.message,
+            index,
+          ),
+    )
   }
   if (!signature.ok) return { checks, summary }
 
@@ -62,9 +94,16 @@ export async function verifyCredentialEnvelope(ctx: VerifierContext, input: unkn
   checks.push(await statusCheck(ctx, account, view.credentialStatus, index))
   checks.push(validityCheck(ctx, view, index, nowSeconds))
   if (holder !== undefined) {
-    checks.push(holder && view.subject === holder
-      ? pass('holderIsSubject', 'the holder is the subject', index)
-      : fail('holderIsSubject', 'ERR_HOLDER_NOT_SUBJECT', `the credential is about ${view.subject ?? 'nobody'}, not the presenter ${holder ?? ''}`, index))
+    checks.push(
+      holder && view.subject === holder
+        ? pass('holderIsSubject', 'the holder is the subject', index)
+        : fail(
+            'holderIsSubject',
+            'ERR_HOLDER_NOT_SUBJECT',
+            `the credential is about ${view.subject ?? 'nobody'}, not the presenter ${holder ?? ''}`,
+            index,
+          ),
+    )
   }
   summary.verified = checks.every((c) => c.ok)
   return { checks, summary }
@@ -96,7 +135,8 @@ function credentialView(decoded: DecodedJwt): CredentialView | Check {
   const subjectObject = Array.isArray(vc.credentialSubject) ? vc.credentialSubject[0] : vc.credentialSubject
   if (!subjectObject || typeof subjectObject !== 'object') return malformed('no credentialSubject')
   const subject = typeof payload.sub === 'string' ? payload.sub : typeof subjectObject.id === 'string' ? subjectObject.id : null
-  if (typeof subjectObject.id === 'string' && payload.sub !== undefined && subjectObject.id !== payload.sub) return malformed('credentialSubject.id differs from sub')
+  if (typeof subjectObject.id === 'string' && payload.sub !== undefined && subjectObject.id !== payload.sub)
+    return malformed('credentialSubject.id differs from sub')
   const types = Array.isArray(vc.type) ? vc.type.map(String) : typeof vc.type === 'string' ? [vc.type] : []
   if (!types.includes(BASE_TYPE)) return malformed('type lacks VerifiableCredential')
   const id = typeof payload.jti === 'string' ? payload.jti : typeof vc.id === 'string' ? vc.id : null
@@ -112,15 +152,39 @@ function issuerAccount(ctx: VerifierContext, issuer: string): string | undefined
   return ethrDidToAddress(issuer)
 }
 
-async function accreditationCheck(ctx: VerifierContext, account: string | undefined, view: CredentialView, index: number, now: number, summary: VerifiedCredentialSummary): Promise<Check> {
+async function accreditationCheck(
+  ctx: VerifierContext,
+  account: string | undefined,
+  view: CredentialView,
+  index: number,
+  now: number,
+  summary: VerifiedCredentialSummary,
+): Promise<Check> {
   const specific = view.types.filter((t) => t !== BASE_TYPE)
-  if (!account) return fail('issuerAccredited', 'ERR_ISSUER_NOT_ACCREDITED', `${view.issuer} is not a did:ethr of the ${ctx.deployments.name} network`, index)
-  if (specific.length !== 1) return fail('issuerAccredited', 'ERR_ISSUER_NOT_ACCREDITED', 'a credential must name exactly one credential type to be checked against accreditation', index)
+  if (!account)
+    return fail(
+      'issuerAccredited',
+      'ERR_ISSUER_NOT_ACCREDITED',
+      `${view.issuer} is not a did:ethr of the ${ctx.deployments.name} network`,
+      index,
+    )
+  if (specific.length !== 1)
+    return fail(
+      'issuerAccredited',
+      'ERR_ISSUER_NOT_ACCREDITED',
+      'a credential must name exactly one credential type to be checked against accreditation',
+      index,
+    )
   const record = await ctx.cache.issuer(account)
   summary.issuerName = record?.name ?? null
   const issuedAt = view.nbf ?? now
   if (!ChainRegistryCache.accreditedAt(record, specific[0], issuedAt)) {
-    return fail('issuerAccredited', 'ERR_ISSUER_NOT_ACCREDITED', `${record?.name ?? view.issuer} was not accredited for ${specific[0]} when it issued this credential`, index)
+    return fail(
+      'issuerAccredited',
+      'ERR_ISSUER_NOT_ACCREDITED',
+      `${record?.name ?? view.issuer} was not accredited for ${specific[0]} when it issued this credential`,
+      index,
+    )
   }
   if (ctx.policy.requireCurrentAccreditation && !accreditedNow(record!, specific[0], now)) {
     return fail('issuerAccredited', 'ERR_ISSUER_NO_LONGER_ACCREDITED', `${record?.name} is no longer accredited for ${specific[0]}`, index)
@@ -138,19 +202,31 @@ function accreditedNow(record: IssuerRecord, credentialType: string, now: number
 }
 
 async function schemaCheck(ctx: VerifierContext, view: CredentialView, index: number): Promise<Check> {
-  const reference = (Array.isArray(view.credentialSchema) ? view.credentialSchema[0] : view.credentialSchema) as { name?: unknown; version?: unknown } | undefined
+  const reference = (Array.isArray(view.credentialSchema) ? view.credentialSchema[0] : view.credentialSchema) as
+    { name?: unknown; version?: unknown } | undefined
   if (!reference || typeof reference.name !== 'string' || typeof reference.version !== 'string') {
     return fail('schema', 'ERR_SCHEMA_MISSING', 'the credential names no anchored schema (credentialSchema name and version)', index)
   }
   const { name, version } = reference as { name: string; version: string }
-  if (!view.types.includes(name)) return fail('schema', 'ERR_SCHEMA_TYPE_MISMATCH', `schema ${name} is not for a credential of type ${view.types.join(', ')}`, index)
+  if (!view.types.includes(name))
+    return fail('schema', 'ERR_SCHEMA_TYPE_MISMATCH', `schema ${name} is not for a credential of type ${view.types.join(', ')}`, index)
   const anchored = await ctx.cache.schema(name, version)
   if (!anchored) return fail('schema', 'ERR_SCHEMA_UNKNOWN', `schema ${name} ${version} is not anchored on chain`, index)
   const local = ctx.schemas.get(name, version)
   if (!local) return fail('schema', 'ERR_SCHEMA_UNKNOWN', `this verifier does not hold schema ${name} ${version}`, index)
-  if (local.contentHash !== anchored.contentHash) return fail('schema', 'ERR_SCHEMA_HASH_MISMATCH', `schema ${name} ${version} differs from the one anchored on chain`, index)
+  if (local.contentHash !== anchored.contentHash)
+    return fail('schema', 'ERR_SCHEMA_HASH_MISMATCH', `schema ${name} ${version} differs from the one anchored on chain`, index)
   const result = local.validate(view.claims)
-  if (!result.ok) return fail('schema', 'ERR_SCHEMA_VALIDATION_FAILED', `claims do not match ${name} ${version}: ${result.errors.slice(0, 3).map((e) => `${e.field} ${e.code}`).join('; ')}`, index)
+  if (!result.ok)
+    return fail(
+      'schema',
+      'ERR_SCHEMA_VALIDATION_FAILED',
+      `claims do not match ${name} ${version}: ${result.errors
+        .slice(0, 3)
+        .map((e) => `${e.field} ${e.code}`)
+        .join('; ')}`,
+      index,
+    )
   return pass('schema', `claims match ${name} ${version}, whose hash is anchored on chain`, index)
 }
 
@@ -169,11 +245,13 @@ async function statusCheck(ctx: VerifierContext, account: string | undefined, cr
 
 function validityCheck(ctx: VerifierContext, view: CredentialView, index: number, now: number): Check {
   const skew = ctx.policy.skewSeconds
-  if (view.nbf !== null && view.nbf > now + skew) return fail('validity', 'ERR_CREDENTIAL_NOT_YET_VALID', `valid only from ${iso(view.nbf)}`, index)
+  if (view.nbf !== null && view.nbf > now + skew)
+    return fail('validity', 'ERR_CREDENTIAL_NOT_YET_VALID', `valid only from ${iso(view.nbf)}`, index)
   if (view.exp !== null && view.exp <= now - skew) return fail('validity', 'ERR_CREDENTIAL_EXPIRED', `expired at ${iso(view.exp)}`, index)
   return pass('validity', 'within its validity period', index)
 }
 
 const numeric = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : null)
-const dateSeconds = (value: unknown) => (typeof value === 'string' && !Number.isNaN(Date.parse(value)) ? Math.floor(Date.parse(value) / 1000) : null)
+const dateSeconds = (value: unknown) =>
+  typeof value === 'string' && !Number.isNaN(Date.parse(value)) ? Math.floor(Date.parse(value) / 1000) : null
 const iso = (seconds: number | null) => (seconds === null ? null : new Date(seconds * 1000).toISOString())

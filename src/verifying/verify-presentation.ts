@@ -6,9 +6,7 @@ import { verifyCredentialEnvelope, type VerifierContext } from './verify-credent
 import { verifyJwtSignature } from './verify-signature.js'
 
 /** Where the expected challenge comes from: a stored presentation request, or the caller (VC-API). */
-export type ChallengeSource =
-  | { kind: 'request'; requestId: string }
-  | { kind: 'caller'; challenge: string; domain?: string }
+export type ChallengeSource = { kind: 'request'; requestId: string } | { kind: 'caller'; challenge: string; domain?: string }
 
 export interface PresentationVerifierDeps extends VerifierContext {
   requests: PresentationRequestStore
@@ -21,23 +19,43 @@ const MAX_CREDENTIALS = 20
  * The challenge is used up once the holder's signature and the challenge check out, whatever the
  * credentials' fate, so the same presentation can never be accepted twice.
  */
-export async function verifyPresentation(deps: PresentationVerifierDeps, presentation: unknown, source: ChallengeSource, nowSeconds = Math.floor(Date.now() / 1000)): Promise<VerificationResult> {
+export async function verifyPresentation(
+  deps: PresentationVerifierDeps,
+  presentation: unknown,
+  source: ChallengeSource,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): Promise<VerificationResult> {
   const opened = openJwtEnvelope(presentation, 'proof')
   if (isCheck(opened)) return summarize([opened], [])
   const { payload, header, jwt } = opened
   const holder = isPlainDid(payload.iss) ? payload.iss : null
   const vp = payload.vp
-  if (!holder || !vp || typeof vp !== 'object') return summarize([fail('proof', 'ERR_PRESENTATION_MALFORMED', 'the JWT is not a verifiable presentation (no vp or iss)')], [])
-  const embedded: unknown[] = Array.isArray(vp.verifiableCredential) ? vp.verifiableCredential : vp.verifiableCredential ? [vp.verifiableCredential] : []
-  if (embedded.length === 0) return summarize([pass('proof', 'JWT-secured presentation'), fail('proof', 'ERR_EMPTY_PRESENTATION', 'the presentation contains no credential')], [], holder)
-  if (embedded.length > MAX_CREDENTIALS) return summarize([fail('proof', 'ERR_PRESENTATION_TOO_LARGE', `at most ${MAX_CREDENTIALS} credentials per presentation`)], [], holder)
+  if (!holder || !vp || typeof vp !== 'object')
+    return summarize([fail('proof', 'ERR_PRESENTATION_MALFORMED', 'the JWT is not a verifiable presentation (no vp or iss)')], [])
+  const embedded: unknown[] = Array.isArray(vp.verifiableCredential)
+    ? vp.verifiableCredential
+    : vp.verifiableCredential
+      ? [vp.verifiableCredential]
+      : []
+  if (embedded.length === 0)
+    return summarize(
+      [pass('proof', 'JWT-secured presentation'), fail('proof', 'ERR_EMPTY_PRESENTATION', 'the presentation contains no credential')],
+      [],
+      holder,
+    )
+  if (embedded.length > MAX_CREDENTIALS)
+    return summarize([fail('proof', 'ERR_PRESENTATION_TOO_LARGE', `at most ${MAX_CREDENTIALS} credentials per presentation`)], [], holder)
   const checks: Check[] = [pass('proof', 'JWT-secured presentation')]
 
   // The credentials' checks do not depend on the holder's or the challenge's: run them side by side.
   const credentialResults = Promise.all(embedded.map((vc, i) => verifyCredentialEnvelope(deps, vc, i, holder, nowSeconds)))
   credentialResults.catch(() => undefined)
   const signature = await verifyJwtSignature(deps.cache, jwt, holder, 'authentication', header.alg)
-  checks.push(signature.ok ? pass('holderSignature', `signed by ${holder}`) : fail('holderSignature', 'ERR_HOLDER_SIGNATURE_INVALID', signature.message))
+  checks.push(
+    signature.ok
+      ? pass('holderSignature', `signed by ${holder}`)
+      : fail('holderSignature', 'ERR_HOLDER_SIGNATURE_INVALID', signature.message),
+  )
   checks.push(presentationValidity(payload, nowSeconds, deps.policy.skewSeconds))
 
   const expected = await expectedChallenge(deps, source, payload)
@@ -58,36 +76,64 @@ export async function verifyPresentation(deps: PresentationVerifierDeps, present
     checks.push(...result.checks)
     credentials.push(result.summary)
   }
-  const requested = expected.outcome.ok ? expected.outcome.request?.credentialTypes ?? [] : []
+  const requested = expected.outcome.ok ? (expected.outcome.request?.credentialTypes ?? []) : []
   if (requested.length > 0) {
     const present = new Set(credentials.flatMap((c) => c.types))
     const missing = requested.filter((t) => !present.has(t))
-    checks.push(missing.length === 0 ? pass('requestedTypes', `all requested types present: ${requested.join(', ')}`) : fail('requestedTypes', 'ERR_REQUESTED_TYPE_MISSING', `missing: ${missing.join(', ')}`))
+    checks.push(
+      missing.length === 0
+        ? pass('requestedTypes', `all requested types present: ${requested.join(', ')}`)
+        : fail('requestedTypes', 'ERR_REQUESTED_TYPE_MISSING', `missing: ${missing.join(', ')}`),
+    )
   }
   return summarize(checks, credentials, holder)
 }
 
-async function expectedChallenge(deps: PresentationVerifierDeps, source: ChallengeSource, payload: Record<string, unknown>): Promise<{ outcome: ChallengeOutcome; consume: () => Promise<boolean> }> {
+async function expectedChallenge(
+  deps: PresentationVerifierDeps,
+  source: ChallengeSource,
+  payload: Record<string, unknown>,
+): Promise<{ outcome: ChallengeOutcome; consume: () => Promise<boolean> }> {
   if (source.kind === 'request') {
-    return { outcome: await deps.requests.check(source.requestId, payload.nonce, payload.aud), consume: () => deps.requests.consume(source.requestId) }
+    return {
+      outcome: await deps.requests.check(source.requestId, payload.nonce, payload.aud),
+      consume: () => deps.requests.consume(source.requestId),
+    }
   }
   // Otherwise the answer to a stored request could be accepted a second time through the VC-API route.
   if (await deps.requests.isRequestChallenge(source.challenge)) {
-    return { outcome: { ok: false, code: 'ERR_CHALLENGE_REPLAYED', message: 'this challenge belongs to a presentation request: verify the answer with its requestId' }, consume: async () => false }
+    return {
+      outcome: {
+        ok: false,
+        code: 'ERR_CHALLENGE_REPLAYED',
+        message: 'this challenge belongs to a presentation request: verify the answer with its requestId',
+      },
+      consume: async () => false,
+    }
   }
   if (await deps.requests.isExternalUsed(source.challenge)) {
-    return { outcome: { ok: false, code: 'ERR_CHALLENGE_REPLAYED', message: 'this challenge was already used' }, consume: async () => false }
+    return {
+      outcome: { ok: false, code: 'ERR_CHALLENGE_REPLAYED', message: 'this challenge was already used' },
+      consume: async () => false,
+    }
   }
   return {
     // Without options.domain, a presentation addressed to some verifier must at least be addressed to this one.
-    outcome: matchChallenge(source.challenge, source.domain ?? (payload.aud === undefined ? undefined : deps.requests.domain), payload.nonce, payload.aud),
+    outcome: matchChallenge(
+      source.challenge,
+      source.domain ?? (payload.aud === undefined ? undefined : deps.requests.domain),
+      payload.nonce,
+      payload.aud,
+    ),
     consume: () => deps.requests.consumeExternal(source.challenge, source.domain ?? ''),
   }
 }
 
 function presentationValidity(payload: Record<string, unknown>, now: number, skew: number): Check {
-  if (typeof payload.exp === 'number' && payload.exp <= now - skew) return fail('presentationValidity', 'ERR_PRESENTATION_EXPIRED', 'the presentation expired')
-  if (typeof payload.nbf === 'number' && payload.nbf > now + skew) return fail('presentationValidity', 'ERR_PRESENTATION_NOT_YET_VALID', 'the presentation is not valid yet')
+  if (typeof payload.exp === 'number' && payload.exp <= now - skew)
+    return fail('presentationValidity', 'ERR_PRESENTATION_EXPIRED', 'the presentation expired')
+  if (typeof payload.nbf === 'number' && payload.nbf > now + skew)
+    return fail('presentationValidity', 'ERR_PRESENTATION_NOT_YET_VALID', 'the presentation is not valid yet')
   return pass('presentationValidity', 'within its validity period')
 }
 

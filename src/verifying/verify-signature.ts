@@ -12,16 +12,28 @@ export type SignatureOutcome =
  * Verifies a compact JWS with the keys of the signer's DID document for one verification relationship.
  * Throws ChainUnavailableError when a did:ethr cannot be resolved because the chain cannot be read.
  */
-export async function verifyJwtSignature(cache: ChainRegistryCache, jwt: string, did: string, relationship: 'assertionMethod' | 'authentication', alg: unknown): Promise<SignatureOutcome> {
+export async function verifyJwtSignature(
+  cache: ChainRegistryCache,
+  jwt: string,
+  did: string,
+  relationship: 'assertionMethod' | 'authentication',
+  alg: unknown,
+): Promise<SignatureOutcome> {
   const resolution = await cache.resolveDid(did)
   if (resolution.didResolutionMetadata?.error === 'notFound' && did.startsWith('did:ethr:')) {
     // ethr-did-resolver has a document for every did:ethr of a network it knows; notFound means reading the
     // registry failed. Answering "not resolved" would refuse a good credential with a code that blames it.
-    throw new ChainUnavailableError(`the DID registry cannot be read for ${did}: ${resolution.didResolutionMetadata.message ?? 'no answer'}`)
+    throw new ChainUnavailableError(
+      `the DID registry cannot be read for ${did}: ${resolution.didResolutionMetadata.message ?? 'no answer'}`,
+    )
   }
   const document = resolution.didDocument
   if (resolution.didResolutionMetadata?.error || !document) {
-    return { ok: false, code: 'ERR_DID_NOT_RESOLVED', message: `${did} does not resolve: ${resolution.didResolutionMetadata?.error ?? 'no document'}` }
+    return {
+      ok: false,
+      code: 'ERR_DID_NOT_RESOLVED',
+      message: `${did} does not resolve: ${resolution.didResolutionMetadata?.error ?? 'no document'}`,
+    }
   }
   if (resolution.didDocumentMetadata?.deactivated) return { ok: false, code: 'ERR_DID_DEACTIVATED', message: `${did} is deactivated` }
   const methods = keysFor(document, relationship)

@@ -18,7 +18,11 @@ beforeAll(async () => {
   const { ctx } = service
   log = new AuditLog(ctx.db)
   anchoring = new AuditAnchoring({
-    db: ctx.db, log, writer: ctx.writer, registries: ctx.registries, departments: ctx.departments,
+    db: ctx.db,
+    log,
+    writer: ctx.writer,
+    registries: ctx.registries,
+    departments: ctx.departments,
   })
   departments = await ctx.departments.list()
   anchors = new Contract(ctx.deployments.contracts.anchors, loadArtifact('AnchorRegistry').abi, ctx.provider)
@@ -31,7 +35,8 @@ afterAll(async () => {
 
 const outboxRows = async () => Number((await service.ctx.db.query(`SELECT COUNT(*) AS n FROM govcred_chain_outbox`))[0].n)
 const appendSome = async (departmentId: string, n: number) => {
-  for (let i = 0; i < n; i++) await log.append({ departmentId, actor: 'cli:test', action: 'issue', credentialId: `urn:uuid:${departmentId}-${i}`, details: { i } })
+  for (let i = 0; i < n; i++)
+    await log.append({ departmentId, actor: 'cli:test', action: 'issue', credentialId: `urn:uuid:${departmentId}-${i}`, details: { i } })
 }
 
 describe('AuditAnchoring', () => {
@@ -85,8 +90,12 @@ describe('AuditAnchoring', () => {
     await appendSome(department.id, 2)
     const head = (await log.head(department.id))!
     const sent = await service.ctx.writer.submit({
-      account: department.account, contract: 'CredentialStatusRegistry', target: service.ctx.deployments.contracts.status,
-      method: 'updateStatus', args: [department.account, 1, [], [], head.hash], label: 'test status batch with audit head',
+      account: department.account,
+      contract: 'CredentialStatusRegistry',
+      target: service.ctx.deployments.contracts.status,
+      method: 'updateStatus',
+      args: [department.account, 1, [], [], head.hash],
+      label: 'test status batch with audit head',
     })
     await anchoring.recordStatusBatchAnchor(department.id, head.seq, head.hash, sent.receipt.hash)
 
@@ -103,7 +112,8 @@ describe('AuditAnchoring', () => {
     const head = (await log.head(department.id))!
     anchoring.start(100)
     const deadline = Date.now() + 10_000
-    while ((await anchoring.lastAnchor(department.id))?.seq !== head.seq && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+    while ((await anchoring.lastAnchor(department.id))?.seq !== head.seq && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50))
     await anchoring.stop()
     expect(await anchoring.lastAnchor(department.id)).toMatchObject({ seq: head.seq, hash: head.hash })
   })

@@ -25,8 +25,17 @@ describe('auditEntryHash', () => {
   })
 
   it('ignores key order and any hash field passed along', () => {
-    const reordered = { prevHash: entry.prevHash, details: { statusIndex: 42, nested: { a: 1, b: 2 }, reason: 'fraud' }, txHash: null,
-      credentialId: entry.credentialId, action: entry.action, actor: entry.actor, at: entry.at, departmentId: entry.departmentId, seq: 7 }
+    const reordered = {
+      prevHash: entry.prevHash,
+      details: { statusIndex: 42, nested: { a: 1, b: 2 }, reason: 'fraud' },
+      txHash: null,
+      credentialId: entry.credentialId,
+      action: entry.action,
+      actor: entry.actor,
+      at: entry.at,
+      departmentId: entry.departmentId,
+      seq: 7,
+    }
     expect(auditEntryHash(reordered)).toBe(auditEntryHash(entry))
     expect(auditEntryHash({ ...entry, hash: '0xabc' } as typeof entry)).toBe(auditEntryHash(entry))
   })
@@ -34,8 +43,15 @@ describe('auditEntryHash', () => {
   it('changes with every hashed field', () => {
     const base = auditEntryHash(entry)
     const variants = [
-      { seq: 8 }, { departmentId: 'real-estate' }, { at: '2026-11-25T08:00:00.001Z' }, { actor: 'cli:bob' }, { action: 'suspend' as const },
-      { credentialId: null }, { txHash: `0x${'1'.repeat(64)}` }, { details: { ...entry.details, reason: 'error' } }, { prevHash: `0x${'2'.repeat(64)}` },
+      { seq: 8 },
+      { departmentId: 'real-estate' },
+      { at: '2026-11-25T08:00:00.001Z' },
+      { actor: 'cli:bob' },
+      { action: 'suspend' as const },
+      { credentialId: null },
+      { txHash: `0x${'1'.repeat(64)}` },
+      { details: { ...entry.details, reason: 'error' } },
+      { prevHash: `0x${'2'.repeat(64)}` },
     ]
     for (const change of variants) expect(auditEntryHash({ ...entry, ...change })).not.toBe(base)
   })

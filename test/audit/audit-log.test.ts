@@ -16,7 +16,16 @@ let log: AuditLog
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'govcred-audit-'))
-  db = new DataSource({ type: 'sqlite', database: join(dir, 'audit.sqlite'), enableWAL: true, busyTimeout: 10_000, migrations: allMigrations, entities: Entities, migrationsRun: true, logging: false })
+  db = new DataSource({
+    type: 'sqlite',
+    database: join(dir, 'audit.sqlite'),
+    enableWAL: true,
+    busyTimeout: 10_000,
+    migrations: allMigrations,
+    entities: Entities,
+    migrationsRun: true,
+    logging: false,
+  })
   await db.initialize()
   log = new AuditLog(db)
 })
@@ -28,7 +37,12 @@ afterAll(async () => {
 
 const department = () => `dept-${randomUUID().slice(0, 8)}`
 const entryOf = (departmentId: string, i: number, extra: Partial<AuditAppendInput> = {}): AuditAppendInput => ({
-  departmentId, actor: 'cli:alice', action: 'issue', credentialId: `urn:uuid:cred-${i}`, details: { type: 'BusinessLicenseCredential', i }, ...extra,
+  departmentId,
+  actor: 'cli:alice',
+  action: 'issue',
+  credentialId: `urn:uuid:cred-${i}`,
+  details: { type: 'BusinessLicenseCredential', i },
+  ...extra,
 })
 
 async function appendMany(departmentId: string, n: number): Promise<void> {
@@ -41,8 +55,14 @@ describe('AuditLog.append and list', () => {
     const b = department()
     const first = await log.append(entryOf(a, 1))
     await log.append(entryOf(b, 1))
-    const second = await log.append({ departmentId: a, actor: 'key-1', action: 'revoke', credentialId: 'urn:uuid:cred-1',
-      txHash: `0x${'AB'.repeat(32)}`, details: { reason: 'fraud', statusIndex: 5n } })
+    const second = await log.append({
+      departmentId: a,
+      actor: 'key-1',
+      action: 'revoke',
+      credentialId: 'urn:uuid:cred-1',
+      txHash: `0x${'AB'.repeat(32)}`,
+      details: { reason: 'fraud', statusIndex: 5n },
+    })
 
     expect(first.prevHash).toBe(GENESIS_HASH)
     expect(second.prevHash).toBe(first.hash)
@@ -82,7 +102,7 @@ describe('AuditLog.append and list', () => {
     expect((await frozen.append(entryOf(department(), 1))).at).toBe('2026-11-25T08:00:00.000Z')
   })
 
-  it('keeps 50 concurrent appends (and another department\'s, interleaved) in one unbroken chain each', async () => {
+  it("keeps 50 concurrent appends (and another department's, interleaved) in one unbroken chain each", async () => {
     const a = department()
     const b = department()
     const otherLog = new AuditLog(db)
@@ -99,7 +119,13 @@ describe('AuditLog.append and list', () => {
 
   it('keeps the chain unbroken when two connections (as two processes would) append at once', async () => {
     const a = department()
-    const second = new DataSource({ type: 'sqlite', database: join(dir, 'audit.sqlite'), enableWAL: true, busyTimeout: 10_000, logging: false })
+    const second = new DataSource({
+      type: 'sqlite',
+      database: join(dir, 'audit.sqlite'),
+      enableWAL: true,
+      busyTimeout: 10_000,
+      logging: false,
+    })
     await second.initialize()
     try {
       const other = new AuditLog(second)
@@ -110,12 +136,14 @@ describe('AuditLog.append and list', () => {
     expect(await log.verify(a)).toMatchObject({ ok: true, entries: 40 })
   })
 
-  it('commits or rolls back with the caller\'s transaction', async () => {
+  it("commits or rolls back with the caller's transaction", async () => {
     const a = department()
-    await expect(writeTransaction(db, async (manager) => {
-      await log.append(entryOf(a, 1), manager)
-      throw new Error('caller failed')
-    })).rejects.toThrow('caller failed')
+    await expect(
+      writeTransaction(db, async (manager) => {
+        await log.append(entryOf(a, 1), manager)
+        throw new Error('caller failed')
+      }),
+    ).rejects.toThrow('caller failed')
     expect(await log.head(a)).toBeUndefined()
 
     const committed = await writeTransaction(db, (manager) => log.append(entryOf(a, 2), manager))
@@ -123,17 +151,21 @@ describe('AuditLog.append and list', () => {
     expect(committed.prevHash).toBe(GENESIS_HASH)
   })
 
-  it('interleaves its own appends with appends inside other writers\' transactions, some rolled back', async () => {
+  it("interleaves its own appends with appends inside other writers' transactions, some rolled back", async () => {
     const a = department()
     const results = await Promise.allSettled([
       ...Array.from({ length: 20 }, (_, i) => log.append(entryOf(a, i))),
-      ...Array.from({ length: 20 }, (_, i) => writeTransaction(db, async (manager) => {
-        await manager.query(`SELECT COUNT(*) FROM govcred_departments`)
-        await log.append(entryOf(a, 100 + i, { action: 'suspend' }), manager)
-        if (i % 2) throw new Error('caller failed')
-      })),
+      ...Array.from({ length: 20 }, (_, i) =>
+        writeTransaction(db, async (manager) => {
+          await manager.query(`SELECT COUNT(*) FROM govcred_departments`)
+          await log.append(entryOf(a, 100 + i, { action: 'suspend' }), manager)
+          if (i % 2) throw new Error('caller failed')
+        }),
+      ),
     ])
-    expect(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual(Array(10).fill('Error: caller failed'))
+    expect(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual(
+      Array(10).fill('Error: caller failed'),
+    )
     expect(await log.verify(a)).toMatchObject({ ok: true, entries: 30 })
     expect((await log.list(a, { action: 'suspend' })).entries).toHaveLength(10)
   })
@@ -183,15 +215,24 @@ describe('AuditLog.verify', () => {
     const a = department()
     await appendMany(a, 4)
     const [last, third] = (await log.list(a)).entries
-    const anchor = (seq: number, hash: string) => db.query(
-      `INSERT INTO govcred_audit_anchors (departmentId, seq, hash, txHash, anchoredAt) VALUES (?, ?, ?, NULL, ?)`, [a, seq, hash, new Date().toISOString()])
+    const anchor = (seq: number, hash: string) =>
+      db.query(`INSERT INTO govcred_audit_anchors (departmentId, seq, hash, txHash, anchoredAt) VALUES (?, ?, ?, NULL, ?)`, [
+        a,
+        seq,
+        hash,
+        new Date().toISOString(),
+      ])
     await anchor(last!.seq, last!.hash)
     expect((await log.verify(a)).ok).toBe(true)
 
     // Rewrite the tail with a freshly computed hash: the chain alone cannot tell, the anchor can.
     const { hash: _old, ...unhashed } = last!
     const rewritten = { ...unhashed, details: { ...last!.details, i: 1000 } }
-    await db.query(`UPDATE govcred_audit_log SET details = ?, hash = ? WHERE seq = ?`, [JSON.stringify(rewritten.details), auditEntryHash(rewritten), last!.seq])
+    await db.query(`UPDATE govcred_audit_log SET details = ?, hash = ? WHERE seq = ?`, [
+      JSON.stringify(rewritten.details),
+      auditEntryHash(rewritten),
+      last!.seq,
+    ])
     expect((await log.verify(a)).problems.map((p) => [p.code, p.seq])).toEqual([['ERR_AUDIT_ANCHOR_MISMATCH', last!.seq]])
 
     await db.query(`DELETE FROM govcred_audit_log WHERE seq = ?`, [last!.seq])

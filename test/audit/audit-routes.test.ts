@@ -28,7 +28,15 @@ beforeAll(async () => {
   keys.a = (await apiKeys.create(ids.a, ['*'], 'audit test a')).key
   keys.b = (await apiKeys.create(ids.b, ['*'], 'audit test b')).key
   for (let i = 0; i < 5; i++) {
-    appended.push(await log.append({ departmentId: ids.a, actor: 'cli:a', action: i === 3 ? 'revoke' : 'issue', credentialId: `urn:uuid:a-${i % 2}`, details: { i } }))
+    appended.push(
+      await log.append({
+        departmentId: ids.a,
+        actor: 'cli:a',
+        action: i === 3 ? 'revoke' : 'issue',
+        credentialId: `urn:uuid:a-${i % 2}`,
+        details: { i },
+      }),
+    )
     await log.append({ departmentId: ids.b, actor: 'cli:b', action: 'issue', credentialId: `urn:uuid:b-${i}`, details: { i } })
   }
 
@@ -55,7 +63,7 @@ async function get(path: string, key?: string): Promise<{ status: number; body: 
 }
 
 describe('GET /v1/audit', () => {
-  it('returns only the caller\'s department, newest first, in pages', async () => {
+  it("returns only the caller's department, newest first, in pages", async () => {
     const all = await get('/v1/audit', keys.a)
     expect(all.status).toBe(200)
     expect(all.body.entries.map((e: AuditEntry) => e.seq)).toEqual(appended.map((e) => e.seq).reverse())
@@ -80,7 +88,18 @@ describe('GET /v1/audit', () => {
   })
 
   it('rejects bad query parameters with ERR_INVALID_QUERY', async () => {
-    for (const query of ['limit=0', 'limit=201', 'limit=abc', 'limit=1.5', 'before=-1', 'before=x', 'action=delete', 'credentialId=', 'sort=asc', 'limit=1&limit=2']) {
+    for (const query of [
+      'limit=0',
+      'limit=201',
+      'limit=abc',
+      'limit=1.5',
+      'before=-1',
+      'before=x',
+      'action=delete',
+      'credentialId=',
+      'sort=asc',
+      'limit=1&limit=2',
+    ]) {
       const { status, body } = await get(`/v1/audit?${query}`, keys.a)
       expect({ query, status, code: body.error?.code }).toEqual({ query, status: 400, code: 'ERR_INVALID_QUERY' })
     }
@@ -94,9 +113,12 @@ describe('GET /v1/audit', () => {
 })
 
 describe('GET /v1/audit/verify', () => {
-  it('verifies the caller\'s chain only', async () => {
+  it("verifies the caller's chain only", async () => {
     const ok = await get('/v1/audit/verify', keys.a)
-    expect(ok).toMatchObject({ status: 200, body: { ok: true, departmentId: ids.a, entries: 5, head: { seq: appended[4]!.seq }, problems: [] } })
+    expect(ok).toMatchObject({
+      status: 200,
+      body: { ok: true, departmentId: ids.a, entries: 5, head: { seq: appended[4]!.seq }, problems: [] },
+    })
 
     const victim = (await log.list(ids.b, { limit: 1 })).entries[0]!
     await service.ctx.db.query(`UPDATE govcred_audit_log SET actor = 'cli:mallory' WHERE seq = ?`, [victim.seq])

@@ -1,6 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ZeroHash, id } from 'ethers'
-import { VERI_KEY, as, blockTime, deploySystem, eventsOf, increaseTime, mined, randomAccount, revertOf, startChain, type Chain, type System } from './helpers.js'
+import {
+  VERI_KEY,
+  as,
+  blockTime,
+  deploySystem,
+  eventsOf,
+  increaseTime,
+  mined,
+  randomAccount,
+  revertOf,
+  startChain,
+  type Chain,
+  type System,
+} from './helpers.js'
 
 let chain: Chain
 let sys: System

@@ -1,6 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ZeroAddress, type Contract, type Wallet } from 'ethers'
-import { as, deploy, eventsOf, governed, mined, randomAccount, randomAccounts, randomSalt, revertOf, startChain, type Chain } from './helpers.js'
+import {
+  as,
+  deploy,
+  eventsOf,
+  governed,
+  mined,
+  randomAccount,
+  randomAccounts,
+  randomSalt,
+  revertOf,
+  startChain,
+  type Chain,
+} from './helpers.js'
 
 let chain: Chain
 let deployer: Wallet
@@ -21,7 +33,12 @@ interface Council {
 /** A governance contract of its own per test, so tests do not depend on each other's membership changes. */
 async function council(memberCount: number, threshold: number): Promise<Council> {
   const members = randomAccounts(chain.provider, memberCount)
-  const governance = await deploy('ConsortiumGovernance', deployer, members.map((m) => m.address), threshold)
+  const governance = await deploy(
+    'ConsortiumGovernance',
+    deployer,
+    members.map((m) => m.address),
+    threshold,
+  )
   return { governance, members }
 }
 

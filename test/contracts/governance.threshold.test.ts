@@ -15,7 +15,12 @@ afterAll(async () => {
 
 /** A proposal to publish a fresh schema version: its effect is easy to observe. */
 async function publishProposal(schemaId = `Schema-${randomSalt().slice(2, 10)}`) {
-  const data = sys.schemas.interface.encodeFunctionData('publishSchema', [schemaId, '1.0.0', id(schemaId), `https://schemas.example.gov/${schemaId}`])
+  const data = sys.schemas.interface.encodeFunctionData('publishSchema', [
+    schemaId,
+    '1.0.0',
+    id(schemaId),
+    `https://schemas.example.gov/${schemaId}`,
+  ])
   return { schemaId, target: await sys.schemas.getAddress(), data, salt: randomSalt() }
 }
 
@@ -64,7 +69,13 @@ describe('ConsortiumGovernance: threshold', () => {
     expect(eventsOf(receipt, sys.governance, 'ProposalExecuted')).toHaveLength(0)
 
     const [target, data, proposer, approvals, executed, createdAt] = await sys.governance.getProposal(proposalId)
-    expect({ target, data, proposer, approvals, executed }).toEqual({ target: p.target, data: p.data, proposer: sys.members[0]!.address, approvals: 1n, executed: false })
+    expect({ target, data, proposer, approvals, executed }).toEqual({
+      target: p.target,
+      data: p.data,
+      proposer: sys.members[0]!.address,
+      approvals: 1n,
+      executed: false,
+    })
     expect(createdAt).toBeGreaterThan(0n)
     expect(await sys.schemas.isPublished(p.schemaId, '1.0.0')).toBe(false)
 
@@ -78,7 +89,11 @@ describe('ConsortiumGovernance: threshold', () => {
     const proposalId = await propose(0, p)
     const receipt = await mined(as(sys.governance, sys.members[1]!).approve(proposalId))
 
-    expect(eventsOf(receipt, sys.governance, 'ProposalApproved')[0]?.args.toObject()).toMatchObject({ proposalId, member: sys.members[1]!.address, approvals: 2n })
+    expect(eventsOf(receipt, sys.governance, 'ProposalApproved')[0]?.args.toObject()).toMatchObject({
+      proposalId,
+      member: sys.members[1]!.address,
+      approvals: 2n,
+    })
     expect(eventsOf(receipt, sys.governance, 'ProposalExecuted')[0]?.args.proposalId).toBe(proposalId)
     expect(eventsOf(receipt, sys.schemas, 'SchemaPublished')).toHaveLength(1)
     expect(await sys.schemas.isPublished(p.schemaId, '1.0.0')).toBe(true)
@@ -121,7 +136,12 @@ describe('ConsortiumGovernance: threshold', () => {
     expect((await sys.governance.getProposal(proposalId))[4]).toBe(false)
 
     // Publish the schema through another proposal; now the same deprecation proposal goes through.
-    const publish = sys.schemas.interface.encodeFunctionData('publishSchema', [schemaId, '1.0.0', id(schemaId), 'https://schemas.example.gov/x'])
+    const publish = sys.schemas.interface.encodeFunctionData('publishSchema', [
+      schemaId,
+      '1.0.0',
+      id(schemaId),
+      'https://schemas.example.gov/x',
+    ])
     const publishId = await gov0.propose.staticCall(target, publish, salt)
     await mined(gov0.propose(target, publish, salt))
     await mined(as(sys.governance, sys.members[2]!).approve(publishId))

@@ -80,7 +80,12 @@ export async function deploySystem(provider: JsonRpcProvider, memberCount = 3, t
   const deployer = randomAccount(provider)
   const members = randomAccounts(provider, memberCount)
   const didRegistry = await deploy('EthereumDIDRegistry', deployer)
-  const governance = await deploy('ConsortiumGovernance', deployer, members.map((m) => m.address), threshold)
+  const governance = await deploy(
+    'ConsortiumGovernance',
+    deployer,
+    members.map((m) => m.address),
+    threshold,
+  )
   const governanceAddress = await governance.getAddress()
   const didAddress = await didRegistry.getAddress()
   // Sequential: one deployer, and each deployment needs the previous nonce to be used.
@@ -120,7 +125,12 @@ export interface Governed {
  * Runs `target.fn(...args)` through governance: the first member proposes, the next ones approve until the
  * current threshold is met (the last approval executes it).
  */
-export async function governed(system: Pick<System, 'governance' | 'members'>, target: Contract, fn: string, args: unknown[]): Promise<Governed> {
+export async function governed(
+  system: Pick<System, 'governance' | 'members'>,
+  target: Contract,
+  fn: string,
+  args: unknown[],
+): Promise<Governed> {
   const { governance, members } = system
   const threshold = Number(await governance.threshold())
   const data = target.interface.encodeFunctionData(fn, args)

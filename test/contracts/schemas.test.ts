@@ -1,6 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ZeroHash, id, keccak256, AbiCoder } from 'ethers'
-import { as, blockTime, deploySystem, eventsOf, governed, randomAccount, randomSalt, revertOf, startChain, type Chain, type System } from './helpers.js'
+import {
+  as,
+  blockTime,
+  deploySystem,
+  eventsOf,
+  governed,
+  randomAccount,
+  randomSalt,
+  revertOf,
+  startChain,
+  type Chain,
+  type System,
+} from './helpers.js'
 
 let chain: Chain
 let sys: System
@@ -14,7 +26,8 @@ afterAll(async () => {
 })
 
 const freshId = (): string => `BusinessLicenseCredential-${randomSalt().slice(2, 10)}`
-const schemaKey = (schemaId: string, version: string): string => keccak256(AbiCoder.defaultAbiCoder().encode(['string', 'string'], [schemaId, version]))
+const schemaKey = (schemaId: string, version: string): string =>
+  keccak256(AbiCoder.defaultAbiCoder().encode(['string', 'string'], [schemaId, version]))
 const uriOf = (schemaId: string, version: string): string => `https://schemas.example.gov/${schemaId}/${version}.json`
 
 async function publish(schemaId: string, version: string, contentHash = id(`${schemaId}@${version}`)) {
@@ -44,7 +57,12 @@ describe('SchemaRegistry: publication', () => {
     expect([...event]).toEqual([schemaKey(schemaId, '1.0.0'), schemaId, '1.0.0', hash, uriOf(schemaId, '1.0.0')])
 
     const [contentHash, uri, publishedAt, deprecated] = await sys.schemas.getSchema(schemaId, '1.0.0')
-    expect({ contentHash, uri, publishedAt, deprecated }).toEqual({ contentHash: hash, uri: uriOf(schemaId, '1.0.0'), publishedAt: await blockTime(receipt), deprecated: false })
+    expect({ contentHash, uri, publishedAt, deprecated }).toEqual({
+      contentHash: hash,
+      uri: uriOf(schemaId, '1.0.0'),
+      publishedAt: await blockTime(receipt),
+      deprecated: false,
+    })
     expect(await sys.schemas.isPublished(schemaId, '1.0.0')).toBe(true)
     expect(await sys.schemas.isPublished(schemaId, '1.0.1')).toBe(false)
   })
@@ -81,7 +99,11 @@ describe('SchemaRegistry: deprecation', () => {
     await publish(schemaId, '1.0.0')
     await publish(schemaId, '2.0.0')
     const { receipts } = await governed(sys, sys.schemas, 'deprecateSchema', [schemaId, '1.0.0'])
-    expect([...eventsOf(receipts.at(-1)!, sys.schemas, 'SchemaDeprecated')[0]!.args]).toEqual([schemaKey(schemaId, '1.0.0'), schemaId, '1.0.0'])
+    expect([...eventsOf(receipts.at(-1)!, sys.schemas, 'SchemaDeprecated')[0]!.args]).toEqual([
+      schemaKey(schemaId, '1.0.0'),
+      schemaId,
+      '1.0.0',
+    ])
     expect((await sys.schemas.getSchema(schemaId, '1.0.0'))[3]).toBe(true)
     expect((await sys.schemas.getSchema(schemaId, '2.0.0'))[3]).toBe(false)
     expect(await sys.schemas.isPublished(schemaId, '1.0.0')).toBe(true)

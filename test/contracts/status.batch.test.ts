@@ -1,6 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ZeroHash, id, type Contract, type Wallet } from 'ethers'
-import { REVOCATION, SUSPENSION, as, blockTime, deploySystem, eventsOf, mined, randomAccount, revertOf, startChain, type Chain, type System } from './helpers.js'
+import {
+  REVOCATION,
+  SUSPENSION,
+  as,
+  blockTime,
+  deploySystem,
+  eventsOf,
+  mined,
+  randomAccount,
+  revertOf,
+  startChain,
+  type Chain,
+  type System,
+} from './helpers.js'
 
 const LIST_SIZE = 1 << 20
 const BATCH = 500
@@ -33,7 +46,12 @@ async function inBatches(status: Contract, issuer: string, purpose: number, indi
     const [set, clear] = mode === 'set' ? [batch, []] : [[], batch]
     const receipt = await mined(status.updateStatus(issuer, purpose, set, clear, ZeroHash))
     const event = eventsOf(receipt, sys.status, 'StatusUpdated')[0]!.args
-    expect([event.issuer, event.purpose, event.setIndices.length, event.clearIndices.length]).toEqual([issuer, BigInt(purpose), set.length, clear.length])
+    expect([event.issuer, event.purpose, event.setIndices.length, event.clearIndices.length]).toEqual([
+      issuer,
+      BigInt(purpose),
+      set.length,
+      clear.length,
+    ])
     gas.push(receipt.gasUsed)
   }
   return gas
@@ -41,7 +59,9 @@ async function inBatches(status: Contract, issuer: string, purpose: number, indi
 
 function report(label: string, gas: bigint[]): void {
   const per = gas.map((g) => g.toLocaleString('en-US')).join(', ')
-  console.log(`[gas] ${label}: ${gas.length} tx of ${BATCH} indices -> ${per} gas (${(Number(gas.reduce((a, b) => a + b, 0n)) / (gas.length * BATCH)).toFixed(0)} gas/bit)`)
+  console.log(
+    `[gas] ${label}: ${gas.length} tx of ${BATCH} indices -> ${per} gas (${(Number(gas.reduce((a, b) => a + b, 0n)) / (gas.length * BATCH)).toFixed(0)} gas/bit)`,
+  )
 }
 
 /** How many of the indices are set, reading each distinct word once (100 reads in flight at a time). */
@@ -115,7 +135,15 @@ describe('CredentialStatusRegistry: indices, purposes and order', () => {
     const { issuer, status } = issuerRegistry()
     const set = [300, 5, 6, LIST_SIZE - 1, 4, 301, 5]
     await mined(status.updateStatus(issuer.address, SUSPENSION, set, [6, 301], ZeroHash))
-    const expected = new Map([[4, true], [5, true], [6, false], [7, false], [300, true], [301, false], [LIST_SIZE - 1, true]])
+    const expected = new Map([
+      [4, true],
+      [5, true],
+      [6, false],
+      [7, false],
+      [300, true],
+      [301, false],
+      [LIST_SIZE - 1, true],
+    ])
     for (const [index, value] of expected) {
       expect({ index, set: await sys.status.isSet(issuer.address, SUSPENSION, index) }).toEqual({ index, set: value })
     }
@@ -139,7 +167,11 @@ describe('CredentialStatusRegistry: indices, purposes and order', () => {
   })
 
   it('exposes the list constants', async () => {
-    expect([await sys.status.REVOCATION(), await sys.status.SUSPENSION(), await sys.status.LIST_SIZE()]).toEqual([0n, 1n, BigInt(LIST_SIZE)])
+    expect([await sys.status.REVOCATION(), await sys.status.SUSPENSION(), await sys.status.LIST_SIZE()]).toEqual([
+      0n,
+      1n,
+      BigInt(LIST_SIZE),
+    ])
   })
 })
 

@@ -35,7 +35,14 @@ afterAll(async () => {
 async function register(types = [LICENSE], validFrom?: bigint, validUntil = MAX_UINT64) {
   const account = randomAccount(chain.provider).address
   const from = validFrom ?? (await latestTime(chain.provider)) - 86_400n
-  const { receipts } = await governed(sys, sys.issuers, 'registerIssuer', [account, 'Market Supervision Bureau', '11310000MB2F12345X', types, from, validUntil])
+  const { receipts } = await governed(sys, sys.issuers, 'registerIssuer', [
+    account,
+    'Market Supervision Bureau',
+    '11310000MB2F12345X',
+    types,
+    from,
+    validUntil,
+  ])
   const receipt = receipts.at(-1)!
   return { account, receipt, registeredAt: await blockTime(receipt) }
 }
@@ -77,7 +84,12 @@ describe('TrustedIssuerRegistry: registration', () => {
   it('stores the issuer as Active from the registration block and emits events', async () => {
     const { account, receipt, registeredAt } = await register([LICENSE, PERMIT], 1_000n, 2_000_000_000n)
     const registered = eventsOf(receipt, sys.issuers, 'IssuerRegistered')[0]!.args
-    expect(registered.toObject()).toMatchObject({ account, name: 'Market Supervision Bureau', validFrom: 1_000n, validUntil: 2_000_000_000n })
+    expect(registered.toObject()).toMatchObject({
+      account,
+      name: 'Market Supervision Bureau',
+      validFrom: 1_000n,
+      validUntil: 2_000_000_000n,
+    })
     expect([...registered.credentialTypes]).toEqual([LICENSE, PERMIT])
     expect([...eventsOf(receipt, sys.issuers, 'IssuerStatusChanged')[0]!.args]).toEqual([account, IssuerStatus.Active, registeredAt])
 
@@ -99,15 +111,29 @@ describe('TrustedIssuerRegistry: registration', () => {
 
   it('rejects a duplicate account, an empty validity window and unknown issuers', async () => {
     const { account } = await register()
-    expect((await revertOf(governed(sys, sys.issuers, 'registerIssuer', [account, 'a', 'b', [LICENSE], 0, MAX_UINT64]), sys.governance, sys.issuers)).inner?.name).toBe('IssuerExists')
+    expect(
+      (
+        await revertOf(
+          governed(sys, sys.issuers, 'registerIssuer', [account, 'a', 'b', [LICENSE], 0, MAX_UINT64]),
+          sys.governance,
+          sys.issuers,
+        )
+      ).inner?.name,
+    ).toBe('IssuerExists')
 
     const fresh = randomAccount(chain.provider).address
-    const invalid = await revertOf(governed(sys, sys.issuers, 'registerIssuer', [fresh, 'a', 'b', [LICENSE], 500, 500]), sys.governance, sys.issuers)
+    const invalid = await revertOf(
+      governed(sys, sys.issuers, 'registerIssuer', [fresh, 'a', 'b', [LICENSE], 500, 500]),
+      sys.governance,
+      sys.issuers,
+    )
     expect(invalid.inner?.name).toBe('InvalidValidity')
     expect([...invalid.inner!.args]).toEqual([500n, 500n])
 
     expect((await revertOf(sys.issuers.getIssuer(fresh), sys.issuers)).name).toBe('UnknownIssuer')
-    expect((await revertOf(governed(sys, sys.issuers, 'suspendIssuer', [fresh]), sys.governance, sys.issuers)).inner?.name).toBe('UnknownIssuer')
+    expect((await revertOf(governed(sys, sys.issuers, 'suspendIssuer', [fresh]), sys.governance, sys.issuers)).inner?.name).toBe(
+      'UnknownIssuer',
+    )
     expect(await accredited(fresh, await latestTime(chain.provider))).toBe(false)
     expect(await sys.issuers.getStatusHistory(fresh)).toHaveLength(0)
   })
@@ -131,7 +157,9 @@ describe('TrustedIssuerRegistry: isAccredited', () => {
     expect([...eventsOf(receipt, sys.issuers, 'IssuerValidityChanged')[0]!.args]).toEqual([account, registeredAt, registeredAt + 3_600n])
     expect(await accredited(account, registeredAt + 3_600n)).toBe(false)
     expect(await accredited(account, registeredAt + 3_599n)).toBe(true)
-    expect((await revertOf(governed(sys, sys.issuers, 'setValidity', [account, 10, 9]), sys.governance, sys.issuers)).inner?.name).toBe('InvalidValidity')
+    expect((await revertOf(governed(sys, sys.issuers, 'setValidity', [account, 10, 9]), sys.governance, sys.issuers)).inner?.name).toBe(
+      'InvalidValidity',
+    )
   })
 
   it('answers only for the credential types in the list, which governance can replace', async () => {
@@ -164,22 +192,35 @@ describe('TrustedIssuerRegistry: suspension, revocation and history', () => {
     const [t1, t2, t3] = [suspended.at, reinstated.at, revoked.at]
     expect(t0 < t1 && t1 < t2 && t2 < t3).toBe(true)
 
-    for (const [{ receipt, at }, status] of [[suspended, IssuerStatus.Suspended], [reinstated, IssuerStatus.Active], [revoked, IssuerStatus.Revoked]] as const) {
+    for (const [{ receipt, at }, status] of [
+      [suspended, IssuerStatus.Suspended],
+      [reinstated, IssuerStatus.Active],
+      [revoked, IssuerStatus.Revoked],
+    ] as const) {
       expect([...eventsOf(receipt, sys.issuers, 'IssuerStatusChanged')[0]!.args]).toEqual([account, status, at])
     }
 
     const expectations: Array<[bigint, boolean]> = [
-      [t0, true], [t1 - 1n, true],
-      [t1, false], [t2 - 1n, false],
-      [t2, true], [t3 - 1n, true],
-      [t3, false], [t3 + 1_000_000n, false],
+      [t0, true],
+      [t1 - 1n, true],
+      [t1, false],
+      [t2 - 1n, false],
+      [t2, true],
+      [t3 - 1n, true],
+      [t3, false],
+      [t3 + 1_000_000n, false],
     ]
     for (const [at, expected] of expectations) {
       expect({ at, accredited: await accredited(account, at) }).toEqual({ at, accredited: expected })
     }
 
     const history = (await sys.issuers.getStatusHistory(account)).map(statusChange)
-    expect(history).toEqual([[IssuerStatus.Active, t0], [IssuerStatus.Suspended, t1], [IssuerStatus.Active, t2], [IssuerStatus.Revoked, t3]])
+    expect(history).toEqual([
+      [IssuerStatus.Active, t0],
+      [IssuerStatus.Suspended, t1],
+      [IssuerStatus.Active, t2],
+      [IssuerStatus.Revoked, t3],
+    ])
     const issuer = await sys.issuers.getIssuer(account)
     expect([issuer.status, issuer.statusChangedAt, issuer.registeredAt]).toEqual([IssuerStatus.Revoked, t3, t0])
   })

@@ -6,12 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { loadAllSchemas, loadSchema, schemasDir } from '../../src/catalog/schemas/load-schemas.js'
 import { schemaContentHash } from '../../src/catalog/schemas/schema-hash.js'
 import { createClaimsAjv } from '../../src/catalog/schemas/validate-claims.js'
-import {
-  CREDENTIAL_TYPES,
-  CREDENTIAL_TYPE_NAMES,
-  credentialTypeHash,
-  isCredentialTypeName,
-} from '../../src/catalog/credential-types.js'
+import { CREDENTIAL_TYPES, CREDENTIAL_TYPE_NAMES, credentialTypeHash, isCredentialTypeName } from '../../src/catalog/credential-types.js'
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 
@@ -21,7 +16,11 @@ const fileJson = (file: string): Record<string, Json> => JSON.parse(readFileSync
 function reverseKeys(value: Json): Json {
   if (Array.isArray(value)) return value.map(reverseKeys)
   if (value === null || typeof value !== 'object') return value
-  return Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reverseKeys(v)]))
+  return Object.fromEntries(
+    Object.entries(value)
+      .reverse()
+      .map(([k, v]) => [k, reverseKeys(v)]),
+  )
 }
 
 /** Every schema node reachable through `properties` and `items`, with a readable path. */

@@ -64,7 +64,10 @@ greeter:
     - greeting: 你好
     - '?'
 `)
-    const greeter = (await (await loadAgentConfig(file, { env: {} })).get('/greeter')) as { greet(n: string): string; constructor: { name: string } }
+    const greeter = (await (await loadAgentConfig(file, { env: {} })).get('/greeter')) as {
+      greet(n: string): string
+      constructor: { name: string }
+    }
     expect(greeter.constructor.name).toBe('Greeter')
     expect(greeter.greet('市民')).toBe('你好 市民?')
   })

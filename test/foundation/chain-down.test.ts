@@ -29,7 +29,13 @@ describe('with the chain down', () => {
   it.each([
     ['GET /v1/issuers', () => service.api('/v1/issuers')],
     ['GET /v1/issuers/{did}', () => service.api(`/v1/issuers/${encodeURIComponent(departmentDid)}`)],
-    ['GET /v1/credentials/{id}/status', () => service.api(`/v1/credentials/${encodeURIComponent(credentialId)}/status`, { headers: { authorization: `Bearer ${departmentKey}` } })],
+    [
+      'GET /v1/credentials/{id}/status',
+      () =>
+        service.api(`/v1/credentials/${encodeURIComponent(credentialId)}/status`, {
+          headers: { authorization: `Bearer ${departmentKey}` },
+        }),
+    ],
   ])('%s answers 503 ERR_CHAIN_UNAVAILABLE', async (_route, call) => {
     const { status, body } = await call()
     expect(status).toBe(503)

@@ -45,8 +45,21 @@ async function insertRow(intent: WriteIntent, row: { status: 'pending' | 'sent';
   await service.ctx.db.query(
     `INSERT INTO govcred_chain_outbox (id, account, contract, target, method, args, data, label, status, txHash, attempts, createdAt, updatedAt)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [id, intent.account.toLowerCase(), intent.contract, intent.target, intent.method, JSON.stringify(intent.args), data, intent.label,
-      row.status, row.txHash ?? null, row.attempts ?? 0, now, now],
+    [
+      id,
+      intent.account.toLowerCase(),
+      intent.contract,
+      intent.target,
+      intent.method,
+      JSON.stringify(intent.args),
+      data,
+      intent.label,
+      row.status,
+      row.txHash ?? null,
+      row.attempts ?? 0,
+      now,
+      now,
+    ],
   )
   return id
 }
@@ -126,7 +139,12 @@ describe('ChainWriter.reconcile after a crash', () => {
     const report = await service.ctx.writer.reconcile()
 
     expect(report).toEqual({ confirmed: 1, failed: 0, resent: 0 })
-    expect(await service.ctx.writer.get(id)).toMatchObject({ status: 'confirmed', txHash: mined.txHash, blockNumber: mined.blockNumber, attempts: 1 })
+    expect(await service.ctx.writer.get(id)).toMatchObject({
+      status: 'confirmed',
+      txHash: mined.txHash,
+      blockNumber: mined.blockNumber,
+      attempts: 1,
+    })
     expect(await service.ctx.provider.getBlockNumber()).toBe(block)
   })
 
@@ -137,7 +155,12 @@ describe('ChainWriter.reconcile after a crash', () => {
       const signer = member.signer.connect(service.ctx.provider)
       const data = new Interface(loadArtifact(intent.contract).abi).encodeFunctionData(intent.method, intent.args as unknown[])
       const signed = await signer.signTransaction({
-        to: intent.target, data, gasLimit: 300_000n, gasPrice: 0n, type: 0, chainId: 20191,
+        to: intent.target,
+        data,
+        gasLimit: 300_000n,
+        gasPrice: 0n,
+        type: 0,
+        chainId: 20191,
         nonce: await service.ctx.provider.getTransactionCount(member.address, 'pending'),
       })
       return service.ctx.provider.send('eth_sendRawTransaction', [signed])
@@ -219,7 +242,10 @@ describe('ChainWriter: a write the chain refuses', () => {
 
     expect(error).toBeInstanceOf(ChainRevertError)
     expect((error as ChainRevertError).errorName).toBe('NotIssuerController')
-    expect((error as ChainRevertError).errorArgs.map((a) => String(a).toLowerCase())).toEqual([other.account.toLowerCase(), member.address.toLowerCase()])
+    expect((error as ChainRevertError).errorArgs.map((a) => String(a).toLowerCase())).toEqual([
+      other.account.toLowerCase(),
+      member.address.toLowerCase(),
+    ])
     const row = await service.ctx.writer.get(id)
     expect(row?.status).toBe('failed')
     expect(row?.error).toContain('NotIssuerController')

@@ -51,7 +51,16 @@ describe('loadConfig: every problem at once', () => {
       error = caught as ConfigError
     }
     expect(error).toBeInstanceOf(ConfigError)
-    const named = ['PORT', 'GOVCRED_RPC_URL', 'GOVCRED_KMS_SECRET', 'GOVCRED_CHAIN_ID', 'GOVCRED_NETWORK_NAME', 'GOVCRED_STATE_INTERVAL', 'GOVCRED_ANVIL_PORT', 'GOVCRED_DEMO']
+    const named = [
+      'PORT',
+      'GOVCRED_RPC_URL',
+      'GOVCRED_KMS_SECRET',
+      'GOVCRED_CHAIN_ID',
+      'GOVCRED_NETWORK_NAME',
+      'GOVCRED_STATE_INTERVAL',
+      'GOVCRED_ANVIL_PORT',
+      'GOVCRED_DEMO',
+    ]
     expect(error!.problems).toHaveLength(named.length)
     for (const name of named) {
       expect(error!.problems.some((p) => p.startsWith(name))).toBe(true)

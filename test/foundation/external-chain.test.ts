@@ -51,7 +51,11 @@ async function openFailure(...args: Parameters<typeof openServiceContext>): Prom
 function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('GOVCRED_') && key !== 'PORT'))
   return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['tsx', 'src/main.ts', ...args], { cwd: PROJECT_ROOT, env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn('npx', ['tsx', 'src/main.ts', ...args], {
+      cwd: PROJECT_ROOT,
+      env: { ...clean, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))

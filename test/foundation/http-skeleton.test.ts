@@ -88,11 +88,21 @@ describe('GET /v1/issuers/{did}', () => {
   it('finds a department by its public-key DID, its address DID and its bare address', async () => {
     const department = demo.departments[0]
     expect(department.did).toMatch(/^did:ethr:govcred:0x0[23][0-9a-f]{64}$/)
-    const forms = [department.did, `did:ethr:govcred:${department.account}`, `did:ethr:govcred:${department.account.toLowerCase()}`, department.account]
+    const forms = [
+      department.did,
+      `did:ethr:govcred:${department.account}`,
+      `did:ethr:govcred:${department.account.toLowerCase()}`,
+      department.account,
+    ]
     for (const form of forms) {
       const { status, body } = await service.api(`/v1/issuers/${encodeURIComponent(form)}`)
       expect(status, form).toBe(200)
-      expect(body).toMatchObject({ account: getAddress(department.account), name: department.name, status: 'active', credentialTypes: department.credentialTypes })
+      expect(body).toMatchObject({
+        account: getAddress(department.account),
+        name: department.name,
+        status: 'active',
+        credentialTypes: department.credentialTypes,
+      })
     }
   })
 
@@ -127,7 +137,9 @@ describe('GET /1.0/identifiers/{did} (Universal Resolver driver)', () => {
     expect(body).toHaveProperty('didDocumentMetadata')
     expect(body.didResolutionMetadata.error).toBeUndefined()
     expect(body.didDocument.id).toBe(department.did)
-    const accountIds = body.didDocument.verificationMethod.map((vm: { blockchainAccountId?: string }) => vm.blockchainAccountId?.toLowerCase())
+    const accountIds = body.didDocument.verificationMethod.map((vm: { blockchainAccountId?: string }) =>
+      vm.blockchainAccountId?.toLowerCase(),
+    )
     expect(accountIds).toContain(`eip155:20191:${department.account.toLowerCase()}`)
   })
 
@@ -156,7 +168,11 @@ describe('GET /1.0/identifiers/{did} (Universal Resolver driver)', () => {
 
 describe('errors', () => {
   it('an unknown route is 404 ERR_NOT_FOUND', async () => {
-    for (const [method, path] of [['GET', '/nope'], ['POST', '/v1/nope'], ['DELETE', '/v1/issuers']]) {
+    for (const [method, path] of [
+      ['GET', '/nope'],
+      ['POST', '/v1/nope'],
+      ['DELETE', '/v1/issuers'],
+    ]) {
       const { status, body } = await service.api(path, { method })
       expect(status, `${method} ${path}`).toBe(404)
       expectErrorShape(body, 'ERR_NOT_FOUND')
@@ -165,7 +181,11 @@ describe('errors', () => {
 
   it('a malformed JSON body is 400 ERR_MALFORMED_JSON', async () => {
     for (const rawBody of ['{"a":', '{bad json}', '"just a string"']) {
-      const { status, body } = await service.api('/v1/anything', { method: 'POST', rawBody, headers: { 'content-type': 'application/json' } })
+      const { status, body } = await service.api('/v1/anything', {
+        method: 'POST',
+        rawBody,
+        headers: { 'content-type': 'application/json' },
+      })
       expect(status, rawBody).toBe(400)
       expectErrorShape(body, 'ERR_MALFORMED_JSON')
     }

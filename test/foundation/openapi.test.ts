@@ -17,7 +17,11 @@ const Ajv2020 = Ajv2020Module as unknown as typeof Ajv2020Module.default
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default
 
 type Json = any
-type Call = (method: string, path: string, init?: { body?: unknown; headers?: Record<string, string> }) => Promise<{ status: number; body: Json; contentType: string }>
+type Call = (
+  method: string,
+  path: string,
+  init?: { body?: unknown; headers?: Record<string, string> },
+) => Promise<{ status: number; body: Json; contentType: string }>
 
 /** The routes of src/http/routes/*.ts served in both modes (and this document's own). */
 const SHARED_ROUTES = [
@@ -55,11 +59,18 @@ const DUMMY: Record<string, string> = {
   unitNumber: 'dummy',
 }
 
-interface Operation { method: string; template: string; op: Json }
+interface Operation {
+  method: string
+  template: string
+  op: Json
+}
 
 function operations(doc: Json): Operation[] {
   return Object.entries(doc.paths as Record<string, Json>).flatMap(([template, item]) =>
-    Object.keys(item).filter((m) => METHODS.includes(m)).map((method) => ({ method: method.toUpperCase(), template, op: item[method] })))
+    Object.keys(item)
+      .filter((m) => METHODS.includes(m))
+      .map((method) => ({ method: method.toUpperCase(), template, op: item[method] })),
+  )
 }
 const routeNames = (doc: Json) => operations(doc).map(({ method, template }) => `${method} ${template}`)
 const fill = (template: string) => template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(DUMMY[name] ?? 'dummy'))
@@ -90,7 +101,11 @@ function documentAjv(doc: Json) {
   for (const loaded of loadAllSchemas()) ajv.addSchema(loaded.schema as object)
   const defs = JSON.parse(JSON.stringify(doc.components.schemas).replaceAll('"#/components/schemas/', '"urn:govcred:openapi#/$defs/'))
   ajv.addSchema({ $id: 'urn:govcred:openapi', $defs: defs })
-  return { ajv, validatorFor: (schema: Json) => ajv.compile(JSON.parse(JSON.stringify(schema).replaceAll('"#/components/schemas/', '"urn:govcred:openapi#/$defs/'))) }
+  return {
+    ajv,
+    validatorFor: (schema: Json) =>
+      ajv.compile(JSON.parse(JSON.stringify(schema).replaceAll('"#/components/schemas/', '"urn:govcred:openapi#/$defs/'))),
+  }
 }
 
 /**
@@ -134,7 +149,10 @@ function* refs(node: Json, at = '#'): Generator<[string, string]> {
 }
 
 function resolvePointer(doc: Json, pointer: string): unknown {
-  return pointer.slice(2).split('/').map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'))
+  return pointer
+    .slice(2)
+    .split('/')
+    .map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'))
     .reduce<Json>((node, segment) => (node && typeof node === 'object' ? node[segment] : undefined), doc)
 }
 
@@ -188,7 +206,9 @@ describe('GET /openapi.json (full mode)', () => {
   })
 
   it('applies bearerAuth to the department routes only', () => {
-    const secured = operations(doc).filter(({ op }) => op.security).map(({ method, template }) => `${method} ${template}`)
+    const secured = operations(doc)
+      .filter(({ op }) => op.security)
+      .map(({ method, template }) => `${method} ${template}`)
     expect(secured.sort()).toEqual(ISSUER_ROUTES.filter((r) => r !== 'GET /v1/property/units/{unitNumber}/current').sort())
     for (const { op } of operations(doc).filter(({ op }) => op.security)) expect(op.security).toEqual([{ bearerAuth: [] }])
   })
@@ -196,7 +216,18 @@ describe('GET /openapi.json (full mode)', () => {
 
 describe('the document, structurally', () => {
   it('has the named component schemas, and every $ref resolves (claim schemas by their $id)', () => {
-    for (const name of ['Error', 'VerificationResult', 'Check', 'IssueRequest', 'IssuedCredential', 'StatusChangeResult', 'PresentationRequest', 'AuditEntry', 'Network', 'Issuer']) {
+    for (const name of [
+      'Error',
+      'VerificationResult',
+      'Check',
+      'IssueRequest',
+      'IssuedCredential',
+      'StatusChangeResult',
+      'PresentationRequest',
+      'AuditEntry',
+      'Network',
+      'Issuer',
+    ]) {
       expect(doc.components.schemas[name], name).toBeDefined()
     }
     const claimIds = new Set(readdirSync(schemasDir()).map((f) => JSON.parse(readFileSync(join(schemasDir(), f), 'utf8')).$id))
@@ -213,7 +244,8 @@ describe('the document, structurally', () => {
 
   it('compiles every component schema as JSON Schema 2020-12 (strict)', () => {
     const { validatorFor } = documentAjv(doc)
-    for (const name of Object.keys(doc.components.schemas)) expect(() => validatorFor({ $ref: `#/components/schemas/${name}` }), name).not.toThrow()
+    for (const name of Object.keys(doc.components.schemas))
+      expect(() => validatorFor({ $ref: `#/components/schemas/${name}` }), name).not.toThrow()
   })
 
   it('has unique operation ids, declared path parameters and error responses listing codes that exist', () => {
@@ -222,7 +254,10 @@ describe('the document, structurally', () => {
     const known = errorCodesInSource()
     for (const { method, template, op } of operations(doc)) {
       const inTemplate = [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort()
-      const declared = (op.parameters ?? []).filter((p: Json) => p.in === 'path').map((p: Json) => p.name).sort()
+      const declared = (op.parameters ?? [])
+        .filter((p: Json) => p.in === 'path')
+        .map((p: Json) => p.name)
+        .sort()
       expect(declared, `${method} ${template}`).toEqual(inTemplate)
       for (const [status, response] of Object.entries(op.responses as Record<string, Json>)) {
         expect(response.description, `${method} ${template} ${status}`).toBeTruthy()
@@ -247,7 +282,16 @@ describe('GET /openapi.json (verifier mode)', () => {
 
   beforeAll(async () => {
     const { ctx, verifier } = service
-    const app = createApp({ health: healthProbes(ctx.provider, ctx.db), resolveDid: (did) => verifier.deps.cache.resolveDid(did), deployments: ctx.deployments, publicRpcUrl: ctx.rpcUrl, logger: silentLogger, verifier, trustRegistry: ctx.agent, mode: 'verifier' })
+    const app = createApp({
+      health: healthProbes(ctx.provider, ctx.db),
+      resolveDid: (did) => verifier.deps.cache.resolveDid(did),
+      deployments: ctx.deployments,
+      publicRpcUrl: ctx.rpcUrl,
+      logger: silentLogger,
+      verifier,
+      trustRegistry: ctx.agent,
+      mode: 'verifier',
+    })
     const server = await new Promise<Server>((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s))
     })

@@ -71,7 +71,10 @@ beforeAll(async () => {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
-  }).then(() => true, () => false)
+  }).then(
+    () => true,
+    () => false,
+  )
   second = await startTestService({ dataDir })
   console.info(`govcred start times: first (deploys, bootstraps) ${before.startedInMs} ms, second (same data dir) ${second.startedInMs} ms`)
 })
@@ -123,7 +126,10 @@ describe('a restart on the same data directory', () => {
     expect(issuers).toHaveLength(before.departments.length)
     for (const department of before.departments) {
       for (const credentialType of department.credentialTypes) {
-        expect(await second!.ctx.agent.trustRegistryIsAccredited({ issuer: department.did, credentialType }), `${department.id} ${credentialType}`).toBe(true)
+        expect(
+          await second!.ctx.agent.trustRegistryIsAccredited({ issuer: department.did, credentialType }),
+          `${department.id} ${credentialType}`,
+        ).toBe(true)
       }
     }
     const { status, body } = await second!.api('/v1/issuers')

@@ -9,7 +9,10 @@ export interface TestService extends RunningService {
   dataDir: string
   config: Config
   /** fetch against the service, JSON in and out. */
-  api(path: string, init?: { method?: string; body?: unknown; headers?: Record<string, string>; rawBody?: string }): Promise<{ status: number; body: any; headers: Headers }>
+  api(
+    path: string,
+    init?: { method?: string; body?: unknown; headers?: Record<string, string>; rawBody?: string },
+  ): Promise<{ status: number; body: any; headers: Headers }>
   /** Stops the service and deletes its data directory (unless keepData). */
   dispose(options?: { keepData?: boolean }): Promise<void>
 }
@@ -21,7 +24,9 @@ export interface TestService extends RunningService {
  * const service = await startTestService()
  * const { status, body } = await service.api('/healthz')
  */
-export async function startTestService(options: { dataDir?: string; env?: Record<string, string>; demo?: boolean } = {}): Promise<TestService> {
+export async function startTestService(
+  options: { dataDir?: string; env?: Record<string, string>; demo?: boolean } = {},
+): Promise<TestService> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'govcred-test-'))
   const config = loadConfig({ GOVCRED_DATA_DIR: dataDir, PORT: '0', GOVCRED_STATE_INTERVAL: '1', ...options.env })
   const service = await startService(config, silentLogger, { demo: options.demo ?? true })

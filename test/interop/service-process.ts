@@ -125,7 +125,12 @@ export async function startServiceProcess(options: { prefix: string; startTimeou
   }
 
   try {
-    await waitForHealth(baseUrl, options.startTimeoutMs ?? 60_000, () => !running(), () => output)
+    await waitForHealth(
+      baseUrl,
+      options.startTimeoutMs ?? 60_000,
+      () => !running(),
+      () => output,
+    )
   } catch (error) {
     await service.stop()
     throw error

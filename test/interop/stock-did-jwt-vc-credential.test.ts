@@ -50,9 +50,14 @@ beforeAll(async () => {
   market = service.demo().departments.find((d) => d.id === 'market-supervision')!
   network = (await service.call('/v1/network')).body as Network
   resolver = new Resolver(
-    getResolver({ networks: [{ name: network.name, chainId: network.chainId, rpcUrl: network.rpcUrl, registry: network.contracts.didRegistry }] }),
+    getResolver({
+      networks: [{ name: network.name, chainId: network.chainId, rpcUrl: network.rpcUrl, registry: network.contracts.didRegistry }],
+    }),
   ) as unknown as Parameters<typeof verifyCredential>[1]
-  const { status, body } = await service.call('/v1/credentials', { key: market.apiKey, body: { type: 'BusinessLicenseCredential', holder: HOLDER, claims: LICENCE } })
+  const { status, body } = await service.call('/v1/credentials', {
+    key: market.apiKey,
+    body: { type: 'BusinessLicenseCredential', holder: HOLDER, claims: LICENCE },
+  })
   expect(status, JSON.stringify(body)).toBe(201)
   issued = { id: body.id, jwt: body.jwt }
 }, 120_000)
@@ -62,7 +67,7 @@ afterAll(async () => {
 }, 60_000)
 
 describe('a govcred credential under stock did-jwt-vc + ethr-did-resolver', () => {
-  it('verifies, issued by the department\'s did:ethr, with the claims as issued', async () => {
+  it("verifies, issued by the department's did:ethr, with the claims as issued", async () => {
     const result = await verifyCredential(issued.jwt, resolver)
     expect(result.verified).toBe(true)
     expect(result.issuer).toBe(market.did)
@@ -89,7 +94,13 @@ describe('a govcred credential under stock did-jwt-vc + ethr-did-resolver', () =
   it('a VC-API credential whose subject has only an id also verifies', async () => {
     const { status, body } = await service.call('/credentials/issue', {
       key: market.apiKey,
-      body: { credential: { '@context': ['https://www.w3.org/2018/credentials/v1'], type: ['VerifiableCredential'], credentialSubject: { id: HOLDER } } },
+      body: {
+        credential: {
+          '@context': ['https://www.w3.org/2018/credentials/v1'],
+          type: ['VerifiableCredential'],
+          credentialSubject: { id: HOLDER },
+        },
+      },
     })
     expect(status, JSON.stringify(body)).toBe(201)
     const result = await verifyCredential(body.verifiableCredential.proof.jwt, resolver)
@@ -100,14 +111,23 @@ describe('a govcred credential under stock did-jwt-vc + ethr-did-resolver', () =
 
   it('the status bits are read from the chain with ethers alone; a revocation shows in the block of its transaction', async () => {
     const result = await verifyCredential(issued.jwt, resolver)
-    const entries = result.verifiableCredential.credentialStatus as unknown as { statusPurpose: string; statusListIndex: string; statusRegistry: string; chainId: number }[]
+    const entries = result.verifiableCredential.credentialStatus as unknown as {
+      statusPurpose: string
+      statusListIndex: string
+      statusRegistry: string
+      chainId: number
+    }[]
     expect(entries.map((e) => e.statusPurpose).sort()).toEqual(['revocation', 'suspension'])
     expect(entries[0]!.chainId).toBe(network.chainId)
     expect(entries[0]!.statusRegistry.toLowerCase()).toBe(network.contracts.status.toLowerCase())
 
     const provider = new JsonRpcProvider(network.rpcUrl, network.chainId, { staticNetwork: true })
     try {
-      const registry = new Contract(entries[0]!.statusRegistry, ['function statusOf(address issuer, uint256 index) view returns (bool revoked, bool suspended)'], provider)
+      const registry = new Contract(
+        entries[0]!.statusRegistry,
+        ['function statusOf(address issuer, uint256 index) view returns (bool revoked, bool suspended)'],
+        provider,
+      )
       const index = BigInt(entries[0]!.statusListIndex)
       const before = await registry.statusOf(market.account, index)
       expect([before[0], before[1]]).toEqual([false, false])

@@ -37,12 +37,18 @@ let apiKey: string
 /** Runs the govcred CLI and returns its stdout. */
 function cli(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const run = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], { cwd: PROJECT_ROOT, env: { ...process.env, GOVCRED_LOG_LEVEL: 'silent' }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const run = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, GOVCRED_LOG_LEVEL: 'silent' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let stdout = ''
     let stderr = ''
     run.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
     run.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-    run.once('exit', (code) => (code === 0 ? resolve(stdout.trim()) : reject(new Error(`govcred ${args.join(' ')} exited ${code}: ${stderr}`))))
+    run.once('exit', (code) =>
+      code === 0 ? resolve(stdout.trim()) : reject(new Error(`govcred ${args.join(' ')} exited ${code}: ${stderr}`)),
+    )
   })
 }
 
@@ -70,13 +76,18 @@ async function issueBusinessLicence(holder: string): Promise<{ id: string; jwt: 
     domicile: '南京市鼓楼区汉中门大街301号01幢12层',
     registrationAuthority: '南京市鼓楼区市场监督管理局',
   }
-  const { status, body } = await service.call('/v1/credentials', { key: apiKey, body: { type: 'BusinessLicenseCredential', holder, claims } })
+  const { status, body } = await service.call('/v1/credentials', {
+    key: apiKey,
+    body: { type: 'BusinessLicenseCredential', holder, claims },
+  })
   expect(status, JSON.stringify(body)).toBe(201)
   return body
 }
 
 async function presentationRequest(): Promise<{ id: string; challenge: string; domain: string }> {
-  const { status, body } = await service.call('/v1/presentation-requests', { body: { credentialTypes: ['BusinessLicenseCredential'], purpose: '开户审核 account opening' } })
+  const { status, body } = await service.call('/v1/presentation-requests', {
+    body: { credentialTypes: ['BusinessLicenseCredential'], purpose: '开户审核 account opening' },
+  })
   expect(status).toBe(201)
   return body
 }
@@ -86,7 +97,9 @@ beforeAll(async () => {
   walletDir = mkdtempSync(join(tmpdir(), 'govcred-interop-wallet-'))
   network = (await service.call('/v1/network')).body
   resolver = new Resolver({
-    ...ethrResolver({ networks: [{ name: network.name, chainId: network.chainId, rpcUrl: network.rpcUrl, registry: network.contracts.didRegistry }] }),
+    ...ethrResolver({
+      networks: [{ name: network.name, chainId: network.chainId, rpcUrl: network.rpcUrl, registry: network.contracts.didRegistry }],
+    }),
     ...KeyResolver.getResolver(),
   }) as unknown as typeof resolver
   apiKey = service.demo().departments.find((d) => d.credentialTypes.includes('BusinessLicenseCredential'))!.apiKey
@@ -111,7 +124,13 @@ describe.each([
 
     const request = await presentationRequest()
     const vp = await createVerifiablePresentationJwt(
-      { vp: { '@context': ['https://www.w3.org/2018/credentials/v1'], type: ['VerifiablePresentation'], verifiableCredential: [credential.jwt] } },
+      {
+        vp: {
+          '@context': ['https://www.w3.org/2018/credentials/v1'],
+          type: ['VerifiablePresentation'],
+          verifiableCredential: [credential.jwt],
+        },
+      },
       { did: holder.did, signer: holder.signer, alg: 'ES256K' },
       { challenge: request.challenge, domain: request.domain },
     )
@@ -133,7 +152,14 @@ describe('a presentation made by the govcred wallet CLI', () => {
     const credential = await issueBusinessLicence(did)
     await cli(['wallet', 'import', credential.jwt, '--wallet', walletDir])
     const request = await presentationRequest()
-    const vp = await cli(['wallet', 'present', '--request', `${service.baseUrl}/v1/presentation-requests/${request.id}`, '--wallet', walletDir])
+    const vp = await cli([
+      'wallet',
+      'present',
+      '--request',
+      `${service.baseUrl}/v1/presentation-requests/${request.id}`,
+      '--wallet',
+      walletDir,
+    ])
 
     const stock = await verifyPresentation(vp, resolver, { challenge: request.challenge, domain: request.domain })
     expect(stock.verified).toBe(true)

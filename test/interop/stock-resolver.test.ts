@@ -38,7 +38,9 @@ beforeAll(async () => {
   network = await getJson<Network>('/v1/network')
   issuers = (await getJson<{ issuers: Issuer[] }>('/v1/issuers')).issuers
   resolver = new Resolver(
-    getResolver({ networks: [{ name: network.name, chainId: network.chainId, rpcUrl: network.rpcUrl, registry: network.contracts.didRegistry }] }),
+    getResolver({
+      networks: [{ name: network.name, chainId: network.chainId, rpcUrl: network.rpcUrl, registry: network.contracts.didRegistry }],
+    }),
   )
 }, 90_000)
 
@@ -114,7 +116,10 @@ describe('govcred start', () => {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
-    }).then(() => true, () => false)
+    }).then(
+      () => true,
+      () => false,
+    )
     expect(chainAnswers).toBe(false)
   }, 40_000)
 })

@@ -21,7 +21,12 @@ describe('an accreditation revoked on chain', () => {
   let revokedInBlock: number
 
   it('before the revocation, the department issues', async () => {
-    const { status, body } = await issue(service, demo.socialSecurity.apiKey, 'SocialSecurityStatusCredential', socialSecurityStatusClaims())
+    const { status, body } = await issue(
+      service,
+      demo.socialSecurity.apiKey,
+      'SocialSecurityStatusCredential',
+      socialSecurityStatusClaims(),
+    )
     expect(status).toBe(201)
     earlier = { id: body.id, index: statusIndexOf(body.credential) }
   })
@@ -36,18 +41,31 @@ describe('an accreditation revoked on chain', () => {
     expect((await service.ctx.agent.trustRegistryGetIssuer({ issuer: demo.socialSecurity.did }))?.status).toBe('revoked')
 
     const before = await countRows(service)
-    const refused = await issue(service, demo.socialSecurity.apiKey, 'SocialSecurityStatusCredential', socialSecurityStatusClaims({ id: 'did:ethr:0x00000000000000000000000000000000000000bb' }))
+    const refused = await issue(
+      service,
+      demo.socialSecurity.apiKey,
+      'SocialSecurityStatusCredential',
+      socialSecurityStatusClaims({ id: 'did:ethr:0x00000000000000000000000000000000000000bb' }),
+    )
     expect(refused.status).toBe(403)
     expect(refused.body.error.code).toBe('ERR_NOT_ACCREDITED')
     const generic = await service.api('/credentials/issue', {
       headers: bearer(demo.socialSecurity.apiKey),
-      body: { credential: { '@context': ['https://www.w3.org/2018/credentials/v1'], type: ['VerifiableCredential'], credentialSubject: { id: 'did:example:holder' } } },
+      body: {
+        credential: {
+          '@context': ['https://www.w3.org/2018/credentials/v1'],
+          type: ['VerifiableCredential'],
+          credentialSubject: { id: 'did:example:holder' },
+        },
+      },
     })
     expect(generic.status).toBe(403)
     expect(generic.body.error.code).toBe('ERR_NOT_ACCREDITED')
     const vcApiTyped = await service.api('/credentials/issue', {
       headers: bearer(demo.socialSecurity.apiKey),
-      body: { credential: { type: ['VerifiableCredential', 'SocialSecurityStatusCredential'], credentialSubject: socialSecurityStatusClaims() } },
+      body: {
+        credential: { type: ['VerifiableCredential', 'SocialSecurityStatusCredential'], credentialSubject: socialSecurityStatusClaims() },
+      },
     })
     expect(vcApiTyped.status).toBe(403)
     expect(vcApiTyped.body.error.code).toBe('ERR_NOT_ACCREDITED')
@@ -63,15 +81,22 @@ describe('an accreditation revoked on chain', () => {
   })
 
   it('other departments are unaffected', async () => {
-    const { status } = await issue(service, demo.realEstate.apiKey, 'PropertyCertificateCredential', propertyCertificateClaims({ propertyUnitNumber: unitNumber(77) }))
+    const { status } = await issue(
+      service,
+      demo.realEstate.apiKey,
+      'PropertyCertificateCredential',
+      propertyCertificateClaims({ propertyUnitNumber: unitNumber(77) }),
+    )
     expect(status).toBe(201)
   })
 
   it('revocation is final: governance cannot reinstate it', async () => {
-    await expect(service.ctx.governance.proposeAndApprove(
-      accreditationChangeAction(service.ctx.deployments.contracts.trustedIssuers, demo.socialSecurity.account, 'reinstateIssuer'),
-      service.ctx.members,
-    )).rejects.toThrow()
+    await expect(
+      service.ctx.governance.proposeAndApprove(
+        accreditationChangeAction(service.ctx.deployments.contracts.trustedIssuers, demo.socialSecurity.account, 'reinstateIssuer'),
+        service.ctx.members,
+      ),
+    ).rejects.toThrow()
     const refused = await issue(service, demo.socialSecurity.apiKey, 'SocialSecurityStatusCredential', socialSecurityStatusClaims())
     expect(refused.body.error.code).toBe('ERR_NOT_ACCREDITED')
   })

@@ -23,16 +23,26 @@ afterAll(async () => {
 
 /** Runs an accreditation change through M-of-N governance; returns the block it executed in. */
 async function govern(change: 'suspendIssuer' | 'reinstateIssuer', account: string): Promise<number> {
-  const state = await service.ctx.governance.proposeAndApprove(accreditationChangeAction(service.ctx.deployments.contracts.trustedIssuers, account, change), service.ctx.members)
+  const state = await service.ctx.governance.proposeAndApprove(
+    accreditationChangeAction(service.ctx.deployments.contracts.trustedIssuers, account, change),
+    service.ctx.members,
+  )
   expect(state.executed).toBe(true)
   return service.ctx.provider.getBlockNumber()
 }
 
 const issueLicence = () => issue(service, demo.market.apiKey, 'BusinessLicenseCredential', businessLicenseClaims())
-const issueGeneric = () => service.api('/credentials/issue', {
-  headers: bearer(demo.market.apiKey),
-  body: { credential: { '@context': ['https://www.w3.org/2018/credentials/v1'], type: ['VerifiableCredential'], credentialSubject: { id: 'did:example:holder' } } },
-})
+const issueGeneric = () =>
+  service.api('/credentials/issue', {
+    headers: bearer(demo.market.apiKey),
+    body: {
+      credential: {
+        '@context': ['https://www.w3.org/2018/credentials/v1'],
+        type: ['VerifiableCredential'],
+        credentialSubject: { id: 'did:example:holder' },
+      },
+    },
+  })
 
 describe('an accreditation suspended on chain', () => {
   let activeCredentialId: string
@@ -79,7 +89,9 @@ describe('an accreditation suspended on chain', () => {
 
   it('issues again once governance reinstates the accreditation', async () => {
     await govern('reinstateIssuer', demo.market.account)
-    expect(await registry.isAccredited(demo.market.account, typeHash('BusinessLicenseCredential'), BigInt(Math.floor(Date.now() / 1000) + 60))).toBe(true)
+    expect(
+      await registry.isAccredited(demo.market.account, typeHash('BusinessLicenseCredential'), BigInt(Math.floor(Date.now() / 1000) + 60)),
+    ).toBe(true)
     const { status, body } = await issueLicence()
     expect(status, JSON.stringify(body)).toBe(201)
     const generic = await issueGeneric()

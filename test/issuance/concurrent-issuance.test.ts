@@ -17,8 +17,11 @@ afterAll(async () => {
 
 describe('concurrent issuance', () => {
   it('100 concurrent POSTs: 100 credentials, 100 distinct status indices, no errors', async () => {
-    const results = await Promise.all(Array.from({ length: 100 }, (_, i) =>
-      issue(service, demo.market.apiKey, 'BusinessLicenseCredential', businessLicenseClaims({ id: holderDid(i) }))))
+    const results = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        issue(service, demo.market.apiKey, 'BusinessLicenseCredential', businessLicenseClaims({ id: holderDid(i) })),
+      ),
+    )
     expect(results.filter((r) => r.status !== 201).map((r) => r.body)).toEqual([])
 
     const indices = results.map((r) => statusIndexOf(payloadOf(r.body.jwt).vc))
@@ -35,20 +38,27 @@ describe('concurrent issuance', () => {
       [demo.market.did, ...results.map((r) => r.body.id)],
     )
     expect(rows.map((r) => Number(r.statusIndex)).sort((a, b) => a - b)).toEqual([...indices].sort((a, b) => a - b))
-    const audit = await service.ctx.db.query(`SELECT COUNT(*) AS n FROM govcred_audit_log WHERE action = 'issue' AND departmentId = ?`, [demo.market.id])
+    const audit = await service.ctx.db.query(`SELECT COUNT(*) AS n FROM govcred_audit_log WHERE action = 'issue' AND departmentId = ?`, [
+      demo.market.id,
+    ])
     expect(Number(audit[0].n)).toBe(100)
   })
 
-  it('the database refuses a second credential at an index already taken in the issuer\'s list', async () => {
+  it("the database refuses a second credential at an index already taken in the issuer's list", async () => {
     const [taken] = await service.ctx.db.query(`SELECT * FROM govcred_credentials WHERE issuerDid = ? LIMIT 1`, [demo.market.did])
     const copy = { ...taken, id: 'urn:uuid:00000000-0000-4000-8000-00000000d0b1', statusIndex: Number(taken.statusIndex) }
-    await expect(service.issuance.credentials.insert(copy)).rejects.toThrow(/UNIQUE constraint failed: govcred_credentials\.issuerDid, govcred_credentials\.statusIndex/)
+    await expect(service.issuance.credentials.insert(copy)).rejects.toThrow(
+      /UNIQUE constraint failed: govcred_credentials\.issuerDid, govcred_credentials\.statusIndex/,
+    )
     expect(await service.issuance.credentials.get(copy.id)).toBeUndefined()
   })
 
   it('the indices are spread over the list (herd privacy), not sequential', async () => {
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) =>
-      issue(service, demo.market.apiKey, 'BusinessLicenseCredential', businessLicenseClaims({ id: holderDid(1000 + i) }))))
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        issue(service, demo.market.apiKey, 'BusinessLicenseCredential', businessLicenseClaims({ id: holderDid(1000 + i) })),
+      ),
+    )
     const indices = results.map((r) => statusIndexOf(r.body.credential)).sort((a, b) => a - b)
     const gaps = indices.slice(1).map((v, i) => v - indices[i]!)
     // 20 random draws from 2^20: neighbours are on average ~50,000 apart; sequential allocation would give 1.
@@ -57,10 +67,18 @@ describe('concurrent issuance', () => {
   })
 
   it('concurrent issuance by two departments: each list has its own distinct indices, no errors', async () => {
-    const results = await Promise.all(Array.from({ length: 40 }, (_, i) =>
-      i % 2 === 0
-        ? issue(service, demo.market.apiKey, 'BusinessLicenseCredential', businessLicenseClaims({ id: holderDid(2000 + i) }))
-        : issue(service, demo.socialSecurity.apiKey, 'SocialSecurityStatusCredential', socialSecurityStatusClaims({ id: holderDid(2000 + i) }))))
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        i % 2 === 0
+          ? issue(service, demo.market.apiKey, 'BusinessLicenseCredential', businessLicenseClaims({ id: holderDid(2000 + i) }))
+          : issue(
+              service,
+              demo.socialSecurity.apiKey,
+              'SocialSecurityStatusCredential',
+              socialSecurityStatusClaims({ id: holderDid(2000 + i) }),
+            ),
+      ),
+    )
     expect(results.filter((r) => r.status !== 201).map((r) => r.body)).toEqual([])
     for (const did of [demo.market.did, demo.socialSecurity.did]) {
       const mine = results.filter((r) => payloadOf(r.body.jwt).iss === did)

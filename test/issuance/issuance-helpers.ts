@@ -36,7 +36,11 @@ export function readDemo(service: Pick<TestService, 'dataDir'>): Demo {
     if (!found) throw new Error(`demo.json has no department ${id}`)
     return found
   }
-  return { market: byId('market-supervision'), realEstate: byId('real-estate-registration'), socialSecurity: byId('human-resources-social-security') }
+  return {
+    market: byId('market-supervision'),
+    realEstate: byId('real-estate-registration'),
+    socialSecurity: byId('human-resources-social-security'),
+  }
 }
 
 export const bearer = (key: string) => ({ authorization: `Bearer ${key}` })
@@ -48,7 +52,13 @@ export async function issue(service: TestService, key: string, type: string, cla
 }
 
 /** POST /v1/credentials/{id}/{action}. */
-export async function changeStatus(service: TestService, key: string, id: string, action: 'revoke' | 'suspend' | 'reinstate', headers: Record<string, string> = {}) {
+export async function changeStatus(
+  service: TestService,
+  key: string,
+  id: string,
+  action: 'revoke' | 'suspend' | 'reinstate',
+  headers: Record<string, string> = {},
+) {
   return service.api(`/v1/credentials/${encodeURIComponent(id)}/${action}`, { method: 'POST', headers: { ...bearer(key), ...headers } })
 }
 
@@ -83,7 +93,12 @@ export function statusRegistry(service: TestService): Contract {
 }
 
 /** statusOf(issuer, index) at a block (latest by default). */
-export async function bitsOnChain(service: TestService, account: string, index: number, blockTag?: number): Promise<{ revoked: boolean; suspended: boolean }> {
+export async function bitsOnChain(
+  service: TestService,
+  account: string,
+  index: number,
+  blockTag?: number,
+): Promise<{ revoked: boolean; suspended: boolean }> {
   const [revoked, suspended] = await statusRegistry(service).statusOf(account, BigInt(index), blockTag === undefined ? {} : { blockTag })
   return { revoked, suspended }
 }

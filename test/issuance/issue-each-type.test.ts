@@ -22,7 +22,11 @@ const DAY_MS = 86_400_000
 describe('POST /v1/credentials issues each of the three types', () => {
   const cases: { type: CredentialTypeName; department: keyof Demo; claims: () => object }[] = [
     { type: 'BusinessLicenseCredential', department: 'market', claims: () => businessLicenseClaims() },
-    { type: 'PropertyCertificateCredential', department: 'realEstate', claims: () => propertyCertificateClaims({ propertyUnitNumber: unitNumber(1) }) },
+    {
+      type: 'PropertyCertificateCredential',
+      department: 'realEstate',
+      claims: () => propertyCertificateClaims({ propertyUnitNumber: unitNumber(1) }),
+    },
     { type: 'SocialSecurityStatusCredential', department: 'socialSecurity', claims: () => socialSecurityStatusClaims() },
   ]
 
@@ -50,7 +54,12 @@ describe('POST /v1/credentials issues each of the three types', () => {
 
       const definition = CREDENTIAL_TYPES[type]
       for (const schema of [credential.credentialSchema, payload.vc.credentialSchema]) {
-        expect(schema).toMatchObject({ id: loadSchema(type).uri, type: 'JsonSchema', name: definition.schemaId, version: definition.schemaVersion })
+        expect(schema).toMatchObject({
+          id: loadSchema(type).uri,
+          type: 'JsonSchema',
+          name: definition.schemaId,
+          version: definition.schemaVersion,
+        })
       }
 
       const entries = payload.vc.credentialStatus as Record<string, unknown>[]
@@ -70,7 +79,12 @@ describe('POST /v1/credentials issues each of the three types', () => {
   }
 
   it('a social-security status credential expires by default within 31 days', async () => {
-    const { status, body } = await issue(service, demo.socialSecurity.apiKey, 'SocialSecurityStatusCredential', socialSecurityStatusClaims({ id: 'did:ethr:0x00000000000000000000000000000000000000aa' }))
+    const { status, body } = await issue(
+      service,
+      demo.socialSecurity.apiKey,
+      'SocialSecurityStatusCredential',
+      socialSecurityStatusClaims({ id: 'did:ethr:0x00000000000000000000000000000000000000aa' }),
+    )
     expect(status).toBe(201)
     const payload = payloadOf(body.jwt)
     expect(typeof payload.exp).toBe('number')
@@ -92,7 +106,13 @@ describe('POST /v1/credentials issues each of the three types', () => {
     const validUntil = new Date(Date.now() + 365 * DAY_MS).toISOString().replace(/\.\d{3}Z$/, 'Z')
     const { status, body } = await service.api('/v1/credentials', {
       headers: bearer(demo.market.apiKey),
-      body: { type: 'BusinessLicenseCredential', holder: 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK', claims, validFrom, validUntil },
+      body: {
+        type: 'BusinessLicenseCredential',
+        holder: 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK',
+        claims,
+        validFrom,
+        validUntil,
+      },
     })
     expect(status, JSON.stringify(body)).toBe(201)
     expect(body.credential).toMatchObject({ issuanceDate: validFrom, expirationDate: validUntil })

@@ -11,7 +11,12 @@ const unit = unitNumber(4242)
 
 beforeAll(async () => {
   service = await startTestService()
-  const issued = await issue(service, readDemo(service).realEstate.apiKey, 'PropertyCertificateCredential', propertyCertificateClaims({ propertyUnitNumber: unit }))
+  const issued = await issue(
+    service,
+    readDemo(service).realEstate.apiKey,
+    'PropertyCertificateCredential',
+    propertyCertificateClaims({ propertyUnitNumber: unit }),
+  )
   expect(issued.status, JSON.stringify(issued.body)).toBe(201)
   jwt = issued.body.jwt
 })

@@ -1,7 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestService, type TestService } from '../helpers/service.js'
 import { propertyCertificateClaims } from '../fixtures/claims.js'
-import { bearer, bitsOnChain, changeStatus, countRows, issue, payloadOf, readDemo, statusIndexOf, unitNumber, type Demo } from './issuance-helpers.js'
+import {
+  bearer,
+  bitsOnChain,
+  changeStatus,
+  countRows,
+  issue,
+  payloadOf,
+  readDemo,
+  statusIndexOf,
+  unitNumber,
+  type Demo,
+} from './issuance-helpers.js'
 
 let service: TestService
 let demo: Demo
@@ -41,7 +52,9 @@ const transfer = (body: Record<string, unknown>) => service.api('/v1/property/tr
 
 /** Records and chain agree: exactly one live certificate for the unit. */
 async function expectExactlyOneActive(unit: string, activeId: string, jwts: Record<string, string>) {
-  const { body } = await service.api(`/v1/credentials?type=PropertyCertificateCredential&subject=${unit}&limit=50`, { headers: bearer(demo.realEstate.apiKey) })
+  const { body } = await service.api(`/v1/credentials?type=PropertyCertificateCredential&subject=${unit}&limit=50`, {
+    headers: bearer(demo.realEstate.apiKey),
+  })
   const live = (body.items as { id: string; status: string }[]).filter((i) => i.status !== 'revoked')
   expect(live.map((i) => i.id)).toEqual([activeId])
   for (const [id, jwt] of Object.entries(jwts)) {
@@ -55,13 +68,16 @@ describe('one current certificate per property unit', () => {
   const unit = unitNumber(101)
   let seller: { id: string; jwt: string }
 
-  it('a new certificate is the unit\'s current one, checked against the chain anchor', async () => {
+  it("a new certificate is the unit's current one, checked against the chain anchor", async () => {
     const { status, body } = await issueCertificate(unit)
     expect(status, JSON.stringify(body)).toBe(201)
     expect(body.anchor).toMatchObject({ unitNumber: unit, sequence: 1, txHash: expect.stringMatching(/^0x[0-9a-f]{64}$/) })
     // The anchor's salt is signed into the credential, so its holder can recompute the on-chain value.
     const payload = payloadOf(body.jwt)
-    expect(payload.propertyAnchor ?? payload.vc.propertyAnchor).toMatchObject({ sequence: 1, salt: expect.stringMatching(/^0x[0-9a-f]{32}$/) })
+    expect(payload.propertyAnchor ?? payload.vc.propertyAnchor).toMatchObject({
+      sequence: 1,
+      salt: expect.stringMatching(/^0x[0-9a-f]{32}$/),
+    })
     seller = { id: body.id, jwt: body.jwt }
     expect(await isCurrent(unit, seller.jwt)).toMatchObject({ unitNumber: unit, current: true, sequence: 1 })
   })
@@ -163,8 +179,11 @@ describe('one current certificate per property unit', () => {
   it('concurrent transfers of one certificate: exactly one succeeds', async () => {
     const contested = unitNumber(106)
     const { body: issued } = await issueCertificate(contested)
-    const results = await Promise.all([BUYER, NEXT_BUYER, 'did:ethr:0x0000000000000000000000000000000000000b03'].map((buyer) =>
-      transfer({ sellerCredentialId: issued.id, buyer, claims: claimsFor(contested) })))
+    const results = await Promise.all(
+      [BUYER, NEXT_BUYER, 'did:ethr:0x0000000000000000000000000000000000000b03'].map((buyer) =>
+        transfer({ sellerCredentialId: issued.id, buyer, claims: claimsFor(contested) }),
+      ),
+    )
     expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409])
     const winner = results.find((r) => r.status === 201)!.body.buyerCredential
     await expectExactlyOneActive(contested, winner.id, { [issued.id]: issued.jwt, [winner.id]: winner.jwt })

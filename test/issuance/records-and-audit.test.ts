@@ -16,12 +16,22 @@ beforeAll(async () => {
   service = await startTestService()
   demo = readDemo(service)
   for (let i = 0; i < 7; i++) {
-    const { status, body } = await issue(service, demo.market.apiKey, 'BusinessLicenseCredential', businessLicenseClaims({ id: holderDid(i % 3) }))
+    const { status, body } = await issue(
+      service,
+      demo.market.apiKey,
+      'BusinessLicenseCredential',
+      businessLicenseClaims({ id: holderDid(i % 3) }),
+    )
     expect(status).toBe(201)
     licences.push(body.id)
   }
   for (let i = 0; i < 2; i++) {
-    const { status } = await issue(service, demo.realEstate.apiKey, 'PropertyCertificateCredential', propertyCertificateClaims({ id: holderDid(i), propertyUnitNumber: unitNumber(200 + i) }))
+    const { status } = await issue(
+      service,
+      demo.realEstate.apiKey,
+      'PropertyCertificateCredential',
+      propertyCertificateClaims({ id: holderDid(i), propertyUnitNumber: unitNumber(200 + i) }),
+    )
     expect(status).toBe(201)
   }
 })
@@ -33,7 +43,7 @@ afterAll(async () => {
 const list = (key: string, query = '') => service.api(`/v1/credentials${query}`, { headers: bearer(key) })
 
 describe('GET /v1/credentials: a department lists and searches what it issued', () => {
-  it('lists only the department\'s own credentials, newest first', async () => {
+  it("lists only the department's own credentials, newest first", async () => {
     const { status, body } = await list(demo.market.apiKey, '?limit=200')
     expect(status).toBe(200)
     expect(body.items.map((i: { id: string }) => i.id)).toEqual([...licences].reverse())
@@ -53,8 +63,10 @@ describe('GET /v1/credentials: a department lists and searches what it issued', 
     let cursor: string | null = null
     let pages = 0
     do {
-      const { status, body }: { status: number; body: { items: { id: string }[]; nextCursor: string | null } } =
-        await list(demo.market.apiKey, `?limit=3${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)
+      const { status, body }: { status: number; body: { items: { id: string }[]; nextCursor: string | null } } = await list(
+        demo.market.apiKey,
+        `?limit=3${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      )
       expect(status).toBe(200)
       expect(body.items.length).toBeLessThanOrEqual(3)
       seen.push(...body.items.map((i) => i.id))
@@ -87,7 +99,16 @@ describe('GET /v1/credentials: a department lists and searches what it issued', 
     expect(past.body.items).toHaveLength(7)
   })
 
-  const badQueries = ['?limit=0', '?limit=201', '?limit=ten', '?type=DriverLicenseCredential', '?status=deleted', '?issuedFrom=yesterday', '?cursor=garbage', '?cursor=2026-01-01T00%3A00%3A00.000Z']
+  const badQueries = [
+    '?limit=0',
+    '?limit=201',
+    '?limit=ten',
+    '?type=DriverLicenseCredential',
+    '?status=deleted',
+    '?issuedFrom=yesterday',
+    '?cursor=garbage',
+    '?cursor=2026-01-01T00%3A00%3A00.000Z',
+  ]
   for (const query of badQueries) {
     it(`a bad query ${query} → 400 ERR_INVALID_QUERY`, async () => {
       const { status, body } = await list(demo.market.apiKey, query)
@@ -104,7 +125,13 @@ describe('the audit trail', () => {
     const reinstate = await changeStatus(service, demo.market.apiKey, target, 'reinstate')
     const revoke = await changeStatus(service, demo.market.apiKey, target, 'revoke')
     const { body } = await service.api(`/v1/audit?credentialId=${encodeURIComponent(target)}`, { headers: bearer(demo.market.apiKey) })
-    const entries = [...body.entries].reverse() as { action: string; txHash: string | null; actor: string; at: string; departmentId: string }[]
+    const entries = [...body.entries].reverse() as {
+      action: string
+      txHash: string | null
+      actor: string
+      at: string
+      departmentId: string
+    }[]
     expect(entries.map((e) => [e.action, e.txHash])).toEqual([
       ['issue', null],
       ['suspend', suspend.body.txHash],
@@ -117,14 +144,21 @@ describe('the audit trail', () => {
       expect(Number.isNaN(Date.parse(entry.at))).toBe(false)
     }
 
-    const { body: seller } = await service.api('/v1/credentials?type=PropertyCertificateCredential&limit=1', { headers: bearer(demo.realEstate.apiKey) })
+    const { body: seller } = await service.api('/v1/credentials?type=PropertyCertificateCredential&limit=1', {
+      headers: bearer(demo.realEstate.apiKey),
+    })
     const sellerId = seller.items[0].id as string
     const unit = (await service.issuance.credentials.get(sellerId))!.subjectKey!
     const { id: _id, ...claims } = propertyCertificateClaims({ propertyUnitNumber: unit })
-    const transferred = await service.api('/v1/property/transfers', { headers: bearer(demo.realEstate.apiKey), body: { sellerCredentialId: sellerId, buyer: holderDid(9), claims } })
+    const transferred = await service.api('/v1/property/transfers', {
+      headers: bearer(demo.realEstate.apiKey),
+      body: { sellerCredentialId: sellerId, buyer: holderDid(9), claims },
+    })
     expect(transferred.status).toBe(201)
     const { body: transfers } = await service.api('/v1/audit?action=transfer', { headers: bearer(demo.realEstate.apiKey) })
-    expect(transfers.entries.map((e: { credentialId: string }) => e.credentialId).sort()).toEqual([sellerId, transferred.body.buyerCredential.id].sort())
+    expect(transfers.entries.map((e: { credentialId: string }) => e.credentialId).sort()).toEqual(
+      [sellerId, transferred.body.buyerCredential.id].sort(),
+    )
     expect(transfers.entries.find((e: { credentialId: string }) => e.credentialId === sellerId).txHash).toBe(transferred.body.seller.txHash)
 
     // A department never sees another department's entries.
@@ -150,8 +184,14 @@ describe('the audit trail', () => {
     const intact = await runCli(['audit', 'verify'])
     expect(intact.code, intact.output).toBe(0)
 
-    const [row] = await service.ctx.db.query(`SELECT seq FROM govcred_audit_log WHERE departmentId = ? AND action = 'issue' ORDER BY seq LIMIT 1`, [demo.market.id])
-    await service.ctx.db.query(`UPDATE govcred_audit_log SET details = ? WHERE seq = ?`, [JSON.stringify({ type: 'BusinessLicenseCredential', statusIndex: 1 }), row.seq])
+    const [row] = await service.ctx.db.query(
+      `SELECT seq FROM govcred_audit_log WHERE departmentId = ? AND action = 'issue' ORDER BY seq LIMIT 1`,
+      [demo.market.id],
+    )
+    await service.ctx.db.query(`UPDATE govcred_audit_log SET details = ? WHERE seq = ?`, [
+      JSON.stringify({ type: 'BusinessLicenseCredential', statusIndex: 1 }),
+      row.seq,
+    ])
 
     const tampered = await runCli(['audit', 'verify'])
     expect(tampered.code, tampered.output).toBe(1)
@@ -166,13 +206,18 @@ describe('the audit trail', () => {
 function runCli(args: string[]): Promise<{ code: number; output: string }> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('GOVCRED_')))
   return new Promise((resolve) => {
-    execFile('npx', ['tsx', 'src/main.ts', ...args], {
-      cwd: PROJECT_ROOT,
-      env: { ...env, GOVCRED_DATA_DIR: service.dataDir, GOVCRED_LOG_LEVEL: 'silent' },
-      timeout: 60_000,
-    }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0
-      resolve({ code, output: `${stdout}\n${stderr}` })
-    })
+    execFile(
+      'npx',
+      ['tsx', 'src/main.ts', ...args],
+      {
+        cwd: PROJECT_ROOT,
+        env: { ...env, GOVCRED_DATA_DIR: service.dataDir, GOVCRED_LOG_LEVEL: 'silent' },
+        timeout: 60_000,
+      },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0
+        resolve({ code, output: `${stdout}\n${stderr}` })
+      },
+    )
   })
 }

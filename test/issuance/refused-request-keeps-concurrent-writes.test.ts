@@ -20,7 +20,8 @@ afterAll(async () => {
 /** A write as ChainWriter.record makes it: one statement under the write lock. */
 async function outboxWrite(id: string) {
   const now = new Date().toISOString()
-  await writeQuery(service.ctx.db,
+  await writeQuery(
+    service.ctx.db,
     `INSERT INTO govcred_chain_outbox (id, account, contract, target, method, args, data, label, status, attempts, createdAt, updatedAt)
      VALUES (?, '0x0', 'CredentialStatusRegistry', '0x0', 'updateStatus', '[]', '0x', 'test', 'confirmed', 0, ?, ?)`,
     [id, now, now],
@@ -38,7 +39,13 @@ function heldOpen<T>(run: typeof writeTransaction, body: (m: Parameters<Paramete
     await gate
     return body(m)
   })
-  return { done: done.then((value) => ({ value }), (error: unknown) => ({ error })), release }
+  return {
+    done: done.then(
+      (value) => ({ value }),
+      (error: unknown) => ({ error }),
+    ),
+    release,
+  }
 }
 
 describe('a refused request keeps what others wrote meanwhile', () => {
@@ -59,7 +66,10 @@ describe('a refused request keeps what others wrote meanwhile', () => {
       await m.query(`INSERT INTO govcred_chain_outbox (id, account, contract, target, method, args, data, label, status, attempts, createdAt, updatedAt)
         VALUES ('test:own-write', '0x0', 'C', '0x0', 'm', '[]', '0x', 'test', 'pending', 0, '', '')`)
       throw new Error('failed after writing')
-    }).then(() => 'committed', (error: Error) => error.message)
+    }).then(
+      () => 'committed',
+      (error: Error) => error.message,
+    )
     expect(result).toBe('failed after writing')
     expect(await outboxHas('test:own-write')).toBe(false)
   })

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestService, type TestService } from '../helpers/service.js'
-import { businessLicenseClaims, HOLDER_DID, NANJING_USCC, propertyCertificateClaims, socialSecurityStatusClaims } from '../fixtures/claims.js'
+import {
+  businessLicenseClaims,
+  HOLDER_DID,
+  NANJING_USCC,
+  propertyCertificateClaims,
+  socialSecurityStatusClaims,
+} from '../fixtures/claims.js'
 import { bearer, countRows, issue, readDemo, unitNumber, type Demo } from './issuance-helpers.js'
 
 let service: TestService
@@ -43,12 +49,13 @@ const refusals: Refusal[] = [
     status: 422,
     code: 'ERR_CLAIMS_INVALID',
     fields: [{ field: '/claims/unifiedSocialCreditCode', code: 'ERR_USCC_CHECK_CHARACTER' }],
-    request: () => postCredential(demo.market.apiKey, {
-      type: 'BusinessLicenseCredential',
-      holder: HOLDER_DID,
-      // The valid code ends in E; any other check character is wrong.
-      claims: { ...licence, unifiedSocialCreditCode: `${NANJING_USCC.gulou.slice(0, 17)}F` },
-    }),
+    request: () =>
+      postCredential(demo.market.apiKey, {
+        type: 'BusinessLicenseCredential',
+        holder: HOLDER_DID,
+        // The valid code ends in E; any other check character is wrong.
+        claims: { ...licence, unifiedSocialCreditCode: `${NANJING_USCC.gulou.slice(0, 17)}F` },
+      }),
   },
   {
     name: 'an unknown credential type',
@@ -96,14 +103,20 @@ const refusals: Refusal[] = [
     status: 422,
     code: 'ERR_CLAIMS_INVALID',
     fields: [{ field: '/claims/id', code: 'ERR_FIELD_INVALID' }],
-    request: () => postCredential(demo.market.apiKey, { type: 'BusinessLicenseCredential', holder: HOLDER_DID, claims: { ...licence, id: 'did:ethr:0x0000000000000000000000000000000000000001' } }),
+    request: () =>
+      postCredential(demo.market.apiKey, {
+        type: 'BusinessLicenseCredential',
+        holder: HOLDER_DID,
+        claims: { ...licence, id: 'did:ethr:0x0000000000000000000000000000000000000001' },
+      }),
   },
   {
     name: 'a holder that is not a DID',
     status: 422,
     code: 'ERR_INVALID_HOLDER',
     fields: [{ field: '/holder', code: 'ERR_FIELD_FORMAT' }],
-    request: () => postCredential(demo.market.apiKey, { type: 'BusinessLicenseCredential', holder: 'https://example.com/alice', claims: licence }),
+    request: () =>
+      postCredential(demo.market.apiKey, { type: 'BusinessLicenseCredential', holder: 'https://example.com/alice', claims: licence }),
   },
   {
     name: 'a missing holder',
@@ -130,24 +143,40 @@ const refusals: Refusal[] = [
     name: 'validUntil before validFrom',
     status: 422,
     code: 'ERR_VALIDITY',
-    request: () => postCredential(demo.market.apiKey, {
-      type: 'BusinessLicenseCredential', holder: HOLDER_DID, claims: licence,
-      validFrom: new Date(Date.now() + DAY_MS).toISOString(), validUntil: new Date().toISOString(),
-    }),
+    request: () =>
+      postCredential(demo.market.apiKey, {
+        type: 'BusinessLicenseCredential',
+        holder: HOLDER_DID,
+        claims: licence,
+        validFrom: new Date(Date.now() + DAY_MS).toISOString(),
+        validUntil: new Date().toISOString(),
+      }),
   },
   {
     name: 'a validity date that is not ISO 8601',
     status: 422,
     code: 'ERR_VALIDITY',
     fields: [{ field: '/validFrom', code: 'ERR_FIELD_FORMAT' }],
-    request: () => postCredential(demo.market.apiKey, { type: 'BusinessLicenseCredential', holder: HOLDER_DID, claims: licence, validFrom: 'next Tuesday' }),
+    request: () =>
+      postCredential(demo.market.apiKey, {
+        type: 'BusinessLicenseCredential',
+        holder: HOLDER_DID,
+        claims: licence,
+        validFrom: 'next Tuesday',
+      }),
   },
   {
     name: 'an unknown top-level field',
     status: 422,
     code: 'ERR_INVALID_REQUEST',
     fields: [{ field: '/issuer', code: 'ERR_FIELD_UNKNOWN' }],
-    request: () => postCredential(demo.market.apiKey, { type: 'BusinessLicenseCredential', holder: HOLDER_DID, claims: licence, issuer: demo.realEstate.did }),
+    request: () =>
+      postCredential(demo.market.apiKey, {
+        type: 'BusinessLicenseCredential',
+        holder: HOLDER_DID,
+        claims: licence,
+        issuer: demo.realEstate.did,
+      }),
   },
   {
     name: 'a missing API key',
@@ -159,13 +188,21 @@ const refusals: Refusal[] = [
     name: 'a wrong API key',
     status: 401,
     code: 'ERR_AUTH_INVALID',
-    request: () => postCredential('gck_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', { type: 'BusinessLicenseCredential', holder: HOLDER_DID, claims: licence }),
+    request: () =>
+      postCredential('gck_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', {
+        type: 'BusinessLicenseCredential',
+        holder: HOLDER_DID,
+        claims: licence,
+      }),
   },
   {
     name: 'an Authorization header that is not Bearer',
     status: 401,
     code: 'ERR_AUTH_INVALID',
-    request: () => ({ headers: { authorization: `Basic ${Buffer.from('market:secret').toString('base64')}` }, body: { type: 'BusinessLicenseCredential', holder: HOLDER_DID, claims: licence } }),
+    request: () => ({
+      headers: { authorization: `Basic ${Buffer.from('market:secret').toString('base64')}` },
+      body: { type: 'BusinessLicenseCredential', holder: HOLDER_DID, claims: licence },
+    }),
   },
   {
     name: 'the registration centre issuing a business licence (key scope)',
@@ -192,7 +229,10 @@ const refusals: Refusal[] = [
     name: 'malformed JSON',
     status: 400,
     code: 'ERR_MALFORMED_JSON',
-    request: () => ({ headers: { ...bearer(demo.market.apiKey), 'content-type': 'application/json' }, rawBody: '{"type": "BusinessLicenseCredential", "holder": ' }),
+    request: () => ({
+      headers: { ...bearer(demo.market.apiKey), 'content-type': 'application/json' },
+      rawBody: '{"type": "BusinessLicenseCredential", "holder": ',
+    }),
   },
   {
     name: 'a JSON array as the body',
@@ -204,7 +244,12 @@ const refusals: Refusal[] = [
     name: 'a body over the limit',
     status: 413,
     code: 'ERR_BODY_TOO_LARGE',
-    request: () => postCredential(demo.market.apiKey, { type: 'BusinessLicenseCredential', holder: HOLDER_DID, claims: { ...licence, businessScope: '经营'.repeat(200_000) } }),
+    request: () =>
+      postCredential(demo.market.apiKey, {
+        type: 'BusinessLicenseCredential',
+        holder: HOLDER_DID,
+        claims: { ...licence, businessScope: '经营'.repeat(200_000) },
+      }),
   },
   {
     name: 'a property transfer by a department without the property scope',
@@ -213,7 +258,11 @@ const refusals: Refusal[] = [
     request: () => ({
       path: '/v1/property/transfers',
       headers: bearer(demo.market.apiKey),
-      body: { sellerCredentialId: marketCredentialId, buyer: HOLDER_DID, claims: propertyCertificateClaims({ propertyUnitNumber: unitNumber(9) }) },
+      body: {
+        sellerCredentialId: marketCredentialId,
+        buyer: HOLDER_DID,
+        claims: propertyCertificateClaims({ propertyUnitNumber: unitNumber(9) }),
+      },
     }),
   },
   {
@@ -222,7 +271,11 @@ const refusals: Refusal[] = [
     code: 'ERR_CREDENTIAL_NOT_FOUND',
     request: () => {
       const { id: _id, ...claims } = propertyCertificateClaims({ propertyUnitNumber: unitNumber(9) })
-      return { path: '/v1/property/transfers', headers: bearer(demo.realEstate.apiKey), body: { sellerCredentialId: 'urn:uuid:00000000-0000-4000-8000-000000000000', buyer: HOLDER_DID, claims } }
+      return {
+        path: '/v1/property/transfers',
+        headers: bearer(demo.realEstate.apiKey),
+        body: { sellerCredentialId: 'urn:uuid:00000000-0000-4000-8000-000000000000', buyer: HOLDER_DID, claims },
+      }
     },
   },
   {
@@ -232,7 +285,13 @@ const refusals: Refusal[] = [
     request: () => ({
       path: '/credentials/issue',
       headers: bearer(demo.market.apiKey),
-      body: { credential: { '@context': ['https://www.w3.org/2018/credentials/v1'], type: ['VerifiableCredential'], credentialSubject: { id: 'alice' } } },
+      body: {
+        credential: {
+          '@context': ['https://www.w3.org/2018/credentials/v1'],
+          type: ['VerifiableCredential'],
+          credentialSubject: { id: 'alice' },
+        },
+      },
     }),
   },
   {
@@ -241,7 +300,13 @@ const refusals: Refusal[] = [
     code: 'ERR_AUTH_REQUIRED',
     request: () => ({
       path: '/credentials/issue',
-      body: { credential: { '@context': ['https://www.w3.org/2018/credentials/v1'], type: ['VerifiableCredential'], credentialSubject: { id: HOLDER_DID } } },
+      body: {
+        credential: {
+          '@context': ['https://www.w3.org/2018/credentials/v1'],
+          type: ['VerifiableCredential'],
+          credentialSubject: { id: HOLDER_DID },
+        },
+      },
     }),
   },
 ]
@@ -267,7 +332,10 @@ describe("another department's credential is invisible", () => {
   for (const action of ['revoke', 'suspend', 'reinstate'] as const) {
     it(`POST /v1/credentials/{id}/${action} by another department → 404 ERR_CREDENTIAL_NOT_FOUND, nothing stored`, async () => {
       const before = await countRows(service)
-      const { status, body } = await service.api(`/v1/credentials/${encodeURIComponent(marketCredentialId)}/${action}`, { method: 'POST', headers: bearer(demo.socialSecurity.apiKey) })
+      const { status, body } = await service.api(`/v1/credentials/${encodeURIComponent(marketCredentialId)}/${action}`, {
+        method: 'POST',
+        headers: bearer(demo.socialSecurity.apiKey),
+      })
       expect(status).toBe(404)
       expect(body.error.code).toBe('ERR_CREDENTIAL_NOT_FOUND')
       expect(await countRows(service)).toEqual(before)
@@ -276,16 +344,23 @@ describe("another department's credential is invisible", () => {
 
   it('GET /v1/credentials/{id} and /status by another department → 404 ERR_CREDENTIAL_NOT_FOUND; the owner reads it', async () => {
     for (const suffix of ['', '/status']) {
-      const other = await service.api(`/v1/credentials/${encodeURIComponent(marketCredentialId)}${suffix}`, { headers: bearer(demo.realEstate.apiKey) })
+      const other = await service.api(`/v1/credentials/${encodeURIComponent(marketCredentialId)}${suffix}`, {
+        headers: bearer(demo.realEstate.apiKey),
+      })
       expect(other.status).toBe(404)
       expect(other.body.error.code).toBe('ERR_CREDENTIAL_NOT_FOUND')
-      const owner = await service.api(`/v1/credentials/${encodeURIComponent(marketCredentialId)}${suffix}`, { headers: bearer(demo.market.apiKey) })
+      const owner = await service.api(`/v1/credentials/${encodeURIComponent(marketCredentialId)}${suffix}`, {
+        headers: bearer(demo.market.apiKey),
+      })
       expect(owner.status).toBe(200)
     }
   })
 
-  it('an unknown id looks the same as another department\'s', async () => {
-    const { status, body } = await service.api('/v1/credentials/urn%3Auuid%3A00000000-0000-4000-8000-000000000000/revoke', { method: 'POST', headers: bearer(demo.market.apiKey) })
+  it("an unknown id looks the same as another department's", async () => {
+    const { status, body } = await service.api('/v1/credentials/urn%3Auuid%3A00000000-0000-4000-8000-000000000000/revoke', {
+      method: 'POST',
+      headers: bearer(demo.market.apiKey),
+    })
     expect(status).toBe(404)
     expect(body.error.code).toBe('ERR_CREDENTIAL_NOT_FOUND')
   })

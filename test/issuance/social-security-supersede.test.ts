@@ -21,9 +21,10 @@ afterAll(async () => {
 const issueStatus = (holder: string, overrides: Parameters<typeof socialSecurityStatusClaims>[0] = {}) =>
   issue(service, demo.socialSecurity.apiKey, 'SocialSecurityStatusCredential', socialSecurityStatusClaims({ id: holder, ...overrides }))
 
-const revokedOnChain = (credential: Record<string, unknown>) => bitsOnChain(service, demo.socialSecurity.account, statusIndexOf(credential)).then((b) => b.revoked)
+const revokedOnChain = (credential: Record<string, unknown>) =>
+  bitsOnChain(service, demo.socialSecurity.account, statusIndexOf(credential)).then((b) => b.revoked)
 
-describe('a new social-security status supersedes the person\'s previous one', () => {
+describe("a new social-security status supersedes the person's previous one", () => {
   let first: { id: string; credential: Record<string, unknown> }
   let namesake: { id: string; credential: Record<string, unknown> }
 
@@ -56,21 +57,28 @@ describe('a new social-security status supersedes the person\'s previous one', (
     expect(other.body).toMatchObject({ status: 'active', supersededBy: null })
 
     // The revocation is audited as a supersede, with its transaction.
-    expect(await eventually(async () => {
-      const { body: audit } = await service.api(`/v1/audit?credentialId=${encodeURIComponent(first.id)}&action=supersede`, { headers: bearer(demo.socialSecurity.apiKey) })
-      return audit.entries.length === 1 && /^0x[0-9a-f]{64}$/.test(audit.entries[0].txHash)
-    }, 5_000)).toBe(true)
+    expect(
+      await eventually(async () => {
+        const { body: audit } = await service.api(`/v1/audit?credentialId=${encodeURIComponent(first.id)}&action=supersede`, {
+          headers: bearer(demo.socialSecurity.apiKey),
+        })
+        return audit.entries.length === 1 && /^0x[0-9a-f]{64}$/.test(audit.entries[0].txHash)
+      }, 5_000),
+    ).toBe(true)
   })
 
-  it('the same holder with another masked ID number (another person\'s record) supersedes nothing', async () => {
+  it("the same holder with another masked ID number (another person's record) supersedes nothing", async () => {
     const { status, body } = await issueStatus(PERSON, { idNumberMasked: MASKED_ID.four, insuredName: '赵强' })
     expect(status).toBe(201)
     expect(body.superseded).toBeUndefined()
   })
 
   it('a third refresh supersedes only the second (the first is already revoked)', async () => {
-    const { body: second } = await service.api(`/v1/credentials?type=SocialSecurityStatusCredential&holder=${encodeURIComponent(PERSON)}&status=active`, { headers: bearer(demo.socialSecurity.apiKey) })
-    const current = (second.items as { id: string }[])
+    const { body: second } = await service.api(
+      `/v1/credentials?type=SocialSecurityStatusCredential&holder=${encodeURIComponent(PERSON)}&status=active`,
+      { headers: bearer(demo.socialSecurity.apiKey) },
+    )
+    const current = second.items as { id: string }[]
     expect(current).toHaveLength(2)
     const { body } = await issueStatus(PERSON, { asOf: '2024-08-01' })
     expect(body.superseded).toHaveLength(1)

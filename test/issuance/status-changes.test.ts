@@ -38,7 +38,10 @@ async function expectMinedIn(txHash: string, index: number, expected: 'suspended
   expect(receipt?.status).toBe(1)
   expect(receipt!.to?.toLowerCase()).toBe(service.ctx.deployments.contracts.status.toLowerCase())
   const block = receipt!.blockNumber
-  expect(await bitsOnChain(service, demo.market.account, index, block)).toEqual({ revoked: expected === 'revoked', suspended: expected === 'suspended' })
+  expect(await bitsOnChain(service, demo.market.account, index, block)).toEqual({
+    revoked: expected === 'revoked',
+    suspended: expected === 'suspended',
+  })
   expect(await bitsOnChain(service, demo.market.account, index, block - 1)).toEqual({ revoked: false, suspended: before === 'suspended' })
 }
 

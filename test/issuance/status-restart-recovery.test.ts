@@ -18,7 +18,12 @@ beforeAll(async () => {
   dataDir = service.dataDir
   demo = readDemo(service)
   for (const [i, name] of (['queued', 'lost', 'mined', 'racing'] as const).entries()) {
-    const { status, body } = await issue(service, demo.market.apiKey, 'BusinessLicenseCredential', businessLicenseClaims({ id: holderDid(i) }))
+    const { status, body } = await issue(
+      service,
+      demo.market.apiKey,
+      'BusinessLicenseCredential',
+      businessLicenseClaims({ id: holderDid(i) }),
+    )
     expect(status).toBe(201)
     credentials[name] = { id: body.id, index: Number(body.credential.credentialStatus[0].statusListIndex) }
   }
@@ -45,7 +50,10 @@ describe('a restart between recording and sending a status batch loses nothing',
     await revokeWithoutSending(credentials.queued.id)
 
     const [lostChange] = await revokeWithoutSending(credentials.lost.id)
-    await service.ctx.db.query(`UPDATE govcred_status_changes SET state = 'submitted', outboxId = 'status-batch:never-written' WHERE id = ?`, [lostChange])
+    await service.ctx.db.query(
+      `UPDATE govcred_status_changes SET state = 'submitted', outboxId = 'status-batch:never-written' WHERE id = ?`,
+      [lostChange],
+    )
 
     // Sent and mined, but the process stopped before the changes were marked confirmed.
     const [minedChange] = await revokeWithoutSending(credentials.mined.id)
@@ -59,7 +67,10 @@ describe('a restart between recording and sending a status batch loses nothing',
       label: 'status batch: 1 set, 0 cleared (revocation)',
     })
     minedTx = sent.receipt.hash
-    await service.ctx.db.query(`UPDATE govcred_status_changes SET state = 'submitted', outboxId = 'status-batch:mined-before-stop' WHERE id = ?`, [minedChange])
+    await service.ctx.db.query(
+      `UPDATE govcred_status_changes SET state = 'submitted', outboxId = 'status-batch:mined-before-stop' WHERE id = ?`,
+      [minedChange],
+    )
 
     expect(await bitsOnChain(service, demo.market.account, credentials.queued.index)).toEqual({ revoked: false, suspended: false })
     expect(await bitsOnChain(service, demo.market.account, credentials.lost.index)).toEqual({ revoked: false, suspended: false })
@@ -90,7 +101,10 @@ describe('a restart between recording and sending a status batch loses nothing',
     expect(onChain).toBe(true)
 
     const settled = await eventually(async () => {
-      const rows = await service.ctx.db.query(`SELECT state FROM govcred_status_changes WHERE credentialId IN (?, ?, ?, ?)`, Object.values(credentials).map((c) => c.id))
+      const rows = await service.ctx.db.query(
+        `SELECT state FROM govcred_status_changes WHERE credentialId IN (?, ?, ?, ?)`,
+        Object.values(credentials).map((c) => c.id),
+      )
       return rows.length === 4 && rows.every((r: { state: string }) => r.state === 'confirmed')
     }, 10_000)
     expect(settled).toBe(true)
@@ -99,7 +113,9 @@ describe('a restart between recording and sending a status batch loses nothing',
     expect(mined[0]).toMatchObject({ state: 'confirmed', txHash: minedTx })
 
     for (const [name, credential] of Object.entries(credentials)) {
-      const { body } = await service.api(`/v1/audit?credentialId=${encodeURIComponent(credential.id)}&action=revoke`, { headers: bearer(demo.market.apiKey) })
+      const { body } = await service.api(`/v1/audit?credentialId=${encodeURIComponent(credential.id)}&action=revoke`, {
+        headers: bearer(demo.market.apiKey),
+      })
       expect(body.entries, name).toHaveLength(1)
       const txHash = body.entries[0].txHash as string
       expect(txHash, name).toMatch(/^0x[0-9a-f]{64}$/)
@@ -107,7 +123,9 @@ describe('a restart between recording and sending a status batch loses nothing',
       expect(receipt?.status, name).toBe(1)
       expect((await bitsOnChain(service, demo.market.account, credential.index, receipt!.blockNumber)).revoked, name).toBe(true)
 
-      const status = await service.api(`/v1/credentials/${encodeURIComponent(credential.id)}/status`, { headers: bearer(demo.market.apiKey) })
+      const status = await service.api(`/v1/credentials/${encodeURIComponent(credential.id)}/status`, {
+        headers: bearer(demo.market.apiKey),
+      })
       expect(status.body, name).toMatchObject({ status: 'revoked', recorded: 'revoked', inSync: true })
     }
 

@@ -83,7 +83,10 @@ describe('the verifier’s cache', () => {
     const fresh = await presentAndVerify([credential.id], ['BusinessLicenseCredential'])
     expect(fresh.status).toBe(200)
 
-    const revoked = await service.api(`/v1/credentials/${encodeURIComponent(credential.id)}/revoke`, { method: 'POST', headers: bearer(demo.BusinessLicenseCredential.apiKey) })
+    const revoked = await service.api(`/v1/credentials/${encodeURIComponent(credential.id)}/revoke`, {
+      method: 'POST',
+      headers: bearer(demo.BusinessLicenseCredential.apiKey),
+    })
     expect(revoked.body).toMatchObject({ onChain: 'confirmed', txHash: expect.stringMatching(/^0x/) })
     const receipt = await service.ctx.provider.getTransactionReceipt(revoked.body.txHash)
     await sleep(pollMs())
@@ -104,7 +107,8 @@ describe('the verifier’s cache', () => {
 
     // The suspension must be dated after the credentials already issued (same-second blocks otherwise).
     await service.ctx.provider.send('evm_increaseTime', [2])
-    const action = (change: 'suspendIssuer' | 'reinstateIssuer') => accreditationChangeAction(service.ctx.deployments.contracts.trustedIssuers, department.account, change)
+    const action = (change: 'suspendIssuer' | 'reinstateIssuer') =>
+      accreditationChangeAction(service.ctx.deployments.contracts.trustedIssuers, department.account, change)
     await service.ctx.governance.proposeAndApprove(action('suspendIssuer'), service.ctx.members)
     const block = await service.ctx.provider.getBlock('latest')
     await sleep(pollMs())
@@ -113,7 +117,10 @@ describe('the verifier’s cache', () => {
     expect(suspended?.status).toBe(2)
     expect(suspended?.history.at(-1)).toEqual([2, block!.timestamp])
 
-    const signedAfter = await signAsDepartment(service, issued.SocialSecurityStatusCredential, { id: `urn:uuid:${randomUUID()}`, issuanceDate: isoSeconds(Math.max(block!.timestamp + 1, nowSeconds())) })
+    const signedAfter = await signAsDepartment(service, issued.SocialSecurityStatusCredential, {
+      id: `urn:uuid:${randomUUID()}`,
+      issuanceDate: isoSeconds(Math.max(block!.timestamp + 1, nowSeconds())),
+    })
     await wallet.importCredential(signedAfter)
     const newer = (await wallet.listCredentials()).find((c) => c.jwt === signedAfter)!
     const refused = await presentAndVerify([newer.hash], ['SocialSecurityStatusCredential'])
@@ -135,7 +142,12 @@ describe('a key rotation', () => {
     const credential = await issueOverHttp(service, demo, 'BusinessLicenseCredential', did)
     const present = async (key: { privateKey: string }) => {
       const request = await createRequest(service, ['BusinessLicenseCredential'])
-      const vp = await rawPresentation({ did, signer: ES256KSigner(hexToBytes(key.privateKey)) }, [credential.jwt], request.challenge, request.domain)
+      const vp = await rawPresentation(
+        { did, signer: ES256KSigner(hexToBytes(key.privateKey)) },
+        [credential.jwt],
+        request.challenge,
+        request.domain,
+      )
       return verifyOverHttp(service, vp, request.id)
     }
     expect((await present(oldKey)).status).toBe(200)
@@ -187,7 +199,13 @@ describe('a chain out of reach', () => {
   it('still verifies from the cache within the staleness bound, refuses to guess what is not cached, and fails closed past the bound', async () => {
     const relay = await chainRelay(service.ctx.rpcUrl)
     const provider = createProvider(relay.rpcUrl, service.ctx.deployments.chainId)
-    const verifier = await serveVerifier({ provider, deployments: service.ctx.deployments, db: service.ctx.db, domain: 'partitioned.bank.example', watcher: { pollMs: 100, freshnessMs: 100, maxStalenessMs: 1000 } })
+    const verifier = await serveVerifier({
+      provider,
+      deployments: service.ctx.deployments,
+      db: service.ctx.db,
+      domain: 'partitioned.bank.example',
+      watcher: { pollMs: 100, freshnessMs: 100, maxStalenessMs: 1000 },
+    })
     const ids = THREE_TYPES.map((t) => issued[t].id)
     const verify = async (presenter: (request: { challenge: string; domain: string }) => Promise<string>) => {
       const request = (await verifier.api('/v1/presentation-requests', { credentialTypes: THREE_TYPES, purpose: '分区 partition' })).body
@@ -226,7 +244,13 @@ describe('a chain out of reach', () => {
   it('fails closed past the bound even when the wall clock was stepped back an hour meanwhile (NTP)', async () => {
     const node = await startAnvil({ chainId: 20191 })
     const provider = createProvider(node.rpcUrl, 20191)
-    const verifier = await serveVerifier({ provider, deployments: service.ctx.deployments, db: service.ctx.db, domain: 'clock.bank.example', watcher: { pollMs: 100, freshnessMs: 100, maxStalenessMs: 1000 } })
+    const verifier = await serveVerifier({
+      provider,
+      deployments: service.ctx.deployments,
+      db: service.ctx.db,
+      domain: 'clock.bank.example',
+      watcher: { pollMs: 100, freshnessMs: 100, maxStalenessMs: 1000 },
+    })
     const probe = () => verifier.api('/credentials/verify', { verifiableCredential: 'not-a-jwt' })
     try {
       vi.useFakeTimers({ toFake: ['Date'], now: Date.now() - 3_600_000 })
@@ -277,7 +301,10 @@ describe('a chain out of reach', () => {
       const answers = [
         await probe(),
         await verifier.api('/v1/presentations/verify', { presentation: vp, requestId: request.id }),
-        await verifier.api('/presentations/verify', { verifiablePresentation: vp, options: { challenge: request.challenge, domain: request.domain } }),
+        await verifier.api('/presentations/verify', {
+          verifiablePresentation: vp,
+          options: { challenge: request.challenge, domain: request.domain },
+        }),
       ]
       for (const answer of answers) {
         expect(answer.status).toBe(503)

@@ -46,7 +46,18 @@ describe('verifyEs256kFast', () => {
       { name: 'tampered payload', jwt: tampered, methods: [method] },
       { name: 'other key', jwt, methods: [other] },
       { name: 'truncated signature', jwt: jwt.slice(0, -4), methods: [method] },
-      { name: 'no usable key', jwt, methods: [{ id: 'x', type: 'EcdsaSecp256k1RecoveryMethod2020', controller: 'x', blockchainAccountId: 'eip155:1:0x0000000000000000000000000000000000000001' }] },
+      {
+        name: 'no usable key',
+        jwt,
+        methods: [
+          {
+            id: 'x',
+            type: 'EcdsaSecp256k1RecoveryMethod2020',
+            controller: 'x',
+            blockchainAccountId: 'eip155:1:0x0000000000000000000000000000000000000001',
+          },
+        ],
+      },
     ]
     for (const { name, jwt: candidate, methods } of table) {
       expect(await verifyEs256kFast(candidate, methods as never), name).toBe(false)

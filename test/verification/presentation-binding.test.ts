@@ -39,7 +39,11 @@ describe('presentation binding', () => {
 
   it('refuses a credential whose iss is a DID URL (it could resolve a superseded document)', async () => {
     const issuer = `${licence.credential.issuer.id}?versionId=1`
-    const forged = await createJWT({ vc: { type: ['VerifiableCredential', 'BusinessLicenseCredential'], credentialSubject: {} }, sub: holder.did }, { issuer, signer: holder.signer }, { alg: 'ES256K' })
+    const forged = await createJWT(
+      { vc: { type: ['VerifiableCredential', 'BusinessLicenseCredential'], credentialSubject: {} }, sub: holder.did },
+      { issuer, signer: holder.signer },
+      { alg: 'ES256K' },
+    )
     const { status, body } = await service.api('/credentials/verify', { body: { verifiableCredential: forged } })
     expect(status).toBe(422)
     expect(body.error.code).toBe('ERR_CREDENTIAL_MALFORMED')
@@ -48,11 +52,15 @@ describe('presentation binding', () => {
 
 describe('presentation requests housekeeping', () => {
   it('purges requests that expired more than a day ago, and only those', async () => {
-    const fresh = await service.api('/v1/presentation-requests', { body: { credentialTypes: ['BusinessLicenseCredential'], purpose: 'housekeeping' } })
+    const fresh = await service.api('/v1/presentation-requests', {
+      body: { credentialTypes: ['BusinessLicenseCredential'], purpose: 'housekeeping' },
+    })
     const purged = await service.verifier.deps.requests.purgeExpired(Date.now() + 2 * 86_400_000)
     expect(purged).toBeGreaterThanOrEqual(1)
     expect((await service.api(`/v1/presentation-requests/${fresh.body.id}`)).status).toBe(404)
-    const kept = await service.api('/v1/presentation-requests', { body: { credentialTypes: ['BusinessLicenseCredential'], purpose: 'housekeeping' } })
+    const kept = await service.api('/v1/presentation-requests', {
+      body: { credentialTypes: ['BusinessLicenseCredential'], purpose: 'housekeeping' },
+    })
     expect(await service.verifier.deps.requests.purgeExpired()).toBe(0)
     expect((await service.api(`/v1/presentation-requests/${kept.body.id}`)).status).toBe(200)
   })

@@ -55,7 +55,12 @@ describe.each(['key', 'ethr'] as const)('a holder with did:%s', (method) => {
 
   it('is verified by the bank, every check listed and passed, claims returned', async () => {
     const request = await createRequest(service, THREE_TYPES, '个人经营贷款审核 business loan check')
-    expect(request).toMatchObject({ id: expect.any(String), challenge: expect.any(String), domain: expect.any(String), expiresAt: expect.any(String) })
+    expect(request).toMatchObject({
+      id: expect.any(String),
+      challenge: expect.any(String),
+      domain: expect.any(String),
+      expiresAt: expect.any(String),
+    })
     expect(Date.parse(request.expiresAt)).toBeGreaterThan(Date.now())
 
     const vp = await wallet.present(request, { holder })
@@ -71,12 +76,26 @@ describe.each(['key', 'ethr'] as const)('a holder with did:%s', (method) => {
     expect([...new Set(body.checks.map((c: { check: string }) => c.check))].sort()).toEqual(ALL_PRESENTATION_CHECKS)
     expect(body.checks.every((c: { ok: boolean; code: string }) => c.ok && c.code === 'OK')).toBe(true)
     for (const index of [0, 1, 2]) {
-      const perCredential = body.checks.filter((c: { credential?: number }) => c.credential === index).map((c: { check: string }) => c.check).sort()
-      expect(perCredential).toEqual(['credentialProof', 'credentialSignature', 'holderIsSubject', 'issuerAccredited', 'issuerResolved', 'schema', 'status', 'validity'])
+      const perCredential = body.checks
+        .filter((c: { credential?: number }) => c.credential === index)
+        .map((c: { check: string }) => c.check)
+        .sort()
+      expect(perCredential).toEqual([
+        'credentialProof',
+        'credentialSignature',
+        'holderIsSubject',
+        'issuerAccredited',
+        'issuerResolved',
+        'schema',
+        'status',
+        'validity',
+      ])
     }
 
     expect(body.credentials).toHaveLength(3)
-    const byType = Object.fromEntries(body.credentials.map((c: { types: string[] }) => [c.types.find((t) => t !== 'VerifiableCredential'), c]))
+    const byType = Object.fromEntries(
+      body.credentials.map((c: { types: string[] }) => [c.types.find((t) => t !== 'VerifiableCredential'), c]),
+    )
     expect(byType.BusinessLicenseCredential).toMatchObject({
       id: issued.BusinessLicenseCredential.id,
       issuer: demo.BusinessLicenseCredential.did,
@@ -101,7 +120,10 @@ describe.each(['key', 'ethr'] as const)('a holder with did:%s', (method) => {
 
   it('chooses, by default, the newest credential of each type that is within its validity period', async () => {
     const later = Math.floor(Date.now() / 1000) + 86_400
-    const notYetValid = await signAsDepartment(service, issued.BusinessLicenseCredential, { id: `urn:uuid:${randomUUID()}`, issuanceDate: isoSeconds(later) })
+    const notYetValid = await signAsDepartment(service, issued.BusinessLicenseCredential, {
+      id: `urn:uuid:${randomUUID()}`,
+      issuanceDate: isoSeconds(later),
+    })
     await wallet.importCredential(notYetValid)
     const request = await createRequest(service, ['BusinessLicenseCredential'])
     const vp = await wallet.present(request, { holder })
@@ -138,10 +160,24 @@ describe.each(['key', 'ethr'] as const)('a holder with did:%s', (method) => {
       expect(failures(asJwt.body), type).toEqual([])
       expect(asJwt.status).toBe(200)
       expect(asJwt.body.credentials[0]).toMatchObject({ id: issued[type].id, subject: holder, verified: true })
-      expect(asJwt.body.checks.map((c: { check: string }) => c.check).sort()).toEqual(['credentialProof', 'credentialSignature', 'issuerAccredited', 'issuerResolved', 'schema', 'status', 'validity'])
+      expect(asJwt.body.checks.map((c: { check: string }) => c.check).sort()).toEqual([
+        'credentialProof',
+        'credentialSignature',
+        'issuerAccredited',
+        'issuerResolved',
+        'schema',
+        'status',
+        'validity',
+      ])
 
       const decoded = payloadOf(issued[type].jwt)
-      const asObject = { ...decoded.vc, issuer: { id: decoded.iss }, id: decoded.jti, credentialSubject: { ...decoded.vc.credentialSubject, id: decoded.sub }, proof: { type: 'JwtProof2020', jwt: issued[type].jwt } }
+      const asObject = {
+        ...decoded.vc,
+        issuer: { id: decoded.iss },
+        id: decoded.jti,
+        credentialSubject: { ...decoded.vc.credentialSubject, id: decoded.sub },
+        proof: { type: 'JwtProof2020', jwt: issued[type].jwt },
+      }
       const objectForm = await service.api('/credentials/verify', { body: { verifiableCredential: asObject } })
       expect(objectForm.status, JSON.stringify(objectForm.body)).toBe(200)
       expect(objectForm.body.verified).toBe(true)

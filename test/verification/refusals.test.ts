@@ -80,13 +80,20 @@ const presentOne = (jwt: string, type: GovcredType) => presentJwts([jwt], [type]
 
 /** Suspends or revokes a department's accreditation through governance, dated strictly after every credential issued so far. */
 async function changeAccreditation(type: GovcredType, change: AccreditationChange): Promise<number> {
-  const registry = new Contract(service.ctx.deployments.contracts.trustedIssuers, loadArtifact('TrustedIssuerRegistry').abi, service.ctx.provider)
+  const registry = new Contract(
+    service.ctx.deployments.contracts.trustedIssuers,
+    loadArtifact('TrustedIssuerRegistry').abi,
+    service.ctx.provider,
+  )
   const wanted = change === 'suspendIssuer' ? 2 : 3
   const account = demo[type].account
   if (Number((await registry.getIssuer(account)).status) !== wanted) {
     // Anvil may date the block in the same second as a credential issued just before; move the chain clock on.
     await service.ctx.provider.send('evm_increaseTime', [2])
-    await service.ctx.governance.proposeAndApprove(accreditationChangeAction(service.ctx.deployments.contracts.trustedIssuers, account, change), service.ctx.members)
+    await service.ctx.governance.proposeAndApprove(
+      accreditationChangeAction(service.ctx.deployments.contracts.trustedIssuers, account, change),
+      service.ctx.members,
+    )
   }
   const history: [bigint, bigint][] = await registry.getStatusHistory(account)
   const [status, at] = history.at(-1)!
@@ -98,7 +105,11 @@ async function changeAccreditation(type: GovcredType, change: AccreditationChang
 /** A credential of `type` for the holder, signed by its department's key, dated after the accreditation change. */
 async function signedAfter(type: GovcredType, changedAt: number): Promise<string> {
   const from = Math.max(changedAt + 1, nowSeconds())
-  return signAsDepartment(service, issued[type], { id: `urn:uuid:${randomUUID()}`, issuanceDate: isoSeconds(from), expirationDate: isoSeconds(from + 86_400) })
+  return signAsDepartment(service, issued[type], {
+    id: `urn:uuid:${randomUUID()}`,
+    issuanceDate: isoSeconds(from),
+    expirationDate: isoSeconds(from + 86_400),
+  })
 }
 
 interface RefusalCase {
@@ -115,21 +126,36 @@ const cases: RefusalCase[] = [
     code: 'ERR_CREDENTIAL_SIGNATURE_INVALID',
     run: async () => {
       const { iss: _iss, ...payload } = payloadOf(issued.BusinessLicenseCredential.jwt)
-      const forged = await createJWT({ ...payload, jti: `urn:uuid:${randomUUID()}` }, { issuer: demo.BusinessLicenseCredential.did, signer: ES256KSigner(randomBytes(32)) }, { alg: 'ES256K' })
+      const forged = await createJWT(
+        { ...payload, jti: `urn:uuid:${randomUUID()}` },
+        { issuer: demo.BusinessLicenseCredential.did, signer: ES256KSigner(randomBytes(32)) },
+        { alg: 'ES256K' },
+      )
       return presentOne(forged, 'BusinessLicenseCredential')
     },
   },
   {
     name: 'tampered payload: a claim changed in the signed JWT payload',
     code: 'ERR_CREDENTIAL_SIGNATURE_INVALID',
-    run: () => presentOne(tamperPayload(issued.BusinessLicenseCredential.jwt, (p) => (p.vc.credentialSubject.registeredCapital = { amount: 990_000_000, currency: 'CNY' })), 'BusinessLicenseCredential'),
+    run: () =>
+      presentOne(
+        tamperPayload(
+          issued.BusinessLicenseCredential.jwt,
+          (p) => (p.vc.credentialSubject.registeredCapital = { amount: 990_000_000, currency: 'CNY' }),
+        ),
+        'BusinessLicenseCredential',
+      ),
   },
   {
     name: 'outer JSON changed and its proof type removed',
     code: 'ERR_UNKNOWN_PROOF_TYPE',
     run: () => {
       const { proof, ...credential } = issued.BusinessLicenseCredential.credential
-      const changed = { ...credential, credentialSubject: { ...credential.credentialSubject, enterpriseName: '南京另一家有限公司' }, proof: { jwt: proof.jwt } }
+      const changed = {
+        ...credential,
+        credentialSubject: { ...credential.credentialSubject, enterpriseName: '南京另一家有限公司' },
+        proof: { jwt: proof.jwt },
+      }
       return service.api('/credentials/verify', { body: { verifiableCredential: changed } })
     },
   },
@@ -145,7 +171,10 @@ const cases: RefusalCase[] = [
     name: 'unknown proof type (Ed25519Signature2020)',
     code: 'ERR_UNKNOWN_PROOF_TYPE',
     run: () => {
-      const credential = { ...issued.BusinessLicenseCredential.credential, proof: { type: 'Ed25519Signature2020', proofValue: 'z3FXQjecWufY46yg5abdVZsXqLhxhueuSoZgNSARiKBk' } }
+      const credential = {
+        ...issued.BusinessLicenseCredential.credential,
+        proof: { type: 'Ed25519Signature2020', proofValue: 'z3FXQjecWufY46yg5abdVZsXqLhxhueuSoZgNSARiKBk' },
+      }
       return service.api('/credentials/verify', { body: { verifiableCredential: credential } })
     },
   },
@@ -164,7 +193,10 @@ const cases: RefusalCase[] = [
     code: 'ERR_ISSUER_NOT_ACCREDITED',
     run: async () => {
       const market = demo.BusinessLicenseCredential
-      const jwt = await signAsDepartment(service, issued.PropertyCertificateCredential, { id: `urn:uuid:${randomUUID()}`, issuer: { id: market.did, name: '南京市市场监督管理局' } })
+      const jwt = await signAsDepartment(service, issued.PropertyCertificateCredential, {
+        id: `urn:uuid:${randomUUID()}`,
+        issuer: { id: market.did, name: '南京市市场监督管理局' },
+      })
       expect(payloadOf(jwt).iss).toBe(market.did)
       return presentOne(jwt, 'PropertyCertificateCredential')
     },
@@ -174,7 +206,10 @@ const cases: RefusalCase[] = [
     code: 'ERR_CREDENTIAL_REVOKED',
     run: async () => {
       const credential = await issueOverHttp(service, demo, 'BusinessLicenseCredential', holder)
-      const { status, body } = await service.api(`/v1/credentials/${encodeURIComponent(credential.id)}/revoke`, { method: 'POST', headers: bearer(demo.BusinessLicenseCredential.apiKey) })
+      const { status, body } = await service.api(`/v1/credentials/${encodeURIComponent(credential.id)}/revoke`, {
+        method: 'POST',
+        headers: bearer(demo.BusinessLicenseCredential.apiKey),
+      })
       expect(status).toBe(200)
       await watcherPast(service.ctx.provider, service.verifier.watcher, body.txHash)
       return presentOne(credential.jwt, 'BusinessLicenseCredential')
@@ -185,7 +220,10 @@ const cases: RefusalCase[] = [
     code: 'ERR_CREDENTIAL_SUSPENDED',
     run: async () => {
       const credential = await issueOverHttp(service, demo, 'BusinessLicenseCredential', holder)
-      const { status, body } = await service.api(`/v1/credentials/${encodeURIComponent(credential.id)}/suspend`, { method: 'POST', headers: bearer(demo.BusinessLicenseCredential.apiKey) })
+      const { status, body } = await service.api(`/v1/credentials/${encodeURIComponent(credential.id)}/suspend`, {
+        method: 'POST',
+        headers: bearer(demo.BusinessLicenseCredential.apiKey),
+      })
       expect(status).toBe(200)
       await watcherPast(service.ctx.provider, service.verifier.watcher, body.txHash)
       return presentOne(credential.jwt, 'BusinessLicenseCredential')
@@ -196,7 +234,11 @@ const cases: RefusalCase[] = [
     code: 'ERR_CREDENTIAL_EXPIRED',
     run: async () => {
       const from = nowSeconds()
-      const jwt = await signAsDepartment(service, issued.BusinessLicenseCredential, { id: `urn:uuid:${randomUUID()}`, issuanceDate: isoSeconds(from), expirationDate: isoSeconds(from + 3600) })
+      const jwt = await signAsDepartment(service, issued.BusinessLicenseCredential, {
+        id: `urn:uuid:${randomUUID()}`,
+        issuanceDate: isoSeconds(from),
+        expirationDate: isoSeconds(from + 3600),
+      })
       vi.useFakeTimers({ toFake: ['Date'] })
       try {
         vi.setSystemTime((from + 7200) * 1000)
@@ -211,7 +253,10 @@ const cases: RefusalCase[] = [
     code: 'ERR_CREDENTIAL_NOT_YET_VALID',
     run: async () => {
       const from = nowSeconds() + 86_400
-      const jwt = await signAsDepartment(service, issued.BusinessLicenseCredential, { id: `urn:uuid:${randomUUID()}`, issuanceDate: isoSeconds(from) })
+      const jwt = await signAsDepartment(service, issued.BusinessLicenseCredential, {
+        id: `urn:uuid:${randomUUID()}`,
+        issuanceDate: isoSeconds(from),
+      })
       expect(payloadOf(jwt).nbf).toBe(from)
       return presentOne(jwt, 'BusinessLicenseCredential')
     },
@@ -243,7 +288,9 @@ const cases: RefusalCase[] = [
     run: async () => {
       const request = await createRequest(service)
       const vp = await wallet.present(request, { holder, credentialIds: goodIds() })
-      const viaVcApi = await service.api('/presentations/verify', { body: { verifiablePresentation: vp, options: { challenge: request.challenge, domain: request.domain } } })
+      const viaVcApi = await service.api('/presentations/verify', {
+        body: { verifiablePresentation: vp, options: { challenge: request.challenge, domain: request.domain } },
+      })
       expect(viaVcApi.status).toBeLessThan(500)
       if (viaVcApi.status === 200) return verifyOverHttp(service, vp, request.id)
       return viaVcApi
@@ -265,7 +312,11 @@ const cases: RefusalCase[] = [
     code: 'ERR_DOMAIN_MISMATCH',
     run: async () => {
       const request = await createRequest(service)
-      return verifyOverHttp(service, await wallet.present({ ...request, domain: 'other-bank.example.cn' }, { holder, credentialIds: goodIds() }), request.id)
+      return verifyOverHttp(
+        service,
+        await wallet.present({ ...request, domain: 'other-bank.example.cn' }, { holder, credentialIds: goodIds() }),
+        request.id,
+      )
     },
   },
   {
@@ -289,7 +340,11 @@ const cases: RefusalCase[] = [
     code: 'ERR_HOLDER_NOT_SUBJECT',
     run: async () => {
       const request = await createRequest(service, ['BusinessLicenseCredential'])
-      return verifyOverHttp(service, await rawPresentation(rawHolder(), [issued.BusinessLicenseCredential.jwt], request.challenge, request.domain), request.id)
+      return verifyOverHttp(
+        service,
+        await rawPresentation(rawHolder(), [issued.BusinessLicenseCredential.jwt], request.challenge, request.domain),
+        request.id,
+      )
     },
   },
   {
@@ -297,7 +352,10 @@ const cases: RefusalCase[] = [
     code: 'ERR_SCHEMA_UNKNOWN',
     run: async () => {
       const schema = { ...issued.BusinessLicenseCredential.credential.credentialSchema, version: '9.9.9' }
-      return presentOne(await signAsDepartment(service, issued.BusinessLicenseCredential, { id: `urn:uuid:${randomUUID()}`, credentialSchema: schema }), 'BusinessLicenseCredential')
+      return presentOne(
+        await signAsDepartment(service, issued.BusinessLicenseCredential, { id: `urn:uuid:${randomUUID()}`, credentialSchema: schema }),
+        'BusinessLicenseCredential',
+      )
     },
   },
   {
@@ -327,7 +385,11 @@ const cases: RefusalCase[] = [
     code: 'ERR_REQUESTED_TYPE_MISSING',
     run: async () => {
       const request = await createRequest(service)
-      return verifyOverHttp(service, await wallet.present(request, { holder, credentialIds: [goodHashes.BusinessLicenseCredential] }), request.id)
+      return verifyOverHttp(
+        service,
+        await wallet.present(request, { holder, credentialIds: [goodHashes.BusinessLicenseCredential] }),
+        request.id,
+      )
     },
   },
   {
@@ -354,18 +416,35 @@ const cases: RefusalCase[] = [
     name: 'VC-API presentation verification without a challenge',
     code: 'ERR_INVALID_REQUEST',
     status: 400,
-    run: async () => service.api('/presentations/verify', { body: { verifiablePresentation: await wallet.present({ challenge: 'c'.repeat(16), domain: 'bank.example.cn' }, { holder, credentialIds: [goodHashes.BusinessLicenseCredential] }), options: {} } }),
+    run: async () =>
+      service.api('/presentations/verify', {
+        body: {
+          verifiablePresentation: await wallet.present(
+            { challenge: 'c'.repeat(16), domain: 'bank.example.cn' },
+            { holder, credentialIds: [goodHashes.BusinessLicenseCredential] },
+          ),
+          options: {},
+        },
+      }),
   },
   // Governance cases last: they change the demo departments' accreditation for the rest of this file.
   {
     name: 'accreditation suspended before issuance: a credential signed after the suspension',
     code: 'ERR_ISSUER_NOT_ACCREDITED',
-    run: async () => presentOne(await signedAfter('SocialSecurityStatusCredential', await changeAccreditation('SocialSecurityStatusCredential', 'suspendIssuer')), 'SocialSecurityStatusCredential'),
+    run: async () =>
+      presentOne(
+        await signedAfter('SocialSecurityStatusCredential', await changeAccreditation('SocialSecurityStatusCredential', 'suspendIssuer')),
+        'SocialSecurityStatusCredential',
+      ),
   },
   {
     name: 'accreditation revoked before issuance: a credential signed after the revocation',
     code: 'ERR_ISSUER_NOT_ACCREDITED',
-    run: async () => presentOne(await signedAfter('PropertyCertificateCredential', await changeAccreditation('PropertyCertificateCredential', 'revokeIssuer')), 'PropertyCertificateCredential'),
+    run: async () =>
+      presentOne(
+        await signedAfter('PropertyCertificateCredential', await changeAccreditation('PropertyCertificateCredential', 'revokeIssuer')),
+        'PropertyCertificateCredential',
+      ),
   },
 ]
 
@@ -384,7 +463,25 @@ describe('refused, each with its own stable code, never a 5xx', () => {
   })
 
   it('covers every code the issue lists', () => {
-    const listed = ['ERR_CREDENTIAL_SIGNATURE_INVALID', 'ERR_UNKNOWN_PROOF_TYPE', 'ERR_ISSUER_NOT_ACCREDITED', 'ERR_CREDENTIAL_REVOKED', 'ERR_CREDENTIAL_SUSPENDED', 'ERR_CREDENTIAL_EXPIRED', 'ERR_CREDENTIAL_NOT_YET_VALID', 'ERR_CHALLENGE_REPLAYED', 'ERR_CHALLENGE_EXPIRED', 'ERR_DOMAIN_MISMATCH', 'ERR_CHALLENGE_MISMATCH', 'ERR_HOLDER_NOT_SUBJECT', 'ERR_SCHEMA_UNKNOWN', 'ERR_MALFORMED_JWT', 'ERR_EMPTY_PRESENTATION', 'ERR_REQUESTED_TYPE_MISSING', 'ERR_UNKNOWN_REQUEST']
+    const listed = [
+      'ERR_CREDENTIAL_SIGNATURE_INVALID',
+      'ERR_UNKNOWN_PROOF_TYPE',
+      'ERR_ISSUER_NOT_ACCREDITED',
+      'ERR_CREDENTIAL_REVOKED',
+      'ERR_CREDENTIAL_SUSPENDED',
+      'ERR_CREDENTIAL_EXPIRED',
+      'ERR_CREDENTIAL_NOT_YET_VALID',
+      'ERR_CHALLENGE_REPLAYED',
+      'ERR_CHALLENGE_EXPIRED',
+      'ERR_DOMAIN_MISMATCH',
+      'ERR_CHALLENGE_MISMATCH',
+      'ERR_HOLDER_NOT_SUBJECT',
+      'ERR_SCHEMA_UNKNOWN',
+      'ERR_MALFORMED_JWT',
+      'ERR_EMPTY_PRESENTATION',
+      'ERR_REQUESTED_TYPE_MISSING',
+      'ERR_UNKNOWN_REQUEST',
+    ]
     expect(listed.filter((code) => !cases.some((c) => c.code === code))).toEqual([])
   })
 })
@@ -403,7 +500,11 @@ describe('schema anchored on chain with a hash that differs from the verifier’
   it('is refused ERR_SCHEMA_HASH_MISMATCH by a verifier holding the other content, and ERR_SCHEMA_UNKNOWN by one holding none', async () => {
     const { schemaId, schema: current } = loadSchema('BusinessLicenseCredential')
     const version = '2.0.0'
-    const anchored = { ...current, $id: `https://schemas.govcred.example/business-license-credential/${version}`, 'x-govcred': { credentialType: schemaId, version } }
+    const anchored = {
+      ...current,
+      $id: `https://schemas.govcred.example/business-license-credential/${version}`,
+      'x-govcred': { credentialType: schemaId, version },
+    }
     const local = { ...anchored, description: 'a copy edited after publication' }
     expect(schemaContentHash(local)).not.toBe(schemaContentHash(anchored))
     await service.ctx.governance.proposeAndApprove(
@@ -417,10 +518,25 @@ describe('schema anchored on chain with a hash that differs from the verifier’
       },
       service.ctx.members,
     )
-    const jwt = await signAsDepartment(service, issued.BusinessLicenseCredential, { id: `urn:uuid:${randomUUID()}`, credentialSchema: { ...issued.BusinessLicenseCredential.credential.credentialSchema, id: anchored.$id, version } })
+    const jwt = await signAsDepartment(service, issued.BusinessLicenseCredential, {
+      id: `urn:uuid:${randomUUID()}`,
+      credentialSchema: { ...issued.BusinessLicenseCredential.credential.credentialSchema, id: anchored.$id, version },
+    })
 
-    const edited = await serveVerifier({ provider: service.ctx.provider, deployments: service.ctx.deployments, db: service.ctx.db, domain: 'edited-schemas.bank.example', schemas: new SchemaSource([{ schemaId, version, schema: local }]) })
-    const faithful = await serveVerifier({ provider: service.ctx.provider, deployments: service.ctx.deployments, db: service.ctx.db, domain: 'faithful.bank.example', schemas: new SchemaSource([{ schemaId, version, schema: anchored }]) })
+    const edited = await serveVerifier({
+      provider: service.ctx.provider,
+      deployments: service.ctx.deployments,
+      db: service.ctx.db,
+      domain: 'edited-schemas.bank.example',
+      schemas: new SchemaSource([{ schemaId, version, schema: local }]),
+    })
+    const faithful = await serveVerifier({
+      provider: service.ctx.provider,
+      deployments: service.ctx.deployments,
+      db: service.ctx.db,
+      domain: 'faithful.bank.example',
+      schemas: new SchemaSource([{ schemaId, version, schema: anchored }]),
+    })
     try {
       const mismatch = await edited.api('/credentials/verify', { verifiableCredential: jwt })
       expect(mismatch.status).toBe(422)
@@ -456,15 +572,27 @@ describe('accreditation ended after issuance', () => {
   it('is refused ERR_ISSUER_NO_LONGER_ACCREDITED by a verifier whose policy requires current accreditation', async () => {
     await changeAccreditation('SocialSecurityStatusCredential', 'suspendIssuer')
     await changeAccreditation('PropertyCertificateCredential', 'revokeIssuer')
-    const strict = await serveVerifier({ provider: service.ctx.provider, deployments: service.ctx.deployments, db: service.ctx.db, domain: 'strict.bank.example', policy: { requireCurrentAccreditation: true } })
+    const strict = await serveVerifier({
+      provider: service.ctx.provider,
+      deployments: service.ctx.deployments,
+      db: service.ctx.db,
+      domain: 'strict.bank.example',
+      policy: { requireCurrentAccreditation: true },
+    })
     try {
-      const request = (await strict.api('/v1/presentation-requests', { credentialTypes: THREE_TYPES, purpose: '严格审核 strict check' })).body
+      const request = (await strict.api('/v1/presentation-requests', { credentialTypes: THREE_TYPES, purpose: '严格审核 strict check' }))
+        .body
       const vp = await wallet.present(request, { holder, credentialIds: goodIds() })
       const { status, body } = await strict.api('/v1/presentations/verify', { presentation: vp, requestId: request.id })
       expect(status).toBe(422)
       expect(body.error.code).toBe('ERR_ISSUER_NO_LONGER_ACCREDITED')
-      expect(failures(body).sort()).toEqual(['issuerAccredited:ERR_ISSUER_NO_LONGER_ACCREDITED', 'issuerAccredited:ERR_ISSUER_NO_LONGER_ACCREDITED'])
-      expect(body.credentials.filter((c: { verified: boolean }) => c.verified).map((c: { id: string }) => c.id)).toEqual([issued.BusinessLicenseCredential.id])
+      expect(failures(body).sort()).toEqual([
+        'issuerAccredited:ERR_ISSUER_NO_LONGER_ACCREDITED',
+        'issuerAccredited:ERR_ISSUER_NO_LONGER_ACCREDITED',
+      ])
+      expect(body.credentials.filter((c: { verified: boolean }) => c.verified).map((c: { id: string }) => c.id)).toEqual([
+        issued.BusinessLicenseCredential.id,
+      ])
     } finally {
       await strict.close()
     }
@@ -481,7 +609,9 @@ describe('a challenge is accepted once, even under concurrent replays', () => {
 
     const options = { challenge: `concurrent-${randomUUID()}`, domain: 'bank.example.cn' }
     const callerVp = await wallet.present(options, { holder, credentialIds: goodIds() })
-    const viaVcApi = await Promise.all(Array.from({ length: 5 }, () => service.api('/presentations/verify', { body: { verifiablePresentation: callerVp, options } })))
+    const viaVcApi = await Promise.all(
+      Array.from({ length: 5 }, () => service.api('/presentations/verify', { body: { verifiablePresentation: callerVp, options } })),
+    )
     expect(viaVcApi.map((a) => a.status).sort()).toEqual([200, 422, 422, 422, 422])
     expect(viaVcApi.filter((a) => a.status === 422).every((a) => a.body.error.code === 'ERR_CHALLENGE_REPLAYED')).toBe(true)
   })

@@ -65,7 +65,11 @@ export function readDemo(service: Pick<TestService, 'dataDir'>): Demo {
     if (!found) throw new Error(`demo.json has no department for ${type}`)
     return found
   }
-  return { BusinessLicenseCredential: of('BusinessLicenseCredential'), PropertyCertificateCredential: of('PropertyCertificateCredential'), SocialSecurityStatusCredential: of('SocialSecurityStatusCredential') }
+  return {
+    BusinessLicenseCredential: of('BusinessLicenseCredential'),
+    PropertyCertificateCredential: of('PropertyCertificateCredential'),
+    SocialSecurityStatusCredential: of('SocialSecurityStatusCredential'),
+  }
 }
 
 export const bearer = (key: string) => ({ authorization: `Bearer ${key}` })
@@ -94,7 +98,10 @@ export interface Issued {
 
 /** POST /v1/credentials with the demo key of the type's department; throws unless 201. */
 export async function issueOverHttp(service: TestService, demo: Demo, type: GovcredType, holder: string): Promise<Issued> {
-  const { status, body } = await service.api('/v1/credentials', { headers: bearer(demo[type].apiKey), body: { type, holder, claims: claimsOf(type) } })
+  const { status, body } = await service.api('/v1/credentials', {
+    headers: bearer(demo[type].apiKey),
+    body: { type, holder, claims: claimsOf(type) },
+  })
   if (status !== 201) throw new Error(`issuing ${type} answered ${status}: ${JSON.stringify(body)}`)
   return { id: body.id, jwt: body.jwt, type, credential: body.credential }
 }
@@ -116,7 +123,11 @@ export async function signAsDepartment(service: TestService, template: Issued, c
   // The API's credential carries the JWT claims beside the credential (removeOriginalFields: false); only the credential is re-signed.
   const { proof: _proof, sub: _sub, jti: _jti, nbf: _nbf, exp: _exp, iss: _iss, iat: _iat, ...base } = template.credential
   const credential = { ...base, ...changes }
-  const signed = await service.ctx.agent.createVerifiableCredential({ credential: credential as unknown as CredentialPayload, proofFormat: 'jwt', removeOriginalFields: false })
+  const signed = await service.ctx.agent.createVerifiableCredential({
+    credential: credential as unknown as CredentialPayload,
+    proofFormat: 'jwt',
+    removeOriginalFields: false,
+  })
   return (signed.proof as { jwt: string }).jwt
 }
 
@@ -138,7 +149,11 @@ export interface PresentationRequest {
 }
 
 /** POST /v1/presentation-requests; throws unless 201. */
-export async function createRequest(service: Pick<TestService, 'api'>, credentialTypes: readonly string[] = THREE_TYPES, purpose = '贷款审核 loan check'): Promise<PresentationRequest> {
+export async function createRequest(
+  service: Pick<TestService, 'api'>,
+  credentialTypes: readonly string[] = THREE_TYPES,
+  purpose = '贷款审核 loan check',
+): Promise<PresentationRequest> {
   const { status, body } = await service.api('/v1/presentation-requests', { body: { credentialTypes, purpose } })
   if (status !== 201) throw new Error(`creating a presentation request answered ${status}: ${JSON.stringify(body)}`)
   return body
@@ -150,7 +165,8 @@ export function verifyOverHttp(service: Pick<TestService, 'api'>, presentation: 
 }
 
 /** The failed checks of a result, as `check:code`. */
-export const failures = (result: { checks: { check: string; ok: boolean; code: string }[] }) => result.checks.filter((c) => !c.ok).map((c) => `${c.check}:${c.code}`)
+export const failures = (result: { checks: { check: string; ok: boolean; code: string }[] }) =>
+  result.checks.filter((c) => !c.ok).map((c) => `${c.check}:${c.code}`)
 
 /** Polls `check` until it returns true or `timeoutMs` passes; returns the last answer. */
 export async function eventually(check: () => Promise<boolean>, timeoutMs: number, intervalMs = 50): Promise<boolean> {
@@ -164,7 +180,10 @@ export async function eventually(check: () => Promise<boolean>, timeoutMs: numbe
 
 /** A JSON fetch against any base URL. */
 export async function fetchJson(base: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${base}${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  const res = await fetch(
+    `${base}${path}`,
+    body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+  )
   const text = await res.text()
   let parsed: unknown = text
   try {
@@ -176,10 +195,23 @@ export async function fetchJson(base: string, path: string, body?: unknown): Pro
 }
 
 /** A verifier service of its own (policy, schemas, watcher options of the test's choice), served on a loopback port. */
-export async function serveVerifier(settings: VerifierSettings): Promise<{ url: string; verifier: VerifierService; api: (path: string, body?: unknown) => Promise<{ status: number; body: any }>; close(): Promise<void> }> {
+export async function serveVerifier(settings: VerifierSettings): Promise<{
+  url: string
+  verifier: VerifierService
+  api: (path: string, body?: unknown) => Promise<{ status: number; body: any }>
+  close(): Promise<void>
+}> {
   const verifier = createVerifierService(settings)
   await verifier.start()
-  const app = createApp({ health: healthProbes(settings.provider, settings.db), resolveDid: (did) => verifier.deps.cache.resolveDid(did), deployments: settings.deployments, publicRpcUrl: '', logger: silentLogger, verifier, mode: 'verifier' })
+  const app = createApp({
+    health: healthProbes(settings.provider, settings.db),
+    resolveDid: (did) => verifier.deps.cache.resolveDid(did),
+    deployments: settings.deployments,
+    publicRpcUrl: '',
+    logger: silentLogger,
+    verifier,
+    mode: 'verifier',
+  })
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s))
   })
@@ -205,9 +237,18 @@ export function rawHolder(network = 'govcred'): { did: string; signer: Signer; p
 }
 
 /** A VP-JWT as any client could sign it, with whatever credentials it likes. */
-export function rawPresentation(holder: { did: string; signer: Signer }, credentials: unknown[], challenge: string, domain: string): Promise<string> {
+export function rawPresentation(
+  holder: { did: string; signer: Signer },
+  credentials: unknown[],
+  challenge: string,
+  domain: string,
+): Promise<string> {
   const vp = { '@context': ['https://www.w3.org/2018/credentials/v1'], type: ['VerifiablePresentation'], verifiableCredential: credentials }
-  return createJWT({ vp, nonce: challenge, aud: [domain], nbf: nowSeconds() }, { issuer: holder.did, signer: holder.signer }, { alg: 'ES256K' })
+  return createJWT(
+    { vp, nonce: challenge, aud: [domain], nbf: nowSeconds() },
+    { issuer: holder.did, signer: holder.signer },
+    { alg: 'ES256K' },
+  )
 }
 
 /** A compact JWT with its payload segment rewritten and the original signature kept. */
@@ -222,7 +263,8 @@ export function tamperPayload(jwt: string, change: (payload: Record<string, any>
 export async function watcherPast(provider: JsonRpcProvider, watcher: ChainWatcher, txHash: string): Promise<number> {
   const receipt = await provider.getTransactionReceipt(txHash)
   if (!receipt) throw new Error(`no receipt for ${txHash}`)
-  if (!(await eventually(async () => watcher.blockNumber >= receipt.blockNumber, 2000, 10))) throw new Error(`the watcher did not reach block ${receipt.blockNumber}`)
+  if (!(await eventually(async () => watcher.blockNumber >= receipt.blockNumber, 2000, 10)))
+    throw new Error(`the watcher did not reach block ${receipt.blockNumber}`)
   return receipt.blockNumber
 }
 

@@ -14,7 +14,18 @@ import { openServiceContext } from '../../src/app/service-context.js'
 import { silentLogger } from '../../src/shared/logger.js'
 import type { HolderWallet } from '../../src/wallet/holder-wallet.js'
 import { startTestService, type TestService } from '../helpers/service.js'
-import { THREE_TYPES, bearer, failures, fetchJson, issueThree, openWallet, readDemo, sleep, type GovcredType, type Issued } from './verification-helpers.js'
+import {
+  THREE_TYPES,
+  bearer,
+  failures,
+  fetchJson,
+  issueThree,
+  openWallet,
+  readDemo,
+  sleep,
+  type GovcredType,
+  type Issued,
+} from './verification-helpers.js'
 
 const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -39,9 +50,17 @@ beforeAll(async () => {
   anvil = await startAnvil({ chainId: 20191 })
   issuingDir = mkdtempSync(join(tmpdir(), 'govcred-issuing-'))
   verifierDir = mkdtempSync(join(tmpdir(), 'govcred-verifier-'))
-  issuingEnv = { GOVCRED_CHAIN_MODE: 'external', GOVCRED_RPC_URL: anvil.rpcUrl, GOVCRED_KMS_SECRET: randomBytes(32).toString('hex'), GOVCRED_DEMO: 'true' }
+  issuingEnv = {
+    GOVCRED_CHAIN_MODE: 'external',
+    GOVCRED_RPC_URL: anvil.rpcUrl,
+    GOVCRED_KMS_SECRET: randomBytes(32).toString('hex'),
+    GOVCRED_DEMO: 'true',
+  }
   // External mode never deploys on start; deploy once, as `govcred deploy` would.
-  const deploying = await openServiceContext(loadConfig({ GOVCRED_DATA_DIR: issuingDir, ...issuingEnv }), { logger: silentLogger, deployIfMissing: true })
+  const deploying = await openServiceContext(loadConfig({ GOVCRED_DATA_DIR: issuingDir, ...issuingEnv }), {
+    logger: silentLogger,
+    deployIfMissing: true,
+  })
   await deploying.close()
 
   issuing = await startIssuing()
@@ -60,7 +79,14 @@ beforeAll(async () => {
   // node itself (not npx or the tsx CLI), so that SIGTERM reaches the verifier process.
   child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'verifier'], {
     cwd: PROJECT_ROOT,
-    env: { ...env, GOVCRED_RPC_URL: anvil.rpcUrl, GOVCRED_DEPLOYMENTS_FILE: join(issuingDir, 'deployments.json'), PORT: String(port), GOVCRED_DATA_DIR: verifierDir, GOVCRED_LOG_LEVEL: 'silent' },
+    env: {
+      ...env,
+      GOVCRED_RPC_URL: anvil.rpcUrl,
+      GOVCRED_DEPLOYMENTS_FILE: join(issuingDir, 'deployments.json'),
+      PORT: String(port),
+      GOVCRED_DATA_DIR: verifierDir,
+      GOVCRED_LOG_LEVEL: 'silent',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   child.stdout!.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-8000)))
@@ -69,7 +95,10 @@ beforeAll(async () => {
   const deadline = Date.now() + 30_000
   for (;;) {
     if (child.exitCode !== null) throw new Error(`govcred verifier exited during start:\n${output}`)
-    const healthy = await fetch(`${verifierUrl}/healthz`).then((r) => r.status === 200, () => false)
+    const healthy = await fetch(`${verifierUrl}/healthz`).then(
+      (r) => r.status === 200,
+      () => false,
+    )
     if (healthy) break
     if (Date.now() > deadline) throw new Error(`govcred verifier did not become healthy:\n${output}`)
     await sleep(100)
@@ -88,7 +117,10 @@ afterAll(async () => {
 }, 60_000)
 
 async function presentToVerifier() {
-  const request = await fetchJson(verifierUrl, '/v1/presentation-requests', { credentialTypes: THREE_TYPES, purpose: '贷款审核 loan check' })
+  const request = await fetchJson(verifierUrl, '/v1/presentation-requests', {
+    credentialTypes: THREE_TYPES,
+    purpose: '贷款审核 loan check',
+  })
   expect(request.status).toBe(201)
   const vp = await wallet.present(request.body, { holder, credentialIds: THREE_TYPES.map((t) => issued[t].id) })
   return fetchJson(verifierUrl, '/v1/presentations/verify', { presentation: vp, requestId: request.body.id })
@@ -119,7 +151,10 @@ describe('govcred verifier (verifier-only mode) with the issuing service stopped
 
   it('refuses the same credentials ERR_CREDENTIAL_REVOKED within one block of a revocation on chain', async () => {
     issuing = await startIssuing()
-    const revoked = await issuing.api(`/v1/credentials/${encodeURIComponent(issued.BusinessLicenseCredential.id)}/revoke`, { method: 'POST', headers: bearer(apiKey) })
+    const revoked = await issuing.api(`/v1/credentials/${encodeURIComponent(issued.BusinessLicenseCredential.id)}/revoke`, {
+      method: 'POST',
+      headers: bearer(apiKey),
+    })
     expect(revoked.body).toMatchObject({ onChain: 'confirmed', txHash: expect.stringMatching(/^0x/) })
     const minedAt = Date.now()
     await issuing.dispose({ keepData: true })

@@ -21,12 +21,18 @@ let did: string
 function wallet(args: string[]): Promise<string> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('GOVCRED_')))
   return new Promise((resolve, reject) => {
-    const run = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'wallet', ...args, '--wallet', walletDir], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const run = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'wallet', ...args, '--wallet', walletDir], {
+      cwd: PROJECT_ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let stdout = ''
     let stderr = ''
     run.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
     run.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-    run.once('exit', (code) => (code === 0 ? resolve(stdout.trim()) : reject(new Error(`govcred wallet ${args[0]} exited ${code}: ${stderr}`))))
+    run.once('exit', (code) =>
+      code === 0 ? resolve(stdout.trim()) : reject(new Error(`govcred wallet ${args[0]} exited ${code}: ${stderr}`)),
+    )
   })
 }
 
@@ -57,10 +63,17 @@ describe('govcred wallet', () => {
     expect(imported).toMatchObject({ id: issued.id, subject: did, types: ['VerifiableCredential', 'BusinessLicenseCredential'] })
     expect(imported.jwt).toBeUndefined()
 
-    const { body: request } = await service.api('/v1/presentation-requests', { body: { credentialTypes: ['BusinessLicenseCredential'], purpose: '开户审核 account opening' } })
+    const { body: request } = await service.api('/v1/presentation-requests', {
+      body: { credentialTypes: ['BusinessLicenseCredential'], purpose: '开户审核 account opening' },
+    })
     const vp = await wallet(['present', '--request', `${service.url}/v1/presentation-requests/${request.id}`])
     expect(vp).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/)
-    expect(payloadOf(vp)).toMatchObject({ iss: did, nonce: request.challenge, aud: [request.domain], vp: { verifiableCredential: [issued.jwt] } })
+    expect(payloadOf(vp)).toMatchObject({
+      iss: did,
+      nonce: request.challenge,
+      aud: [request.domain],
+      vp: { verifiableCredential: [issued.jwt] },
+    })
 
     const { status, body } = await verifyOverHttp(service, vp, request.id)
     expect(failures(body)).toEqual([])
@@ -79,7 +92,9 @@ describe('govcred wallet', () => {
     const privateKey = await new SecretBox(secret).decrypt(encrypted)
     expect(privateKey).toMatch(/^[0-9a-f]{64}$/)
     expect(encrypted).not.toContain(privateKey)
-    const publicKeys = [SigningKey.computePublicKey(`0x${privateKey}`, true), SigningKey.computePublicKey(`0x${privateKey}`, false)].map((k) => k.slice(2))
+    const publicKeys = [SigningKey.computePublicKey(`0x${privateKey}`, true), SigningKey.computePublicKey(`0x${privateKey}`, false)].map(
+      (k) => k.slice(2),
+    )
     expect(publicKeys).toContain(keys[0]!.publicKeyHex)
     expect(readFileSync(database).includes(Buffer.from(privateKey))).toBe(false)
     expect(readFileSync(database).includes(Buffer.from(privateKey, 'hex'))).toBe(false)

@@ -1,12 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import {
-  CREDENTIAL_TYPES,
-  CREDENTIAL_TYPE_NAMES,
-  isCredentialTypeName,
-  type CredentialTypeName,
-} from '../credential-types.js'
+import { CREDENTIAL_TYPES, CREDENTIAL_TYPE_NAMES, isCredentialTypeName, type CredentialTypeName } from '../credential-types.js'
 import { schemaContentHash } from './schema-hash.js'
 
 /** A claims schema as published: the JSON, its on-chain content hash and its `$id`. */

@@ -22,7 +22,10 @@ export interface RegistryClients {
  * const registries = createRegistryClients(provider, deployments.contracts)
  * await registries.trustedIssuers.isAccredited(account, 'BusinessLicenseCredential', now)
  */
-export function createRegistryClients(runner: ContractRunner, contracts: Pick<ContractAddresses, 'trustedIssuers' | 'schemas' | 'status' | 'anchors' | 'governance'>): RegistryClients {
+export function createRegistryClients(
+  runner: ContractRunner,
+  contracts: Pick<ContractAddresses, 'trustedIssuers' | 'schemas' | 'status' | 'anchors' | 'governance'>,
+): RegistryClients {
   return {
     trustedIssuers: new TrustedIssuerRegistryClient(contracts.trustedIssuers, runner),
     schemas: new SchemaRegistryClient(contracts.schemas, runner),

@@ -41,7 +41,9 @@ const ISSUER_SIDE_TAGS = new Set(['credentials', 'vc-api', 'property', 'audit'])
  * const doc = openApiDocument({ serverUrl: 'http://127.0.0.1:8080', mode: 'verifier' })
  * Object.keys(doc.paths) // => ['/healthz', '/openapi.json', '/v1/network', …] (no department routes)
  */
-export function openApiDocument(options: OpenApiOptions): { openapi: string; paths: Record<string, Record<string, SchemaObject>> } & SchemaObject {
+export function openApiDocument(
+  options: OpenApiOptions,
+): { openapi: string; paths: Record<string, Record<string, SchemaObject>> } & SchemaObject {
   const full = options.mode === 'full'
   const paths = { ...sharedPaths(), ...(full ? issuerPaths() : {}) }
   return {
@@ -58,7 +60,13 @@ export function openApiDocument(options: OpenApiOptions): { openapi: string; pat
     paths,
     components: {
       schemas: referencedSchemas(paths, componentSchemas()),
-      ...(full ? { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: "The department's API key (npx govcred apikey create)" } } } : {}),
+      ...(full
+        ? {
+            securitySchemes: {
+              bearerAuth: { type: 'http', scheme: 'bearer', description: "The department's API key (npx govcred apikey create)" },
+            },
+          }
+        : {}),
     },
   }
 }

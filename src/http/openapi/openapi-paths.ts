@@ -19,15 +19,40 @@ interface OperationSpec {
 }
 
 const REASON: Record<number, string> = {
-  400: 'Bad request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not found', 409: 'Conflict', 413: 'Payload too large',
-  415: 'Unsupported media encoding', 422: 'Unprocessable content', 502: 'Bad gateway', 503: 'Service unavailable',
+  400: 'Bad request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not found',
+  409: 'Conflict',
+  413: 'Payload too large',
+  415: 'Unsupported media encoding',
+  422: 'Unprocessable content',
+  502: 'Bad gateway',
+  503: 'Service unavailable',
 }
 
 const json = (schema: SchemaObject) => ({ 'application/json': { schema } })
-const reply = (description: string, schema: string, headers?: SchemaObject): SchemaObject => ({ description, ...(headers ? { headers } : {}), content: json(ref(schema)) })
+const reply = (description: string, schema: string, headers?: SchemaObject): SchemaObject => ({
+  description,
+  ...(headers ? { headers } : {}),
+  content: json(ref(schema)),
+})
 const header = (description: string) => ({ description, schema: { type: 'string' } })
-const pathParam = (name: string, description: string, example?: string): SchemaObject => ({ name, in: 'path', required: true, description, schema: { type: 'string' }, ...(example ? { example } : {}) })
-const query = (name: string, description: string, schema: SchemaObject = { type: 'string' }, required = false): SchemaObject => ({ name, in: 'query', required, description, schema })
+const pathParam = (name: string, description: string, example?: string): SchemaObject => ({
+  name,
+  in: 'path',
+  required: true,
+  description,
+  schema: { type: 'string' },
+  ...(example ? { example } : {}),
+})
+const query = (name: string, description: string, schema: SchemaObject = { type: 'string' }, required = false): SchemaObject => ({
+  name,
+  in: 'query',
+  required,
+  description,
+  schema,
+})
 
 function errorResponse(status: number, codes: ApiErrorCode[]): SchemaObject {
   return { description: `${REASON[status]}: ${codes.join(', ')}`, 'x-error-codes': codes, content: json(ref('Error')) }
@@ -64,14 +89,19 @@ const DID_EXAMPLE = 'did:ethr:govcred:0x0000000000000000000000000000000000000001
 const CHAIN: Record<number, ApiErrorCode[]> = { 503: ['ERR_CHAIN_UNAVAILABLE'] }
 const RESOLUTION_TYPE = 'application/ld+json;profile="https://w3id.org/did-resolution";charset=utf-8'
 const resolution = (description: string) => ({ description, content: { [RESOLUTION_TYPE]: { schema: ref('DidResolutionResult') } } })
-const verification = (body: string, operationId: string, summary: string, description: string) => operation({
-  operationId, tag: 'verification', summary, description, body,
-  responses: {
-    200: reply('Verified: every check passed', 'VerificationResult'),
-    422: reply('Not verified: the failing checks carry their ERR_ codes (see Check)', 'VerificationResult'),
-  },
-  errors: { 400: ['ERR_INVALID_REQUEST'], ...CHAIN },
-})
+const verification = (body: string, operationId: string, summary: string, description: string) =>
+  operation({
+    operationId,
+    tag: 'verification',
+    summary,
+    description,
+    body,
+    responses: {
+      200: reply('Verified: every check passed', 'VerificationResult'),
+      422: reply('Not verified: the failing checks carry their ERR_ codes (see Check)', 'VerificationResult'),
+    },
+    errors: { 400: ['ERR_INVALID_REQUEST'], ...CHAIN },
+  })
 
 /**
  * Paths served in both modes: health, network, issuers, the DID resolver driver, the verifier API and
@@ -84,26 +114,43 @@ export function sharedPaths(): PathItems {
   return {
     '/healthz': {
       get: operation({
-        operationId: 'getHealth', tag: 'service', summary: 'Chain reachable and database answering',
+        operationId: 'getHealth',
+        tag: 'service',
+        summary: 'Chain reachable and database answering',
         responses: { 200: reply('Healthy', 'Health'), 503: reply('The chain or the database does not answer', 'Health') },
       }),
     },
     '/openapi.json': {
-      get: operation({ operationId: 'getOpenApiDocument', tag: 'service', summary: 'This OpenAPI document', responses: { 200: reply('The document for this mode', 'OpenApiDocument') } }),
+      get: operation({
+        operationId: 'getOpenApiDocument',
+        tag: 'service',
+        summary: 'This OpenAPI document',
+        responses: { 200: reply('The document for this mode', 'OpenApiDocument') },
+      }),
     },
     '/v1/network': {
       get: operation({
-        operationId: 'getNetwork', tag: 'network', summary: 'Network name, chain id, RPC URL and registry addresses',
+        operationId: 'getNetwork',
+        tag: 'network',
+        summary: 'Network name, chain id, RPC URL and registry addresses',
         description: 'Everything a verifier needs to configure a stock ethr-did-resolver and find the registries.',
         responses: { 200: reply('The network', 'Network') },
       }),
     },
     '/v1/issuers': {
-      get: operation({ operationId: 'listIssuers', tag: 'issuers', summary: 'The trusted-issuer registry, read from the chain', responses: { 200: reply('The issuers', 'IssuerList') }, errors: CHAIN }),
+      get: operation({
+        operationId: 'listIssuers',
+        tag: 'issuers',
+        summary: 'The trusted-issuer registry, read from the chain',
+        responses: { 200: reply('The issuers', 'IssuerList') },
+        errors: CHAIN,
+      }),
     },
     '/v1/issuers/{did}': {
       get: operation({
-        operationId: 'getIssuer', tag: 'issuers', summary: 'One trusted issuer',
+        operationId: 'getIssuer',
+        tag: 'issuers',
+        summary: 'One trusted issuer',
         parameters: [pathParam('did', 'A did:ethr or an address', DID_EXAMPLE)],
         responses: { 200: reply('The issuer', 'Issuer') },
         errors: { 400: ['ERR_INVALID_DID'], 404: ['ERR_ISSUER_NOT_FOUND'], ...CHAIN },
@@ -111,7 +158,9 @@ export function sharedPaths(): PathItems {
     },
     '/1.0/identifiers/{did}': {
       get: {
-        operationId: 'resolveDid', tags: ['resolver'], summary: 'Universal Resolver driver: resolve a DID',
+        operationId: 'resolveDid',
+        tags: ['resolver'],
+        summary: 'Universal Resolver driver: resolve a DID',
         description: 'Errors keep the resolution result shape; didResolutionMetadata.error names the problem.',
         parameters: [pathParam('did', 'The DID to resolve', DID_EXAMPLE)],
         responses: {
@@ -124,7 +173,9 @@ export function sharedPaths(): PathItems {
     },
     '/v1/presentation-requests': {
       post: operation({
-        operationId: 'createPresentationRequest', tag: 'verification', summary: 'Create a presentation request (challenge, domain, expiry)',
+        operationId: 'createPresentationRequest',
+        tag: 'verification',
+        summary: 'Create a presentation request (challenge, domain, expiry)',
         body: 'PresentationRequestInput',
         responses: { 201: reply('The request to send to the holder', 'PresentationRequest') },
         errors: { 422: ['ERR_INVALID_REQUEST'] },
@@ -132,40 +183,69 @@ export function sharedPaths(): PathItems {
     },
     '/v1/presentation-requests/{id}': {
       get: operation({
-        operationId: 'getPresentationRequest', tag: 'verification', summary: 'Read a presentation request (what the wallet fetches)',
+        operationId: 'getPresentationRequest',
+        tag: 'verification',
+        summary: 'Read a presentation request (what the wallet fetches)',
         parameters: [pathParam('id', 'The request id')],
         responses: { 200: reply('The request, with createdAt, usedAt and used', 'PresentationRequest') },
         errors: { 404: ['ERR_UNKNOWN_REQUEST'] },
       }),
     },
     '/v1/presentations/verify': {
-      post: verification('VerifyPresentationRequest', 'verifyPresentation', 'Verify a presentation answering a presentation request',
-        'The request is used up once a presentation signed by its holder arrives, whatever the outcome.'),
+      post: verification(
+        'VerifyPresentationRequest',
+        'verifyPresentation',
+        'Verify a presentation answering a presentation request',
+        'The request is used up once a presentation signed by its holder arrives, whatever the outcome.',
+      ),
     },
     '/presentations/verify': {
-      post: verification('VcApiVerifyPresentationRequest', 'vcApiVerifyPresentation', 'W3C VC-API: verify a presentation',
-        "options.challenge is required and accepted once; a presentation request's challenge is refused here."),
+      post: verification(
+        'VcApiVerifyPresentationRequest',
+        'vcApiVerifyPresentation',
+        'W3C VC-API: verify a presentation',
+        "options.challenge is required and accepted once; a presentation request's challenge is refused here.",
+      ),
     },
     '/credentials/verify': {
-      post: verification('VcApiVerifyCredentialRequest', 'vcApiVerifyCredential', 'W3C VC-API: verify one credential',
-        'A VC-JWT or a credential with a JwtProof2020 proof.'),
+      post: verification(
+        'VcApiVerifyCredentialRequest',
+        'vcApiVerifyCredential',
+        'W3C VC-API: verify one credential',
+        'A VC-JWT or a credential with a JwtProof2020 proof.',
+      ),
     },
   }
 }
 
-const NOT_ISSUABLE: ApiErrorCode[] = ['ERR_SCHEMA_NOT_ANCHORED', 'ERR_SCHEMA_HASH_MISMATCH', 'ERR_STATUS_LIST_FULL', 'ERR_STATUS_INDEX_EXHAUSTED']
-const ISSUE_ERRORS: Record<number, ApiErrorCode[]> = { 403: ['ERR_SCOPE', 'ERR_NOT_ACCREDITED'], 409: ['ERR_UNIT_HAS_CURRENT_CERTIFICATE', ...NOT_ISSUABLE], ...CHAIN }
+const NOT_ISSUABLE: ApiErrorCode[] = [
+  'ERR_SCHEMA_NOT_ANCHORED',
+  'ERR_SCHEMA_HASH_MISMATCH',
+  'ERR_STATUS_LIST_FULL',
+  'ERR_STATUS_INDEX_EXHAUSTED',
+]
+const ISSUE_ERRORS: Record<number, ApiErrorCode[]> = {
+  403: ['ERR_SCOPE', 'ERR_NOT_ACCREDITED'],
+  409: ['ERR_UNIT_HAS_CURRENT_CERTIFICATE', ...NOT_ISSUABLE],
+  ...CHAIN,
+}
 const INVALID: ApiErrorCode[] = ['ERR_INVALID_REQUEST', 'ERR_INVALID_HOLDER', 'ERR_CLAIMS_INVALID', 'ERR_VALIDITY']
 const LIMIT = query('limit', '1 to 200, default 50', { type: 'integer', minimum: 1, maximum: 200, default: 50 })
 const CREDENTIAL_ID = pathParam('id', 'The credential id (urn:uuid:…)')
 const PREFER = {
-  name: 'Prefer', in: 'header', required: false, schema: { type: 'string', examples: ['respond-async'] },
+  name: 'Prefer',
+  in: 'header',
+  required: false,
+  schema: { type: 'string', examples: ['respond-async'] },
   description: 'RFC 7240: respond-async answers once the change is recorded (202), not once it is mined',
 }
 
 function statusChange(action: 'revoke' | 'suspend' | 'reinstate', summary: string): SchemaObject {
   return operation({
-    operationId: `${action}Credential`, tag: 'credentials', summary, department: true,
+    operationId: `${action}Credential`,
+    tag: 'credentials',
+    summary,
+    department: true,
     parameters: [CREDENTIAL_ID, PREFER],
     responses: {
       200: reply('Mined (confirmed), or already in that state (unchanged)', 'StatusChangeResult'),
@@ -175,9 +255,10 @@ function statusChange(action: 'revoke' | 'suspend' | 'reinstate', summary: strin
       }),
     },
     // Revocation is final: suspending or reinstating a revoked credential conflicts; revoking it again is a no-op.
-    errors: action === 'revoke'
-      ? { 404: ['ERR_CREDENTIAL_NOT_FOUND'], 502: ['ERR_STATUS_WRITE_REFUSED'] }
-      : { 404: ['ERR_CREDENTIAL_NOT_FOUND'], 409: ['ERR_CREDENTIAL_REVOKED'], 502: ['ERR_STATUS_WRITE_REFUSED'] },
+    errors:
+      action === 'revoke'
+        ? { 404: ['ERR_CREDENTIAL_NOT_FOUND'], 502: ['ERR_STATUS_WRITE_REFUSED'] }
+        : { 404: ['ERR_CREDENTIAL_NOT_FOUND'], 409: ['ERR_CREDENTIAL_REVOKED'], 502: ['ERR_STATUS_WRITE_REFUSED'] },
   })
 }
 
@@ -192,14 +273,21 @@ export function issuerPaths(): PathItems {
   return {
     '/v1/credentials': {
       post: operation({
-        operationId: 'issueCredential', tag: 'credentials', summary: 'Issue a credential (VC-JWT) to a holder', department: true,
-        description: 'No transaction is sent. A property certificate anchors the unit; a social-security status supersedes the previous one.',
+        operationId: 'issueCredential',
+        tag: 'credentials',
+        summary: 'Issue a credential (VC-JWT) to a holder',
+        department: true,
+        description:
+          'No transaction is sent. A property certificate anchors the unit; a social-security status supersedes the previous one.',
         body: 'IssueRequest',
         responses: { 201: reply('Issued', 'IssuedCredential', { Location: header('The credential URL') }) },
         errors: { ...ISSUE_ERRORS, 422: [...INVALID, 'ERR_UNKNOWN_TYPE'] },
       }),
       get: operation({
-        operationId: 'listCredentials', tag: 'credentials', summary: "The department's credentials, newest first", department: true,
+        operationId: 'listCredentials',
+        tag: 'credentials',
+        summary: "The department's credentials, newest first",
+        department: true,
         parameters: [
           query('type', 'Credential type'),
           query('status', 'active, suspended or revoked', { type: 'string', enum: ['active', 'suspended', 'revoked'] }),
@@ -216,7 +304,10 @@ export function issuerPaths(): PathItems {
     },
     '/v1/credentials/{id}': {
       get: operation({
-        operationId: 'getCredential', tag: 'credentials', summary: 'One credential of the department, with its JWT', department: true,
+        operationId: 'getCredential',
+        tag: 'credentials',
+        summary: 'One credential of the department, with its JWT',
+        department: true,
         parameters: [CREDENTIAL_ID],
         responses: { 200: reply('The credential', 'CredentialWithJwt') },
         errors: { 404: ['ERR_CREDENTIAL_NOT_FOUND'] },
@@ -224,7 +315,10 @@ export function issuerPaths(): PathItems {
     },
     '/v1/credentials/{id}/status': {
       get: operation({
-        operationId: 'getCredentialStatus', tag: 'credentials', summary: 'Status bits on chain vs the recorded status', department: true,
+        operationId: 'getCredentialStatus',
+        tag: 'credentials',
+        summary: 'Status bits on chain vs the recorded status',
+        department: true,
         parameters: [CREDENTIAL_ID],
         responses: { 200: reply('The status', 'CredentialStatus') },
         errors: { 404: ['ERR_CREDENTIAL_NOT_FOUND'], ...CHAIN },
@@ -235,8 +329,12 @@ export function issuerPaths(): PathItems {
     '/v1/credentials/{id}/reinstate': { post: statusChange('reinstate', 'Lift a suspension') },
     '/credentials/issue': {
       post: operation({
-        operationId: 'vcApiIssueCredential', tag: 'vc-api', summary: 'W3C VC-API: issue a credential', department: true,
-        description: 'A govcred type is checked as in POST /v1/credentials; the base type alone is issued as a generic, schema-less credential.',
+        operationId: 'vcApiIssueCredential',
+        tag: 'vc-api',
+        summary: 'W3C VC-API: issue a credential',
+        department: true,
+        description:
+          'A govcred type is checked as in POST /v1/credentials; the base type alone is issued as a generic, schema-less credential.',
         body: 'VcApiIssueRequest',
         responses: { 201: reply('Issued', 'VcApiIssueResponse') },
         errors: { ...ISSUE_ERRORS, 422: [...INVALID, 'ERR_INVALID_ISSUER', 'ERR_UNKNOWN_TYPE'] },
@@ -244,7 +342,10 @@ export function issuerPaths(): PathItems {
     },
     '/v1/property/transfers': {
       post: operation({
-        operationId: 'transferProperty', tag: 'property', summary: "Transfer a property: revoke the seller's certificate and issue the buyer's", department: true,
+        operationId: 'transferProperty',
+        tag: 'property',
+        summary: "Transfer a property: revoke the seller's certificate and issue the buyer's",
+        department: true,
         body: 'PropertyTransferRequest',
         responses: {
           201: reply('Transferred; revocation and anchor mined', 'PropertyTransferResult'),
@@ -260,18 +361,27 @@ export function issuerPaths(): PathItems {
     },
     '/v1/property/units/{unitNumber}/current': {
       get: operation({
-        operationId: 'getCurrentPropertyCertificate', tag: 'property', summary: "Is this certificate the unit's current one on chain?",
+        operationId: 'getCurrentPropertyCertificate',
+        tag: 'property',
+        summary: "Is this certificate the unit's current one on chain?",
         parameters: [
           pathParam('unitNumber', 'Real estate unit number (28 characters, GB/T 37346)'),
           query('certificate', 'The property certificate VC-JWT', { type: 'string', maxLength: 20000 }, true),
         ],
         responses: { 200: reply('The answer', 'CurrentCertificate') },
-        errors: { 400: ['ERR_INVALID_UNIT_NUMBER', 'ERR_INVALID_QUERY', 'ERR_MALFORMED_JWT', 'ERR_NOT_A_PROPERTY_CERTIFICATE', 'ERR_UNIT_MISMATCH'], 422: ['ERR_CERTIFICATE_SIGNATURE_INVALID'], ...CHAIN },
+        errors: {
+          400: ['ERR_INVALID_UNIT_NUMBER', 'ERR_INVALID_QUERY', 'ERR_MALFORMED_JWT', 'ERR_NOT_A_PROPERTY_CERTIFICATE', 'ERR_UNIT_MISMATCH'],
+          422: ['ERR_CERTIFICATE_SIGNATURE_INVALID'],
+          ...CHAIN,
+        },
       }),
     },
     '/v1/audit': {
       get: operation({
-        operationId: 'listAuditEntries', tag: 'audit', summary: "The department's audit entries, newest first", department: true,
+        operationId: 'listAuditEntries',
+        tag: 'audit',
+        summary: "The department's audit entries, newest first",
+        department: true,
         parameters: [
           LIMIT,
           query('before', "The previous page's nextBefore", { type: 'integer', minimum: 1 }),
@@ -284,7 +394,10 @@ export function issuerPaths(): PathItems {
     },
     '/v1/audit/verify': {
       get: operation({
-        operationId: 'verifyAuditLog', tag: 'audit', summary: "Check the audit hash chain and its on-chain anchors", department: true,
+        operationId: 'verifyAuditLog',
+        tag: 'audit',
+        summary: 'Check the audit hash chain and its on-chain anchors',
+        department: true,
         responses: { 200: reply('The check; problems carry ERR_AUDIT_ codes', 'AuditVerification') },
       }),
     },

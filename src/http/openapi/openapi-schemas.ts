@@ -12,10 +12,18 @@ export const SCHEMA_REF_PREFIX = '#/components/schemas/'
 /** `{ $ref }` to a named component schema. */
 export const ref = (name: string): SchemaObject => ({ $ref: `${SCHEMA_REF_PREFIX}${name}` })
 
-const string = (description?: string, extra: SchemaObject = {}): SchemaObject => ({ type: 'string', ...(description ? { description } : {}), ...extra })
+const string = (description?: string, extra: SchemaObject = {}): SchemaObject => ({
+  type: 'string',
+  ...(description ? { description } : {}),
+  ...extra,
+})
 const nullable = (schema: SchemaObject): SchemaObject => ({ ...schema, type: [schema.type, 'null'] })
 const dateTime = (description?: string) => string(description, { format: 'date-time' })
-const object = (properties: Record<string, SchemaObject>, required: string[] = Object.keys(properties), extra: SchemaObject = {}): SchemaObject => ({
+const object = (
+  properties: Record<string, SchemaObject>,
+  required: string[] = Object.keys(properties),
+  extra: SchemaObject = {},
+): SchemaObject => ({
   type: 'object',
   required,
   properties,
@@ -31,8 +39,20 @@ const errorCode = string('A stable error code', { pattern: '^ERR_[A-Z0-9_]+$' })
 
 /** Check names in the order a presentation verification runs them. */
 const CHECK_NAMES = [
-  'proof', 'holderSignature', 'presentationValidity', 'challenge', 'domain', 'credentialProof', 'credentialSignature',
-  'issuerResolved', 'issuerAccredited', 'schema', 'status', 'validity', 'holderIsSubject', 'requestedTypes',
+  'proof',
+  'holderSignature',
+  'presentationValidity',
+  'challenge',
+  'domain',
+  'credentialProof',
+  'credentialSignature',
+  'issuerResolved',
+  'issuerAccredited',
+  'schema',
+  'status',
+  'validity',
+  'holderIsSubject',
+  'requestedTypes',
 ]
 
 /**
@@ -54,28 +74,41 @@ function claimsByType(typeField: string, claimsField: string): SchemaObject[] {
  */
 export function componentSchemas(): Record<string, SchemaObject> {
   return {
-    Error: object({
-      error: object({
-        code: errorCode,
-        message: string('Human-readable explanation (English)'),
-        details: {
-          description: 'Optional data about the error; for field problems an array of FieldError',
-          oneOf: [{ type: 'array', items: ref('FieldError') }, { type: 'object' }],
-        },
-      }, ['code', 'message']),
-    }, ['error'], { description: 'Every error: a stable ERR_ code, a message, optional details. 5xx details are never shown.' }),
-    FieldError: object({
-      field: string('JSON Pointer of the field in the request'),
-      code: string('ERR_FIELD_… code', { pattern: '^ERR_[A-Z0-9_]+$' }),
-      message: string(),
-    }, ['field', 'code']),
-    Check: object({
-      check: string('Name of the check', { enum: CHECK_NAMES }),
-      ok: { type: 'boolean' },
-      code: string("'OK' when passed; a stable ERR_ code otherwise", { pattern: '^(OK|ERR_[A-Z0-9_]+)$' }),
-      message: string(),
-      credential: { type: 'integer', minimum: 0, description: 'Index of the credential in the presentation, for per-credential checks' },
-    }, ['check', 'ok', 'code', 'message']),
+    Error: object(
+      {
+        error: object(
+          {
+            code: errorCode,
+            message: string('Human-readable explanation (English)'),
+            details: {
+              description: 'Optional data about the error; for field problems an array of FieldError',
+              oneOf: [{ type: 'array', items: ref('FieldError') }, { type: 'object' }],
+            },
+          },
+          ['code', 'message'],
+        ),
+      },
+      ['error'],
+      { description: 'Every error: a stable ERR_ code, a message, optional details. 5xx details are never shown.' },
+    ),
+    FieldError: object(
+      {
+        field: string('JSON Pointer of the field in the request'),
+        code: string('ERR_FIELD_… code', { pattern: '^ERR_[A-Z0-9_]+$' }),
+        message: string(),
+      },
+      ['field', 'code'],
+    ),
+    Check: object(
+      {
+        check: string('Name of the check', { enum: CHECK_NAMES }),
+        ok: { type: 'boolean' },
+        code: string("'OK' when passed; a stable ERR_ code otherwise", { pattern: '^(OK|ERR_[A-Z0-9_]+)$' }),
+        message: string(),
+        credential: { type: 'integer', minimum: 0, description: 'Index of the credential in the presentation, for per-credential checks' },
+      },
+      ['check', 'ok', 'code', 'message'],
+    ),
     VerifiedCredential: object({
       index: { type: 'integer', minimum: 0 },
       id: nullable(string()),
@@ -88,13 +121,16 @@ export function componentSchemas(): Record<string, SchemaObject> {
       validUntil: nullable(dateTime()),
       verified: { type: 'boolean' },
     }),
-    VerificationResult: object({
-      verified: { type: 'boolean' },
-      checks: { type: 'array', items: ref('Check') },
-      credentials: { type: 'array', items: ref('VerifiedCredential') },
-      holder: nullable(string('The presenter DID')),
-      error: { ...object({ code: errorCode, message: string() }), description: 'The first failing check, when not verified' },
-    }, ['verified', 'checks', 'credentials']),
+    VerificationResult: object(
+      {
+        verified: { type: 'boolean' },
+        checks: { type: 'array', items: ref('Check') },
+        credentials: { type: 'array', items: ref('VerifiedCredential') },
+        holder: nullable(string('The presenter DID')),
+        error: { ...object({ code: errorCode, message: string() }), description: 'The first failing check, when not verified' },
+      },
+      ['verified', 'checks', 'credentials'],
+    ),
     VerifiableCredential: {
       type: 'object',
       description: 'A W3C verifiable credential (data model 1.1) with a JwtProof2020 proof carrying the VC-JWT',
@@ -113,25 +149,34 @@ export function componentSchemas(): Record<string, SchemaObject> {
       },
     },
     IssueRequest: {
-      ...object({
-        type: credentialType,
-        holder: did,
-        claims: { type: 'object', description: "Claims of the type's schema; `id`, when given, must equal holder" },
-        validFrom: nullable(dateTime('Default now; at most 7 days in the past')),
-        validUntil: nullable(dateTime("Default: the type's ceiling for short-lived types, none otherwise")),
-      }, ['type', 'holder', 'claims'], { additionalProperties: false }),
+      ...object(
+        {
+          type: credentialType,
+          holder: did,
+          claims: { type: 'object', description: "Claims of the type's schema; `id`, when given, must equal holder" },
+          validFrom: nullable(dateTime('Default now; at most 7 days in the past')),
+          validUntil: nullable(dateTime("Default: the type's ceiling for short-lived types, none otherwise")),
+        },
+        ['type', 'holder', 'claims'],
+        { additionalProperties: false },
+      ),
       allOf: claimsByType('type', 'claims'),
     },
-    IssuedCredential: object({
-      id: string('Credential id (urn:uuid:…)'),
-      type: credentialType,
-      holder: did,
-      status: credentialState,
-      jwt: string('The VC-JWT'),
-      credential: ref('VerifiableCredential'),
-      superseded: { type: 'array', items: string(), description: 'Earlier credentials this one revoked (social-security status)' },
-      anchor: object({ unitNumber: string(), sequence: { type: 'integer' }, txHash }, undefined, { description: "The unit's current-certificate anchor (property certificates)" }),
-    }, ['id', 'type', 'holder', 'status', 'jwt', 'credential']),
+    IssuedCredential: object(
+      {
+        id: string('Credential id (urn:uuid:…)'),
+        type: credentialType,
+        holder: did,
+        status: credentialState,
+        jwt: string('The VC-JWT'),
+        credential: ref('VerifiableCredential'),
+        superseded: { type: 'array', items: string(), description: 'Earlier credentials this one revoked (social-security status)' },
+        anchor: object({ unitNumber: string(), sequence: { type: 'integer' }, txHash }, undefined, {
+          description: "The unit's current-certificate anchor (property certificates)",
+        }),
+      },
+      ['id', 'type', 'holder', 'status', 'jwt', 'credential'],
+    ),
     CredentialSummary: object({
       id: string(),
       type: string(),
@@ -142,7 +187,10 @@ export function componentSchemas(): Record<string, SchemaObject> {
       validUntil: nullable(dateTime()),
       supersededBy: nullable(string()),
     }),
-    CredentialPage: object({ items: { type: 'array', items: ref('CredentialSummary') }, nextCursor: nullable(string('Pass as cursor for the next page')) }),
+    CredentialPage: object({
+      items: { type: 'array', items: ref('CredentialSummary') },
+      nextCursor: nullable(string('Pass as cursor for the next page')),
+    }),
     CredentialWithJwt: { allOf: [ref('CredentialSummary'), object({ jwt: string() })] },
     CredentialStatus: object({
       id: string(),
@@ -158,18 +206,27 @@ export function componentSchemas(): Record<string, SchemaObject> {
       txHash,
       onChain: string(undefined, { enum: ['confirmed', 'pending', 'unchanged'] }),
     }),
-    VcApiIssueRequest: object({
-      credential: { type: 'object', description: 'An unsigned credential: VerifiableCredential plus at most one govcred type; credentialSubject.id is the holder' },
-      options: { type: 'object' },
-    }, ['credential']),
+    VcApiIssueRequest: object(
+      {
+        credential: {
+          type: 'object',
+          description: 'An unsigned credential: VerifiableCredential plus at most one govcred type; credentialSubject.id is the holder',
+        },
+        options: { type: 'object' },
+      },
+      ['credential'],
+    ),
     VcApiIssueResponse: object({ verifiableCredential: ref('VerifiableCredential') }),
-    PropertyTransferRequest: object({
-      sellerCredentialId: string('The current certificate of the unit', { maxLength: 200 }),
-      buyer: did,
-      claims: { $ref: loadSchema('PropertyCertificateCredential').uri },
-      validFrom: nullable(dateTime()),
-      validUntil: nullable(dateTime()),
-    }, ['sellerCredentialId', 'buyer', 'claims']),
+    PropertyTransferRequest: object(
+      {
+        sellerCredentialId: string('The current certificate of the unit', { maxLength: 200 }),
+        buyer: did,
+        claims: { $ref: loadSchema('PropertyCertificateCredential').uri },
+        validFrom: nullable(dateTime()),
+        validUntil: nullable(dateTime()),
+      },
+      ['sellerCredentialId', 'buyer', 'claims'],
+    ),
     PropertyTransferResult: object({
       buyerCredential: object({ id: string(), jwt: string(), credential: ref('VerifiableCredential') }),
       seller: object({ credentialId: string(), status: string(undefined, { const: 'revoked' }), txHash }),
@@ -186,17 +243,20 @@ export function componentSchemas(): Record<string, SchemaObject> {
       credentialTypes: { type: 'array', items: credentialType, minItems: 1, maxItems: 10, uniqueItems: true },
       purpose: string('Shown to the holder', { minLength: 1, maxLength: 500 }),
     }),
-    PresentationRequest: object({
-      id: string(),
-      challenge: string('Random, used once'),
-      domain: string('The audience the presentation must name'),
-      credentialTypes: { type: 'array', items: credentialType },
-      purpose: string(),
-      expiresAt: dateTime(),
-      createdAt: dateTime(),
-      usedAt: nullable(dateTime()),
-      used: { type: 'boolean' },
-    }, ['id', 'challenge', 'domain', 'credentialTypes', 'purpose', 'expiresAt']),
+    PresentationRequest: object(
+      {
+        id: string(),
+        challenge: string('Random, used once'),
+        domain: string('The audience the presentation must name'),
+        credentialTypes: { type: 'array', items: credentialType },
+        purpose: string(),
+        expiresAt: dateTime(),
+        createdAt: dateTime(),
+        usedAt: nullable(dateTime()),
+        used: { type: 'boolean' },
+      },
+      ['id', 'challenge', 'domain', 'credentialTypes', 'purpose', 'expiresAt'],
+    ),
     VerifyPresentationRequest: object({
       presentation: { description: 'A VP-JWT, or a presentation with a JwtProof2020 proof', oneOf: [string(), { type: 'object' }] },
       requestId: string('From POST /v1/presentation-requests'),
@@ -222,18 +282,23 @@ export function componentSchemas(): Record<string, SchemaObject> {
       entries: { type: 'array', items: ref('AuditEntry'), description: 'Newest first' },
       nextBefore: nullable({ type: 'integer', description: 'Pass as before for the next (older) page' }),
     }),
-    AuditVerification: object({
-      ok: { type: 'boolean' },
-      departmentId: string(),
-      entries: { type: 'integer' },
-      head: object({ seq: { type: 'integer' }, hash: string() }),
-      problems: { type: 'array', items: object({ seq: nullable({ type: 'integer' }), code: errorCode, message: string() }) },
-    }, ['ok', 'departmentId', 'entries', 'problems']),
+    AuditVerification: object(
+      {
+        ok: { type: 'boolean' },
+        departmentId: string(),
+        entries: { type: 'integer' },
+        head: object({ seq: { type: 'integer' }, hash: string() }),
+        problems: { type: 'array', items: object({ seq: nullable({ type: 'integer' }), code: errorCode, message: string() }) },
+      },
+      ['ok', 'departmentId', 'entries', 'problems'],
+    ),
     Network: object({
       name: string('did:ethr network name'),
       chainId: { type: 'integer' },
       rpcUrl: string('JSON-RPC URL for verifiers'),
-      contracts: object(Object.fromEntries(['didRegistry', 'trustedIssuers', 'schemas', 'status', 'anchors', 'governance'].map((k) => [k, address]))),
+      contracts: object(
+        Object.fromEntries(['didRegistry', 'trustedIssuers', 'schemas', 'status', 'anchors', 'governance'].map((k) => [k, address])),
+      ),
     }),
     Issuer: object({
       did,
@@ -254,12 +319,20 @@ export function componentSchemas(): Record<string, SchemaObject> {
       chain: object({ ok: { type: 'boolean' }, blockNumber: { type: 'integer' }, chainId: { type: 'integer' }, error: string() }, ['ok']),
       database: object({ ok: { type: 'boolean' }, mode: string(), error: string() }, ['ok']),
     }),
-    DidResolutionResult: object({
-      '@context': string(undefined, { const: 'https://w3id.org/did-resolution/v1' }),
-      didDocument: nullable({ type: 'object' }),
-      didResolutionMetadata: { type: 'object', properties: { contentType: string(), error: string('invalidDid, notFound, methodNotSupported, …') } },
-      didDocumentMetadata: { type: 'object' },
-    }, ['didResolutionMetadata', 'didDocumentMetadata']),
-    OpenApiDocument: object({ openapi: string(undefined, { pattern: '^3\\.1\\.' }) }, ['openapi'], { description: 'This document (OpenAPI 3.1)' }),
+    DidResolutionResult: object(
+      {
+        '@context': string(undefined, { const: 'https://w3id.org/did-resolution/v1' }),
+        didDocument: nullable({ type: 'object' }),
+        didResolutionMetadata: {
+          type: 'object',
+          properties: { contentType: string(), error: string('invalidDid, notFound, methodNotSupported, …') },
+        },
+        didDocumentMetadata: { type: 'object' },
+      },
+      ['didResolutionMetadata', 'didDocumentMetadata'],
+    ),
+    OpenApiDocument: object({ openapi: string(undefined, { pattern: '^3\\.1\\.' }) }, ['openapi'], {
+      description: 'This document (OpenAPI 3.1)',
+    }),
   }
 }

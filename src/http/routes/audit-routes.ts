@@ -1,5 +1,11 @@
 import { Router, type Request, type RequestHandler } from 'express'
-import { AUDIT_ACTIONS, AUDIT_LIST_MAX_LIMIT, type AuditAction, type AuditListOptions, type AuditLog } from '../../issuing/audit/audit-log.js'
+import {
+  AUDIT_ACTIONS,
+  AUDIT_LIST_MAX_LIMIT,
+  type AuditAction,
+  type AuditListOptions,
+  type AuditLog,
+} from '../../issuing/audit/audit-log.js'
 import { principalOf } from '../department-auth.js'
 import { BadRequestError } from '../../shared/errors/app-error.js'
 
@@ -56,7 +62,8 @@ function parseListQuery(req: Request): AuditListOptions {
         else options.before = Number(value)
         break
       case 'action':
-        if (!AUDIT_ACTIONS.includes(value as AuditAction)) problems.push({ field: name, message: `must be one of ${AUDIT_ACTIONS.join(', ')}` })
+        if (!AUDIT_ACTIONS.includes(value as AuditAction))
+          problems.push({ field: name, message: `must be one of ${AUDIT_ACTIONS.join(', ')}` })
         else options.action = value as AuditAction
         break
       case 'credentialId':

@@ -27,30 +27,37 @@ export function credentialRoutes(deps: CredentialRouteDeps): Router {
     const principal = principalOf(req)
     const request = parseIssueRequest(req.body)
     const issued = await issueWithPolicies(deps.policies, principal, request)
-    res.status(201).location(`/v1/credentials/${encodeURIComponent(issued.id)}`).json({
-      id: issued.id,
-      type: issued.record.type,
-      holder: issued.record.holder,
-      status: issued.record.status,
-      jwt: issued.jwt,
-      credential: issued.credential,
-      ...(issued.superseded.length > 0 ? { superseded: issued.superseded } : {}),
-      ...(issued.anchor ? { anchor: issued.anchor } : {}),
-    })
+    res
+      .status(201)
+      .location(`/v1/credentials/${encodeURIComponent(issued.id)}`)
+      .json({
+        id: issued.id,
+        type: issued.record.type,
+        holder: issued.record.holder,
+        status: issued.record.status,
+        jwt: issued.jwt,
+        credential: issued.credential,
+        ...(issued.superseded.length > 0 ? { superseded: issued.superseded } : {}),
+        ...(issued.anchor ? { anchor: issued.anchor } : {}),
+      })
   })
 
   router.get('/v1/credentials', async (req, res) => {
     const principal = principalOf(req)
     const q = req.query as Record<string, string | undefined>
     const limit = q.limit === undefined ? 50 : Number(q.limit)
-    if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw new BadRequestError('ERR_INVALID_QUERY', 'limit must be an integer from 1 to 200')
+    if (!Number.isInteger(limit) || limit < 1 || limit > 200)
+      throw new BadRequestError('ERR_INVALID_QUERY', 'limit must be an integer from 1 to 200')
     if (q.type !== undefined && !isCredentialTypeName(q.type)) throw new BadRequestError('ERR_INVALID_QUERY', `unknown type ${q.type}`)
-    if (q.status !== undefined && !STATES.includes(q.status as CredentialState)) throw new BadRequestError('ERR_INVALID_QUERY', 'status must be active, suspended or revoked')
+    if (q.status !== undefined && !STATES.includes(q.status as CredentialState))
+      throw new BadRequestError('ERR_INVALID_QUERY', 'status must be active, suspended or revoked')
     for (const field of ['issuedFrom', 'issuedUntil'] as const) {
-      if (q[field] !== undefined && Number.isNaN(Date.parse(q[field]!))) throw new BadRequestError('ERR_INVALID_QUERY', `${field} must be an ISO date`)
+      if (q[field] !== undefined && Number.isNaN(Date.parse(q[field]!)))
+        throw new BadRequestError('ERR_INVALID_QUERY', `${field} must be an ISO date`)
     }
     // A cursor is the previous page's nextCursor (issuedAt|id); anything else would silently page from the wrong place.
-    if (q.cursor !== undefined && !isCursor(q.cursor)) throw new BadRequestError('ERR_INVALID_QUERY', 'cursor must be a nextCursor returned by this endpoint')
+    if (q.cursor !== undefined && !isCursor(q.cursor))
+      throw new BadRequestError('ERR_INVALID_QUERY', 'cursor must be a nextCursor returned by this endpoint')
     const page = await deps.issuer.credentials.search(principal.department.id, {
       type: q.type,
       types: visibleTypes(principal),
@@ -100,7 +107,12 @@ async function owned(deps: CredentialRouteDeps, id: string, principal: Departmen
 
 function isCursor(cursor: string): boolean {
   const [issuedAt, id, ...rest] = cursor.split('|')
-  return rest.length === 0 && !!id && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(issuedAt ?? '') && !Number.isNaN(Date.parse(issuedAt!))
+  return (
+    rest.length === 0 &&
+    !!id &&
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(issuedAt ?? '') &&
+    !Number.isNaN(Date.parse(issuedAt!))
+  )
 }
 
 function summary(record: CredentialRecord) {

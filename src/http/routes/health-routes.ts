@@ -11,7 +11,10 @@ export function healthRoutes(deps: AppDeps): Router {
         (error: Error) => ({ ok: false, error: error.message }),
       ),
       deps.health.database
-        ? withTimeout(deps.health.database(), 3000).then(() => ({ ok: true }), (error: Error) => ({ ok: false, error: error.message }))
+        ? withTimeout(deps.health.database(), 3000).then(
+            () => ({ ok: true }),
+            (error: Error) => ({ ok: false, error: error.message }),
+          )
         : Promise.resolve({ ok: true, mode: 'none' }),
     ])
     const ok = chain.ok && database.ok

@@ -9,7 +9,10 @@ import { BadRequestError, NotFoundError } from '../../shared/errors/app-error.js
 const TYPE_BY_HASH = new Map(CREDENTIAL_TYPE_NAMES.map((name) => [credentialTypeHash(name), name]))
 
 /** GET /v1/issuers and /v1/issuers/{did}: accredited issuers as the chain has them. */
-export function issuerRoutes(deps: { registry: Pick<ITrustRegistry, 'trustRegistryListIssuers' | 'trustRegistryGetIssuer'>; deployments: AppDeps['deployments'] }): Router {
+export function issuerRoutes(deps: {
+  registry: Pick<ITrustRegistry, 'trustRegistryListIssuers' | 'trustRegistryGetIssuer'>
+  deployments: AppDeps['deployments']
+}): Router {
   const router = Router()
   const present = (issuer: AccreditedIssuer) => {
     const now = Math.floor(Date.now() / 1000)

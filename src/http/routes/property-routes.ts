@@ -15,7 +15,12 @@ import { assertScope } from '../../issuing/departments/department-principal.js'
  * POST /v1/property/transfers (the registration centre) and
  * GET /v1/property/units/{unitNumber}/current?certificate=<VC-JWT> (anyone holding the certificate).
  */
-export function propertyRoutes(deps: { policies: PolicyDeps; property: PropertyAnchoring; authenticate: RequestHandler; verifier?: VerifierService }): Router {
+export function propertyRoutes(deps: {
+  policies: PolicyDeps
+  property: PropertyAnchoring
+  authenticate: RequestHandler
+  verifier?: VerifierService
+}): Router {
   const router = Router()
   router.post('/v1/property/transfers', deps.authenticate, async (req, res) => {
     const principal = principalOf(req)
@@ -31,9 +36,11 @@ export function propertyRoutes(deps: { policies: PolicyDeps; property: PropertyA
 
   router.get('/v1/property/units/:unitNumber/current', async (req, res) => {
     const { unitNumber } = req.params
-    if (!PROPERTY_UNIT_NUMBER_PATTERN.test(unitNumber)) throw new BadRequestError('ERR_INVALID_UNIT_NUMBER', 'a property unit number has 28 characters (GB/T 37346)')
+    if (!PROPERTY_UNIT_NUMBER_PATTERN.test(unitNumber))
+      throw new BadRequestError('ERR_INVALID_UNIT_NUMBER', 'a property unit number has 28 characters (GB/T 37346)')
     const certificate = req.query.certificate
-    if (typeof certificate !== 'string' || certificate.length > 20_000) throw new BadRequestError('ERR_INVALID_QUERY', 'certificate=<the property certificate VC-JWT> is required')
+    if (typeof certificate !== 'string' || certificate.length > 20_000)
+      throw new BadRequestError('ERR_INVALID_QUERY', 'certificate=<the property certificate VC-JWT> is required')
     let payload: Record<string, any>
     try {
       payload = decodeJWT(certificate).payload as Record<string, any>
@@ -45,8 +52,10 @@ export function propertyRoutes(deps: { policies: PolicyDeps; property: PropertyA
     const anchor = vc.propertyAnchor ?? payload.propertyAnchor
     const credentialId = vc.id ?? payload.jti
     const issuer = toIssuerAddress(String(payload.iss ?? ''))
-    if (!anchor?.salt || !credentialId || !issuer) throw new BadRequestError('ERR_NOT_A_PROPERTY_CERTIFICATE', 'the JWT is not a govcred property certificate')
-    if (vc.credentialSubject?.propertyUnitNumber !== unitNumber) throw new BadRequestError('ERR_UNIT_MISMATCH', 'the certificate is for another unit')
+    if (!anchor?.salt || !credentialId || !issuer)
+      throw new BadRequestError('ERR_NOT_A_PROPERTY_CERTIFICATE', 'the JWT is not a govcred property certificate')
+    if (vc.credentialSubject?.propertyUnitNumber !== unitNumber)
+      throw new BadRequestError('ERR_UNIT_MISMATCH', 'the certificate is for another unit')
     if (deps.verifier) {
       // "Current" speaks for the whole certificate: a copy with another holder or other claims must not pass.
       const header = JSON.parse(Buffer.from(certificate.split('.')[0], 'base64url').toString('utf8')) as { alg?: unknown }

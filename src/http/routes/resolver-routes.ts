@@ -13,13 +13,26 @@ export function resolverRoutes(resolve: (did: string) => Promise<DIDResolutionRe
     const did = req.params.did
     const result = await resolve(did)
     const error = result.didResolutionMetadata?.error
-    const status = !error ? 200 : error === 'invalidDid' ? 400 : error === 'notFound' ? 404 : error === 'unsupportedDidMethod' || error === 'methodNotSupported' ? 501 : 500
-    res.status(status).type(CONTENT_TYPE).send(JSON.stringify({
-      '@context': 'https://w3id.org/did-resolution/v1',
-      didDocument: result.didDocument,
-      didResolutionMetadata: { contentType: 'application/did+ld+json', ...result.didResolutionMetadata },
-      didDocumentMetadata: result.didDocumentMetadata ?? {},
-    }))
+    const status = !error
+      ? 200
+      : error === 'invalidDid'
+        ? 400
+        : error === 'notFound'
+          ? 404
+          : error === 'unsupportedDidMethod' || error === 'methodNotSupported'
+            ? 501
+            : 500
+    res
+      .status(status)
+      .type(CONTENT_TYPE)
+      .send(
+        JSON.stringify({
+          '@context': 'https://w3id.org/did-resolution/v1',
+          didDocument: result.didDocument,
+          didResolutionMetadata: { contentType: 'application/did+ld+json', ...result.didResolutionMetadata },
+          didDocumentMetadata: result.didDocumentMetadata ?? {},
+        }),
+      )
   })
   return router
 }

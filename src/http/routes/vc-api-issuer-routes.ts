@@ -20,7 +20,10 @@ export function vcApiIssuerRoutes(deps: { policies: PolicyDeps; authenticate: Re
     }
     const issuerId = typeof credential.issuer === 'string' ? credential.issuer : (credential.issuer as { id?: string } | undefined)?.id
     if (issuerId !== undefined && issuerId !== principal.department.did) {
-      throw new ValidationError('ERR_INVALID_ISSUER', `credential.issuer must be ${principal.department.did} (the authenticated department) or absent`)
+      throw new ValidationError(
+        'ERR_INVALID_ISSUER',
+        `credential.issuer must be ${principal.department.did} (the authenticated department) or absent`,
+      )
     }
     const subject = credential.credentialSubject
     if (!subject || typeof subject !== 'object' || Array.isArray(subject)) {
@@ -33,9 +36,10 @@ export function vcApiIssuerRoutes(deps: { policies: PolicyDeps; authenticate: Re
     if (types.length > 1 || (types.length === 1 && !isCredentialTypeName(types[0]))) {
       throw new ValidationError('ERR_UNKNOWN_TYPE', 'credential.type must be VerifiableCredential plus at most one govcred type')
     }
-    const request = types.length === 0
-      ? parseGenericIssueRequest({ holder, claims, validFrom, validUntil })
-      : parseIssueRequest({ type: types[0], holder, claims, validFrom, validUntil })
+    const request =
+      types.length === 0
+        ? parseGenericIssueRequest({ holder, claims, validFrom, validUntil })
+        : parseIssueRequest({ type: types[0], holder, claims, validFrom, validUntil })
     const issued = await issueWithPolicies(deps.policies, principal, request)
     res.status(201).json({ verifiableCredential: issued.credential })
   })

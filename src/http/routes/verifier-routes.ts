@@ -14,7 +14,14 @@ export function verifierRoutes(verifier: VerifierService): Router {
 
   router.post('/v1/presentation-requests', async (req, res) => {
     const request = await deps.requests.create(req.body)
-    res.status(201).json({ id: request.id, challenge: request.challenge, domain: request.domain, credentialTypes: request.credentialTypes, purpose: request.purpose, expiresAt: request.expiresAt })
+    res.status(201).json({
+      id: request.id,
+      challenge: request.challenge,
+      domain: request.domain,
+      credentialTypes: request.credentialTypes,
+      purpose: request.purpose,
+      expiresAt: request.expiresAt,
+    })
   })
 
   router.get('/v1/presentation-requests/:id', async (req, res) => {
@@ -26,18 +33,30 @@ export function verifierRoutes(verifier: VerifierService): Router {
   router.post('/v1/presentations/verify', async (req, res) => {
     const { presentation, requestId } = (req.body ?? {}) as Record<string, unknown>
     if (presentation === undefined) throw new BadRequestError('ERR_INVALID_REQUEST', 'body.presentation (a VP-JWT) is required')
-    if (typeof requestId !== 'string') throw new BadRequestError('ERR_INVALID_REQUEST', 'body.requestId (from POST /v1/presentation-requests) is required')
+    if (typeof requestId !== 'string')
+      throw new BadRequestError('ERR_INVALID_REQUEST', 'body.requestId (from POST /v1/presentation-requests) is required')
     respond(res, await withFreshChain(verifier, () => verifyPresentation(deps, presentation, { kind: 'request', requestId })))
   })
 
   router.post('/presentations/verify', async (req, res) => {
-    const { verifiablePresentation, options } = (req.body ?? {}) as { verifiablePresentation?: unknown; options?: { challenge?: unknown; domain?: unknown } }
+    const { verifiablePresentation, options } = (req.body ?? {}) as {
+      verifiablePresentation?: unknown
+      options?: { challenge?: unknown; domain?: unknown }
+    }
     if (verifiablePresentation === undefined) throw new BadRequestError('ERR_INVALID_REQUEST', 'body.verifiablePresentation is required')
     if (typeof options?.challenge !== 'string' || options.challenge.length < 8 || options.challenge.length > 200) {
-      throw new BadRequestError('ERR_INVALID_REQUEST', 'options.challenge is required (8 to 200 characters): presentations are accepted only for a challenge, once')
+      throw new BadRequestError(
+        'ERR_INVALID_REQUEST',
+        'options.challenge is required (8 to 200 characters): presentations are accepted only for a challenge, once',
+      )
     }
     const domain = typeof options.domain === 'string' ? options.domain : undefined
-    respond(res, await withFreshChain(verifier, () => verifyPresentation(deps, verifiablePresentation, { kind: 'caller', challenge: options.challenge as string, domain })))
+    respond(
+      res,
+      await withFreshChain(verifier, () =>
+        verifyPresentation(deps, verifiablePresentation, { kind: 'caller', challenge: options.challenge as string, domain }),
+      ),
+    )
   })
 
   router.post('/credentials/verify', async (req, res) => {

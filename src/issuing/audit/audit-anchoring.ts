@@ -67,9 +67,11 @@ export class AuditAnchoring {
     const previous = this.inFlight.get(departmentId) ?? Promise.resolve()
     const next = previous.catch(() => undefined).then(() => this.anchorIfMoved(departmentId))
     this.inFlight.set(departmentId, next)
-    void next.finally(() => {
-      if (this.inFlight.get(departmentId) === next) this.inFlight.delete(departmentId)
-    }).catch(() => undefined)
+    void next
+      .finally(() => {
+        if (this.inFlight.get(departmentId) === next) this.inFlight.delete(departmentId)
+      })
+      .catch(() => undefined)
     return next
   }
 
@@ -141,7 +143,10 @@ export class AuditAnchoring {
   async verifyOnChain(departmentId: string): Promise<AuditVerification> {
     const [local, heads] = await Promise.all([this.deps.log.verify(departmentId), this.onChainHeads(departmentId)])
     const problems: AuditProblem[] = [...local.problems]
-    const sources = [['AnchorRegistry', heads.anchorRegistry], ['CredentialStatusRegistry', heads.statusRegistry]] as const
+    const sources = [
+      ['AnchorRegistry', heads.anchorRegistry],
+      ['CredentialStatusRegistry', heads.statusRegistry],
+    ] as const
     for (const [registry, head] of sources) {
       if (!head || (await this.deps.log.findByHash(departmentId, head.hash))) continue
       problems.push({
@@ -178,7 +183,8 @@ export class AuditAnchoring {
   }
 
   private async record(departmentId: string, anchor: AuditAnchor): Promise<void> {
-    await writeQuery(this.deps.db,
+    await writeQuery(
+      this.deps.db,
       `INSERT OR IGNORE INTO govcred_audit_anchors (departmentId, seq, hash, txHash, anchoredAt) VALUES (?, ?, ?, ?, ?)`,
       [departmentId, anchor.seq, anchor.hash.toLowerCase(), anchor.txHash, new Date().toISOString()],
     )

@@ -1,16 +1,16 @@
 export type AuditAction =
-  | 'issue'
-  | 'suspend'
-  | 'reinstate'
-  | 'revoke'
-  | 'transfer'
-  | 'supersede'
-  | 'api-key-create'
-  | 'api-key-revoke'
-  | 'status-batch'
+  'issue' | 'suspend' | 'reinstate' | 'revoke' | 'transfer' | 'supersede' | 'api-key-create' | 'api-key-revoke' | 'status-batch'
 
 export const AUDIT_ACTIONS: readonly AuditAction[] = Object.freeze([
-  'issue', 'suspend', 'reinstate', 'revoke', 'transfer', 'supersede', 'api-key-create', 'api-key-revoke', 'status-batch',
+  'issue',
+  'suspend',
+  'reinstate',
+  'revoke',
+  'transfer',
+  'supersede',
+  'api-key-create',
+  'api-key-revoke',
+  'status-batch',
 ])
 
 /** One entry of a department's hash-chained audit log. */

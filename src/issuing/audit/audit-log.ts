@@ -130,10 +130,10 @@ export class AuditLog {
       where.push('credentialId = ?')
       params.push(options.credentialId)
     }
-    const rows: AuditRow[] = await this.db.query(
-      `SELECT * FROM govcred_audit_log WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT ?`,
-      [...params, limit + 1],
-    )
+    const rows: AuditRow[] = await this.db.query(`SELECT * FROM govcred_audit_log WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT ?`, [
+      ...params,
+      limit + 1,
+    ])
     const entries = rows.slice(0, limit).map(fromRow)
     return { entries, nextBefore: rows.length > limit ? entries[entries.length - 1]!.seq : null }
   }
@@ -149,10 +149,10 @@ export class AuditLog {
 
   /** The entry with this hash in this department's log, if any. */
   async findByHash(departmentId: string, hash: string): Promise<AuditEntry | undefined> {
-    const rows: AuditRow[] = await this.db.query(
-      `SELECT * FROM govcred_audit_log WHERE departmentId = ? AND hash = ?`,
-      [departmentId, hash.toLowerCase()],
-    )
+    const rows: AuditRow[] = await this.db.query(`SELECT * FROM govcred_audit_log WHERE departmentId = ? AND hash = ?`, [
+      departmentId,
+      hash.toLowerCase(),
+    ])
     return rows[0] && fromRow(rows[0])
   }
 
@@ -193,8 +193,16 @@ export class AuditLog {
     )
     return rows.map((row): AuditProblem =>
       row.entryHash === null
-        ? { seq: Number(row.seq), code: 'ERR_AUDIT_ANCHOR_MISSING_ENTRY', message: `entry ${row.seq} was anchored (${row.anchoredHash}) but is no longer in the log` }
-        : { seq: Number(row.seq), code: 'ERR_AUDIT_ANCHOR_MISMATCH', message: `entry ${row.seq} has hash ${row.entryHash}, but ${row.anchoredHash} was anchored` },
+        ? {
+            seq: Number(row.seq),
+            code: 'ERR_AUDIT_ANCHOR_MISSING_ENTRY',
+            message: `entry ${row.seq} was anchored (${row.anchoredHash}) but is no longer in the log`,
+          }
+        : {
+            seq: Number(row.seq),
+            code: 'ERR_AUDIT_ANCHOR_MISMATCH',
+            message: `entry ${row.seq} has hash ${row.entryHash}, but ${row.anchoredHash} was anchored`,
+          },
     )
   }
 
@@ -226,8 +234,18 @@ export class AuditLog {
     await runner.query(
       `INSERT INTO govcred_audit_log (seq, departmentId, at, actor, action, credentialId, txHash, details, prevHash, hash)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [entry.seq, entry.departmentId, entry.at, entry.actor, entry.action, entry.credentialId, entry.txHash,
-        JSON.stringify(entry.details), entry.prevHash, entry.hash],
+      [
+        entry.seq,
+        entry.departmentId,
+        entry.at,
+        entry.actor,
+        entry.action,
+        entry.credentialId,
+        entry.txHash,
+        JSON.stringify(entry.details),
+        entry.prevHash,
+        entry.hash,
+      ],
     )
     return entry
   }
@@ -253,7 +271,8 @@ function prepare(input: AuditAppendInput): PreparedInput {
     throw new TypeError('audit credentialId must be a non-empty string or null')
   }
   const txHash = input.txHash ?? null
-  if (txHash !== null && !/^0x[0-9a-fA-F]{64}$/.test(txHash)) throw new TypeError(`audit txHash ${String(txHash)} is not a transaction hash`)
+  if (txHash !== null && !/^0x[0-9a-fA-F]{64}$/.test(txHash))
+    throw new TypeError(`audit txHash ${String(txHash)} is not a transaction hash`)
   return {
     departmentId: input.departmentId,
     actor: input.actor,
@@ -277,7 +296,8 @@ function normalizeDetails(details: Record<string, unknown> | undefined): Record<
 
 function assertNoSecrets(value: unknown, path: string): void {
   if (typeof value === 'string') {
-    if (SECRET_VALUE.some((pattern) => pattern.test(value))) throw new TypeError(`audit ${path} looks like an API key or a JWT; log its id instead`)
+    if (SECRET_VALUE.some((pattern) => pattern.test(value)))
+      throw new TypeError(`audit ${path} looks like an API key or a JWT; log its id instead`)
     return
   }
   if (value === null || typeof value !== 'object') return
@@ -309,7 +329,11 @@ function checkEntry(row: AuditRow, previous: { seq: number; hash: string } | und
   }
   const recomputed = auditEntryHash({ ...fromRow(row), details })
   if (recomputed !== row.hash) {
-    problems.push({ seq, code: 'ERR_AUDIT_HASH_MISMATCH', message: `entry ${seq} hashes to ${recomputed}, but ${row.hash} is recorded: it was modified` })
+    problems.push({
+      seq,
+      code: 'ERR_AUDIT_HASH_MISMATCH',
+      message: `entry ${seq} hashes to ${recomputed}, but ${row.hash} is recorded: it was modified`,
+    })
   }
   return problems
 }

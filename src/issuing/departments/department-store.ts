@@ -21,12 +21,22 @@ export class DepartmentStore {
   constructor(private readonly db: DataSource) {}
 
   async insert(department: Department): Promise<void> {
-    await writeTransaction(this.db, (m) => m.query(
-      `INSERT INTO govcred_departments (id, name, nameEn, unifiedSocialCreditCode, did, account, credentialTypes, createdAt)
+    await writeTransaction(this.db, (m) =>
+      m.query(
+        `INSERT INTO govcred_departments (id, name, nameEn, unifiedSocialCreditCode, did, account, credentialTypes, createdAt)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      [department.id, department.name, department.nameEn, department.unifiedSocialCreditCode, department.did,
-        department.account, JSON.stringify(department.credentialTypes), department.createdAt],
-    ))
+        [
+          department.id,
+          department.name,
+          department.nameEn,
+          department.unifiedSocialCreditCode,
+          department.did,
+          department.account,
+          JSON.stringify(department.credentialTypes),
+          department.createdAt,
+        ],
+      ),
+    )
   }
 
   async get(id: string, q: Pick<DataSource | EntityManager, 'query'> = this.db): Promise<Department | undefined> {

@@ -32,7 +32,12 @@ export function registerIssuerAction(
 export type AccreditationChange = 'suspendIssuer' | 'reinstateIssuer' | 'revokeIssuer'
 
 /** A status change of an accreditation; each call gets a fresh salt (suspensions can repeat). */
-export function accreditationChangeAction(trustedIssuers: string, account: string, change: AccreditationChange, salt?: string): GovernanceAction {
+export function accreditationChangeAction(
+  trustedIssuers: string,
+  account: string,
+  change: AccreditationChange,
+  salt?: string,
+): GovernanceAction {
   return {
     contract: 'TrustedIssuerRegistry',
     target: trustedIssuers,

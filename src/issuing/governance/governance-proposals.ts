@@ -44,8 +44,16 @@ export class Governance {
     const threshold = await this.contract.threshold()
     const proposal = await this.contract.proposal(proposalId)
     const approvedBy: string[] = []
-    for (const member of members) if (proposal && (await this.contract.hasApproved(proposalId, member.address))) approvedBy.push(member.alias)
-    return { proposalId, exists: proposal !== null, approvals: proposal?.approvals ?? 0, executed: proposal?.executed ?? false, threshold, approvedBy }
+    for (const member of members)
+      if (proposal && (await this.contract.hasApproved(proposalId, member.address))) approvedBy.push(member.alias)
+    return {
+      proposalId,
+      exists: proposal !== null,
+      approvals: proposal?.approvals ?? 0,
+      executed: proposal?.executed ?? false,
+      threshold,
+      approvedBy,
+    }
   }
 
   /** Submits a proposal as `member`; returns its id (existing proposals are left as they are). */

@@ -59,7 +59,12 @@ export interface IssueOptions {
   id?: string
 }
 
-export async function issueCredential(deps: IssuerDeps, principal: DepartmentPrincipal, request: IssueRequest, options: IssueOptions = {}): Promise<IssuedCredential> {
+export async function issueCredential(
+  deps: IssuerDeps,
+  principal: DepartmentPrincipal,
+  request: IssueRequest,
+  options: IssueOptions = {},
+): Promise<IssuedCredential> {
   const { department } = principal
   if (request.type === GENERIC_TYPE) {
     await assertActiveIssuer(deps, department.account)
@@ -95,7 +100,11 @@ export async function issueCredential(deps: IssuerDeps, principal: DepartmentPri
     // did-jwt-vc moves id, issuer, subject id and dates into jti/iss/sub/nbf/exp; a subject that is only an id
     // would then be empty (refused), so such a credential keeps its original fields.
     const removeOriginalFields = Object.keys(request.claims).length > 0
-    const signed = await deps.agent.createVerifiableCredential({ credential: credential as unknown as CredentialPayload, proofFormat: 'jwt', removeOriginalFields })
+    const signed = await deps.agent.createVerifiableCredential({
+      credential: credential as unknown as CredentialPayload,
+      proofFormat: 'jwt',
+      removeOriginalFields,
+    })
     const jwt = (signed.proof as { jwt: string }).jwt
     const record: CredentialRecord = {
       id,
@@ -130,17 +139,25 @@ export function subjectKeyOf(request: Pick<IssueRequest, 'type' | 'holder' | 'cl
   return request.type === 'SocialSecurityStatusCredential' ? `${request.holder}|${value}` : value
 }
 
-async function storeIssued(deps: IssuerDeps, principal: DepartmentPrincipal, record: CredentialRecord, options: IssueOptions): Promise<boolean> {
+async function storeIssued(
+  deps: IssuerDeps,
+  principal: DepartmentPrincipal,
+  record: CredentialRecord,
+  options: IssueOptions,
+): Promise<boolean> {
   const manager = options.manager
   const write = async (m: EntityManager) => {
     await deps.credentials.insert(record, m)
-    await deps.audit.append({
-      departmentId: record.departmentId,
-      actor: `api-key:${principal.apiKeyId}`,
-      action: 'issue',
-      credentialId: record.id,
-      details: { type: record.type, statusIndex: record.statusIndex, validUntil: record.validUntil },
-    }, m)
+    await deps.audit.append(
+      {
+        departmentId: record.departmentId,
+        actor: `api-key:${principal.apiKeyId}`,
+        action: 'issue',
+        credentialId: record.id,
+        details: { type: record.type, statusIndex: record.statusIndex, validUntil: record.validUntil },
+      },
+      m,
+    )
     await options.onStored?.(m, record)
   }
   try {
@@ -149,7 +166,8 @@ async function storeIssued(deps: IssuerDeps, principal: DepartmentPrincipal, rec
     return true
   } catch (error) {
     // Two concurrent issuances drew the same index: the UNIQUE constraint keeps one; draw again.
-    if (/UNIQUE constraint failed: govcred_credentials\.issuerDid, govcred_credentials\.statusIndex/.test(String((error as Error).message))) return false
+    if (/UNIQUE constraint failed: govcred_credentials\.issuerDid, govcred_credentials\.statusIndex/.test(String((error as Error).message)))
+      return false
     throw error
   }
 }
@@ -169,24 +187,40 @@ async function assertActiveIssuer(deps: Pick<IssuerDeps, 'agent'>, account: stri
  * On chain: is the department accredited for the type now, and also at the credential's validFrom (the
  * time verifiers check accreditation at), and is the type's schema anchored unchanged?
  */
-export async function assertIssuable(deps: Pick<IssuerDeps, 'agent'>, account: string, type: keyof typeof CREDENTIAL_TYPES, validFrom?: Date): Promise<void> {
+export async function assertIssuable(
+  deps: Pick<IssuerDeps, 'agent'>,
+  account: string,
+  type: keyof typeof CREDENTIAL_TYPES,
+  validFrom?: Date,
+): Promise<void> {
   const definition = CREDENTIAL_TYPES[type]
   const now = Math.floor(Date.now() / 1000)
   const from = validFrom ? Math.floor(validFrom.getTime() / 1000) : now
   const [accredited, accreditedAtValidFrom, anchored] = await Promise.all([
     deps.agent.trustRegistryIsAccredited({ issuer: account, credentialType: type, at: now }),
-    Math.abs(from - now) <= 1 ? Promise.resolve(true) : deps.agent.trustRegistryIsAccredited({ issuer: account, credentialType: type, at: from }),
+    Math.abs(from - now) <= 1
+      ? Promise.resolve(true)
+      : deps.agent.trustRegistryIsAccredited({ issuer: account, credentialType: type, at: from }),
     deps.agent.schemaRegistryGet({ schemaId: definition.schemaId, version: definition.schemaVersion }),
   ])
   if (!accredited) throw new ForbiddenError('ERR_NOT_ACCREDITED', `the issuer is not accredited on chain for ${type}`)
   if (!accreditedAtValidFrom) {
-    throw new ForbiddenError('ERR_NOT_ACCREDITED', `the issuer was not accredited for ${type} at validFrom; verifiers would refuse the credential`)
+    throw new ForbiddenError(
+      'ERR_NOT_ACCREDITED',
+      `the issuer was not accredited for ${type} at validFrom; verifiers would refuse the credential`,
+    )
   }
   if (!anchored || anchored.deprecated) {
-    throw new ConflictError('ERR_SCHEMA_NOT_ANCHORED', `schema ${definition.schemaId} ${definition.schemaVersion} is not anchored (or deprecated) on chain`)
+    throw new ConflictError(
+      'ERR_SCHEMA_NOT_ANCHORED',
+      `schema ${definition.schemaId} ${definition.schemaVersion} is not anchored (or deprecated) on chain`,
+    )
   }
   if (anchored.contentHash !== loadSchema(type).contentHash) {
-    throw new ConflictError('ERR_SCHEMA_HASH_MISMATCH', `schema ${definition.schemaId} ${definition.schemaVersion} on chain differs from the local file`)
+    throw new ConflictError(
+      'ERR_SCHEMA_HASH_MISMATCH',
+      `schema ${definition.schemaId} ${definition.schemaVersion} on chain differs from the local file`,
+    )
   }
 }
 

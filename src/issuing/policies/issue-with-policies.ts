@@ -33,7 +33,14 @@ export async function issueWithPolicies(deps: PolicyDeps, principal: DepartmentP
   return { ...(await issueCredential(deps.issuer, principal, request)), superseded: [] }
 }
 
-async function refuseIfLive(deps: PolicyDeps, principal: DepartmentPrincipal, request: IssueRequest, manager: Parameters<IssuerDeps['credentials']['currentForSubject']>[3], code: ApiErrorCode, message: string) {
+async function refuseIfLive(
+  deps: PolicyDeps,
+  principal: DepartmentPrincipal,
+  request: IssueRequest,
+  manager: Parameters<IssuerDeps['credentials']['currentForSubject']>[3],
+  code: ApiErrorCode,
+  message: string,
+) {
   const key = request.claims.propertyUnitNumber
   if (typeof key !== 'string') return
   const live = await deps.issuer.credentials.currentForSubject(principal.department.id, request.type, key, manager)
@@ -43,7 +50,14 @@ async function refuseIfLive(deps: PolicyDeps, principal: DepartmentPrincipal, re
 async function issuePropertyCertificate(deps: PolicyDeps, principal: DepartmentPrincipal, request: IssueRequest): Promise<PolicyIssued> {
   const unitNumber = request.claims.propertyUnitNumber as string
   const { issued, sequence } = await writeTransaction(deps.issuer.db, async (manager) => {
-    await refuseIfLive(deps, principal, request, manager, 'ERR_UNIT_HAS_CURRENT_CERTIFICATE', 'this property unit already has a current certificate; use POST /v1/property/transfers')
+    await refuseIfLive(
+      deps,
+      principal,
+      request,
+      manager,
+      'ERR_UNIT_HAS_CURRENT_CERTIFICATE',
+      'this property unit already has a current certificate; use POST /v1/property/transfers',
+    )
     const anchor = await prepareAnchor(manager, unitNumber)
     const id = `urn:uuid:${randomUUID()}`
     const issued = await issueCredential(deps.issuer, principal, request, {
@@ -65,7 +79,9 @@ async function issueSuperseding(deps: PolicyDeps, principal: DepartmentPrincipal
     issueCredential(deps.issuer, principal, request, {
       manager,
       onStored: async (m, record) => {
-        const previous = (await deps.issuer.credentials.currentForSubject(record.departmentId, record.type, record.subjectKey ?? '', m)).filter((r) => r.id !== record.id)
+        const previous = (
+          await deps.issuer.credentials.currentForSubject(record.departmentId, record.type, record.subjectKey ?? '', m)
+        ).filter((r) => r.id !== record.id)
         for (const old of previous) {
           const queued = await queueStatusChange(deps.status, m, old, 'revoke', `api-key:${principal.apiKeyId}`, 'supersede', record.id)
           changeIds = changeIds.concat(queued.changeIds)

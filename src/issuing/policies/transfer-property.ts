@@ -22,10 +22,13 @@ export interface TransferResult {
  * acknowledges once both are mined.
  */
 export async function transferProperty(deps: PolicyDeps, principal: DepartmentPrincipal, body: unknown): Promise<TransferResult> {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new ValidationError('ERR_INVALID_REQUEST', 'the body must be a JSON object')
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    throw new ValidationError('ERR_INVALID_REQUEST', 'the body must be a JSON object')
   const { sellerCredentialId, buyer, claims, validFrom, validUntil } = body as Record<string, unknown>
   if (typeof sellerCredentialId !== 'string' || sellerCredentialId.length > 200) {
-    throw new ValidationError('ERR_INVALID_REQUEST', 'sellerCredentialId is required', { details: [{ field: '/sellerCredentialId', code: 'ERR_FIELD_REQUIRED', message: 'required' }] })
+    throw new ValidationError('ERR_INVALID_REQUEST', 'sellerCredentialId is required', {
+      details: [{ field: '/sellerCredentialId', code: 'ERR_FIELD_REQUIRED', message: 'required' }],
+    })
   }
   const request = parseIssueRequest({ type: 'PropertyCertificateCredential', holder: buyer, claims, validFrom, validUntil })
   const unitNumber = request.claims.propertyUnitNumber as string
@@ -34,10 +37,18 @@ export async function transferProperty(deps: PolicyDeps, principal: DepartmentPr
   const { buyerCredential, revocationIds, sequence } = await writeTransaction(deps.issuer.db, async (manager) => {
     const seller = await deps.issuer.credentials.getOwned(principal.department.id, sellerCredentialId, manager)
     if (!seller || seller.type !== 'PropertyCertificateCredential') {
-      throw new NotFoundError('ERR_CREDENTIAL_NOT_FOUND', `no property certificate ${sellerCredentialId} issued by ${principal.department.id}`)
+      throw new NotFoundError(
+        'ERR_CREDENTIAL_NOT_FOUND',
+        `no property certificate ${sellerCredentialId} issued by ${principal.department.id}`,
+      )
     }
-    if (seller.status === 'revoked') throw new ConflictError('ERR_CREDENTIAL_REVOKED', 'the seller certificate is already revoked (transferred or cancelled)')
-    if (seller.status === 'suspended') throw new ConflictError('ERR_CREDENTIAL_SUSPENDED', 'the seller certificate is suspended (e.g. seized); the property cannot be transferred')
+    if (seller.status === 'revoked')
+      throw new ConflictError('ERR_CREDENTIAL_REVOKED', 'the seller certificate is already revoked (transferred or cancelled)')
+    if (seller.status === 'suspended')
+      throw new ConflictError(
+        'ERR_CREDENTIAL_SUSPENDED',
+        'the seller certificate is suspended (e.g. seized); the property cannot be transferred',
+      )
     if (seller.subjectKey !== unitNumber) {
       throw new ValidationError('ERR_UNIT_MISMATCH', 'claims.propertyUnitNumber must be the unit of the seller certificate', {
         details: [{ field: '/claims/propertyUnitNumber', code: 'ERR_FIELD_INVALID', message: 'differs from the seller certificate' }],
@@ -52,13 +63,16 @@ export async function transferProperty(deps: PolicyDeps, principal: DepartmentPr
       onStored: async (m, record) => {
         await recordAnchor(m, record.departmentId, anchor, record.id)
         revocationIds = (await queueStatusChange(deps.status, m, seller, 'revoke', actor, 'transfer', record.id)).changeIds
-        await deps.issuer.audit.append({
-          departmentId: record.departmentId,
-          actor,
-          action: 'transfer',
-          credentialId: record.id,
-          details: { unitNumber, sequence: anchor.sequence, from: seller.id, to: record.id },
-        }, m)
+        await deps.issuer.audit.append(
+          {
+            departmentId: record.departmentId,
+            actor,
+            action: 'transfer',
+            credentialId: record.id,
+            details: { unitNumber, sequence: anchor.sequence, from: seller.id, to: record.id },
+          },
+          m,
+        )
       },
     })
     return { buyerCredential, revocationIds, sequence: anchor.sequence }

@@ -31,7 +31,16 @@ export async function recordAnchor(m: EntityManager, departmentId: string, ancho
   const value = propertyAnchorValue(anchor.unitNumber, credentialId, anchor.salt)
   await m.query(
     `INSERT INTO govcred_property_units (unitNumber, departmentId, sequence, credentialId, salt, anchorValue, outboxId, createdAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    [anchor.unitNumber, departmentId, anchor.sequence, credentialId, anchor.salt, value, anchorOutboxId(anchor.unitNumber, anchor.sequence), new Date().toISOString()],
+    [
+      anchor.unitNumber,
+      departmentId,
+      anchor.sequence,
+      credentialId,
+      anchor.salt,
+      value,
+      anchorOutboxId(anchor.unitNumber, anchor.sequence),
+      new Date().toISOString(),
+    ],
   )
   return value
 }

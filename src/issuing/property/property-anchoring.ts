@@ -41,7 +41,10 @@ export class PropertyAnchoring {
 
   /** Sends the anchor of a recorded unit sequence (idempotent: its outbox id is fixed). */
   async send(unitNumber: string, sequence: number): Promise<string> {
-    const rows: UnitRow[] = await this.deps.db.query(`SELECT * FROM govcred_property_units WHERE unitNumber = ? AND sequence = ?`, [unitNumber, sequence])
+    const rows: UnitRow[] = await this.deps.db.query(`SELECT * FROM govcred_property_units WHERE unitNumber = ? AND sequence = ?`, [
+      unitNumber,
+      sequence,
+    ])
     const row = rows[0]
     if (!row) throw new Error(`no recorded anchor for unit ${unitNumber} sequence ${sequence}`)
     const department = await this.deps.departments.get(row.departmentId)
@@ -81,7 +84,12 @@ export class PropertyAnchoring {
    * Checks a certificate against the chain: the anchor the issuer wrote for the unit must equal the
    * salted hash of this certificate's id. Needs only public data and the certificate itself.
    */
-  async isCurrent(issuerAccount: string, unitNumber: string, credentialId: string, anchor: { salt: string; sequence?: number }): Promise<CurrentCertificateCheck> {
+  async isCurrent(
+    issuerAccount: string,
+    unitNumber: string,
+    credentialId: string,
+    anchor: { salt: string; sequence?: number },
+  ): Promise<CurrentCertificateCheck> {
     const [value, at] = await this.deps.anchors.anchorOf(issuerAccount, propertyUnitKey(unitNumber))
     const expected = propertyAnchorValue(unitNumber, credentialId, anchor.salt)
     return {

@@ -43,8 +43,22 @@ export class CredentialStore {
     await q.query(
       `INSERT INTO govcred_credentials (id, departmentId, issuerDid, type, holder, subjectKey, statusIndex, status, jwt, issuedAt, validFrom, validUntil, supersededBy, updatedAt)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [record.id, record.departmentId, record.issuerDid, record.type, record.holder, record.subjectKey, record.statusIndex,
-        record.status, record.jwt, record.issuedAt, record.validFrom, record.validUntil, record.supersededBy, record.updatedAt],
+      [
+        record.id,
+        record.departmentId,
+        record.issuerDid,
+        record.type,
+        record.holder,
+        record.subjectKey,
+        record.statusIndex,
+        record.status,
+        record.jwt,
+        record.issuedAt,
+        record.validFrom,
+        record.validUntil,
+        record.supersededBy,
+        record.updatedAt,
+      ],
     )
   }
 
@@ -60,10 +74,12 @@ export class CredentialStore {
   }
 
   async setStatus(id: string, status: CredentialState, q: Queryable = this.db, supersededBy?: string): Promise<void> {
-    await q.query(
-      `UPDATE govcred_credentials SET status = ?, supersededBy = COALESCE(?, supersededBy), updatedAt = ? WHERE id = ?`,
-      [status, supersededBy ?? null, new Date().toISOString(), id],
-    )
+    await q.query(`UPDATE govcred_credentials SET status = ?, supersededBy = COALESCE(?, supersededBy), updatedAt = ? WHERE id = ?`, [
+      status,
+      supersededBy ?? null,
+      new Date().toISOString(),
+      id,
+    ])
   }
 
   async isIndexTaken(issuerDid: string, index: number, q: Queryable = this.db): Promise<boolean> {

@@ -27,7 +27,10 @@ export interface StatusDeps {
 }
 
 /** The bits an action writes, given the current state; empty when it is a repeat. Revocation is final. */
-export function plannedChanges(current: CredentialState, action: StatusAction): { next: CredentialState; bits: Pick<StatusChangeInput, 'purpose' | 'operation'>[] } {
+export function plannedChanges(
+  current: CredentialState,
+  action: StatusAction,
+): { next: CredentialState; bits: Pick<StatusChangeInput, 'purpose' | 'operation'>[] } {
   if (current === 'revoked') {
     if (action === 'revoke') return { next: 'revoked', bits: [] }
     throw new ConflictError('ERR_CREDENTIAL_REVOKED', 'the credential is revoked; revocation is final')
@@ -36,7 +39,9 @@ export function plannedChanges(current: CredentialState, action: StatusAction): 
     case 'revoke':
       return { next: 'revoked', bits: [{ purpose: 'revocation', operation: 'set' }] }
     case 'suspend':
-      return current === 'suspended' ? { next: 'suspended', bits: [] } : { next: 'suspended', bits: [{ purpose: 'suspension', operation: 'set' }] }
+      return current === 'suspended'
+        ? { next: 'suspended', bits: [] }
+        : { next: 'suspended', bits: [{ purpose: 'suspension', operation: 'set' }] }
     case 'reinstate':
       return current === 'active' ? { next: 'active', bits: [] } : { next: 'active', bits: [{ purpose: 'suspension', operation: 'clear' }] }
   }
@@ -58,17 +63,19 @@ export async function queueStatusChange(
   const { next, bits } = plannedChanges(record.status, action)
   const changeIds: string[] = []
   for (const bit of bits) {
-    changeIds.push(await deps.batcher.queue(manager, {
-      credentialId: record.id,
-      departmentId: record.departmentId,
-      issuerAccount: await issuerAccountOf(deps, manager, record),
-      purpose: bit.purpose,
-      index: record.statusIndex,
-      operation: bit.operation,
-      action: auditAction,
-      actor,
-      previousStatus: record.status,
-    }))
+    changeIds.push(
+      await deps.batcher.queue(manager, {
+        credentialId: record.id,
+        departmentId: record.departmentId,
+        issuerAccount: await issuerAccountOf(deps, manager, record),
+        purpose: bit.purpose,
+        index: record.statusIndex,
+        operation: bit.operation,
+        action: auditAction,
+        actor,
+        previousStatus: record.status,
+      }),
+    )
   }
   if (bits.length > 0 || supersededBy) await deps.credentials.setStatus(record.id, next, manager, supersededBy)
   return { next, changeIds }
@@ -79,7 +86,13 @@ export async function queueStatusChange(
  * chain; waits (up to `waitMs`) until the batch is mined so the caller gets the transaction hash, or
  * returns at once (pending) when `waitMs` is 0.
  */
-export async function changeCredentialStatus(deps: StatusDeps, principal: DepartmentPrincipal, credentialId: string, action: StatusAction, waitMs = 20_000): Promise<StatusChangeResult> {
+export async function changeCredentialStatus(
+  deps: StatusDeps,
+  principal: DepartmentPrincipal,
+  credentialId: string,
+  action: StatusAction,
+  waitMs = 20_000,
+): Promise<StatusChangeResult> {
   const { next, changeIds } = await writeTransaction(deps.db, async (m) => {
     const record = await deps.credentials.getOwned(principal.department.id, credentialId, m)
     if (!record) throw new NotFoundError('ERR_CREDENTIAL_NOT_FOUND', `no credential ${credentialId} issued by ${principal.department.id}`)
@@ -97,7 +110,10 @@ export async function changeCredentialStatus(deps: StatusDeps, principal: Depart
     return { credentialId, status: next, changed: true, txHash, onChain: 'confirmed' }
   } catch (error) {
     if (error instanceof ChainRevertError) {
-      throw new UpstreamError('ERR_STATUS_WRITE_REFUSED', `the chain refused the status change: ${error.message}`, { status: 502, cause: error })
+      throw new UpstreamError('ERR_STATUS_WRITE_REFUSED', `the chain refused the status change: ${error.message}`, {
+        status: 502,
+        cause: error,
+      })
     }
     return { credentialId, status: next, changed: true, txHash: null, onChain: 'pending' }
   }
@@ -105,6 +121,7 @@ export async function changeCredentialStatus(deps: StatusDeps, principal: Depart
 
 async function issuerAccountOf(deps: StatusDeps, manager: EntityManager, record: CredentialRecord): Promise<string> {
   const department = await deps.departments.get(record.departmentId, manager)
-  if (!department) throw new NotFoundError('ERR_DEPARTMENT_NOT_FOUND', `credential ${record.id} names an unknown department ${record.departmentId}`)
+  if (!department)
+    throw new NotFoundError('ERR_DEPARTMENT_NOT_FOUND', `credential ${record.id} names an unknown department ${record.departmentId}`)
   return department.account
 }

@@ -96,19 +96,34 @@ export class StatusBatcher {
     await manager.query(
       `INSERT INTO govcred_status_changes (id, credentialId, departmentId, action, issuerAccount, purpose, statusIndex, operation, actor, state, previousStatus, createdAt, updatedAt)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
-      [id, change.credentialId, change.departmentId, change.action, change.issuerAccount.toLowerCase(), STATUS_PURPOSES[change.purpose],
-        change.index, change.operation, change.actor, change.previousStatus ?? null, now, now],
+      [
+        id,
+        change.credentialId,
+        change.departmentId,
+        change.action,
+        change.issuerAccount.toLowerCase(),
+        STATUS_PURPOSES[change.purpose],
+        change.index,
+        change.operation,
+        change.actor,
+        change.previousStatus ?? null,
+        now,
+        now,
+      ],
     )
     return id
   }
 
   /** Resolves with the transaction hash of each change once mined; rejects when the chain refuses it or `timeoutMs` passes. */
   waitFor(changeIds: string[], timeoutMs = 30_000): Promise<string[]> {
-    const waits = changeIds.map((id) => new Promise<string>((resolve, reject) => {
-      const list = this.waiters.get(id) ?? []
-      list.push({ resolve, reject })
-      this.waiters.set(id, list)
-    }))
+    const waits = changeIds.map(
+      (id) =>
+        new Promise<string>((resolve, reject) => {
+          const list = this.waiters.get(id) ?? []
+          list.push({ resolve, reject })
+          this.waiters.set(id, list)
+        }),
+    )
     this.scheduleFlush()
     let timer: NodeJS.Timeout | undefined
     const timeout = new Promise<never>((_, reject) => {
@@ -143,13 +158,16 @@ export class StatusBatcher {
   /** Sends everything queued now (tests and shutdown use it directly). */
   flush(): Promise<void> {
     this.running++
-    this.flushing = this.flushing.catch(() => undefined).then(() => this.flushOnce()).finally(() => {
-      this.running--
-      if (this.running === 0 && this.deferred) {
-        this.deferred = false
-        this.armTimer()
-      }
-    })
+    this.flushing = this.flushing
+      .catch(() => undefined)
+      .then(() => this.flushOnce())
+      .finally(() => {
+        this.running--
+        if (this.running === 0 && this.deferred) {
+          this.deferred = false
+          this.armTimer()
+        }
+      })
     return this.flushing
   }
 
@@ -187,7 +205,11 @@ export class StatusBatcher {
     for (const [outboxId, rows] of byOutbox) {
       const entry = outboxId ? await this.deps.writer.get(outboxId) : undefined
       if (!entry) {
-        await writeQuery(this.deps.db, `UPDATE govcred_status_changes SET state = 'queued', outboxId = NULL WHERE outboxId IS ? AND state = 'submitted'`, [outboxId || null])
+        await writeQuery(
+          this.deps.db,
+          `UPDATE govcred_status_changes SET state = 'queued', outboxId = NULL WHERE outboxId IS ? AND state = 'submitted'`,
+          [outboxId || null],
+        )
       } else if (entry.status === 'confirmed' && entry.txHash) {
         await this.finish(rows, entry.txHash, null)
       } else if (entry.status === 'failed') {
@@ -200,7 +222,9 @@ export class StatusBatcher {
   private async flushOnce(): Promise<void> {
     if (this.stopped && this.waiters.size === 0) return
     await this.retryInFlight()
-    const queued: ChangeRow[] = await this.deps.db.query(`SELECT * FROM govcred_status_changes WHERE state = 'queued' ORDER BY createdAt, id`)
+    const queued: ChangeRow[] = await this.deps.db.query(
+      `SELECT * FROM govcred_status_changes WHERE state = 'queued' ORDER BY createdAt, id`,
+    )
     if (queued.length === 0) return
     for (const group of groupBy(queued, (row) => `${row.issuerAccount}:${row.purpose}`).values()) {
       for (const batch of this.batches(group)) await this.sendBatch(batch)
@@ -233,22 +257,29 @@ export class StatusBatcher {
     const clear = [...last.values()].filter((r) => r.operation === 'clear').map((r) => BigInt(r.statusIndex))
     const head = await this.deps.audit.head(departmentId)
     await writeTransaction(this.deps.db, async (m) => {
-      for (const chunk of chunks(rows.map((r) => r.id), 500)) {
+      for (const chunk of chunks(
+        rows.map((r) => r.id),
+        500,
+      )) {
         await m.query(
           `UPDATE govcred_status_changes SET state = 'submitted', outboxId = ?, updatedAt = ? WHERE id IN (${chunk.map(() => '?').join(',')})`,
           [outboxId, new Date().toISOString(), ...chunk],
         )
       }
     })
-    await this.submit(rows, {
-      id: outboxId,
-      account: issuerAccount,
-      contract: 'CredentialStatusRegistry',
-      target: this.deps.statusRegistry,
-      method: 'updateStatus',
-      args: [issuerAccount, purpose, set, clear, head?.hash ?? ZeroHash],
-      label: `status batch: ${set.length} set, ${clear.length} cleared (${purpose === 0 ? 'revocation' : 'suspension'})`,
-    }, head ?? null)
+    await this.submit(
+      rows,
+      {
+        id: outboxId,
+        account: issuerAccount,
+        contract: 'CredentialStatusRegistry',
+        target: this.deps.statusRegistry,
+        method: 'updateStatus',
+        args: [issuerAccount, purpose, set, clear, head?.hash ?? ZeroHash],
+        label: `status batch: ${set.length} set, ${clear.length} cleared (${purpose === 0 ? 'revocation' : 'suspension'})`,
+      },
+      head ?? null,
+    )
   }
 
   private async retryInFlight(): Promise<void> {
@@ -257,11 +288,27 @@ export class StatusBatcher {
       const entry = await this.deps.writer.get(outboxId)
       if (!entry) continue
       const args = JSON.parse((entry as unknown as { args: string }).args) as unknown[]
-      await this.submit(rows, { id: outboxId, account: entry.account, contract: 'CredentialStatusRegistry', target: entry.target, method: 'updateStatus', args, label: entry.label }, null)
+      await this.submit(
+        rows,
+        {
+          id: outboxId,
+          account: entry.account,
+          contract: 'CredentialStatusRegistry',
+          target: entry.target,
+          method: 'updateStatus',
+          args,
+          label: entry.label,
+        },
+        null,
+      )
     }
   }
 
-  private async submit(rows: ChangeRow[], intent: Parameters<ChainWriter['submit']>[0], head: { seq: number; hash: string } | null): Promise<void> {
+  private async submit(
+    rows: ChangeRow[],
+    intent: Parameters<ChainWriter['submit']>[0],
+    head: { seq: number; hash: string } | null,
+  ): Promise<void> {
     try {
       const result = await this.deps.writer.submit(intent)
       await this.finish(rows, result.receipt.hash, head)
@@ -279,15 +326,22 @@ export class StatusBatcher {
     const departmentId = rows[0].departmentId
     await writeTransaction(this.deps.db, async (m) => {
       for (const row of rows) {
-        await m.query(`UPDATE govcred_status_changes SET state = 'confirmed', txHash = ?, updatedAt = ? WHERE id = ?`, [txHash, new Date().toISOString(), row.id])
-        await this.deps.audit.append({
-          departmentId: row.departmentId,
-          actor: row.actor,
-          action: row.action,
-          credentialId: row.credentialId,
+        await m.query(`UPDATE govcred_status_changes SET state = 'confirmed', txHash = ?, updatedAt = ? WHERE id = ?`, [
           txHash,
-          details: { purpose: row.purpose === 0 ? 'revocation' : 'suspension', operation: row.operation, statusIndex: row.statusIndex },
-        }, m)
+          new Date().toISOString(),
+          row.id,
+        ])
+        await this.deps.audit.append(
+          {
+            departmentId: row.departmentId,
+            actor: row.actor,
+            action: row.action,
+            credentialId: row.credentialId,
+            txHash,
+            details: { purpose: row.purpose === 0 ? 'revocation' : 'suspension', operation: row.operation, statusIndex: row.statusIndex },
+          },
+          m,
+        )
       }
     })
     if (head && head.hash !== ZeroHash) await this.deps.anchors?.recordStatusBatchAnchor(departmentId, head.seq, head.hash, txHash)
@@ -310,13 +364,16 @@ export class StatusBatcher {
       for (const row of rows) {
         const previous = (row as ChangeRow & { previousStatus?: string | null }).previousStatus
         await m.query(`UPDATE govcred_status_changes SET state = 'failed', error = ?, updatedAt = ? WHERE id = ?`, [message, now, row.id])
-        await this.deps.audit.append({
-          departmentId: row.departmentId,
-          actor: row.actor,
-          action: 'status-batch',
-          credentialId: row.credentialId,
-          details: { refused: row.action, reason: message.slice(0, 300), restoredStatus: previous ?? null },
-        }, m)
+        await this.deps.audit.append(
+          {
+            departmentId: row.departmentId,
+            actor: row.actor,
+            action: 'status-batch',
+            credentialId: row.credentialId,
+            details: { refused: row.action, reason: message.slice(0, 300), restoredStatus: previous ?? null },
+          },
+          m,
+        )
       }
     })
     this.deps.logger.error(`status batch refused by the chain: ${message}`)

@@ -77,7 +77,13 @@ export class CredentialsStatusAudit1764200000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const table of ['govcred_property_units', 'govcred_audit_anchors', 'govcred_audit_log', 'govcred_status_changes', 'govcred_credentials']) {
+    for (const table of [
+      'govcred_property_units',
+      'govcred_audit_anchors',
+      'govcred_audit_log',
+      'govcred_status_changes',
+      'govcred_credentials',
+    ]) {
       await q.query(`DROP TABLE "${table}"`)
     }
   }

@@ -5,7 +5,13 @@ import { PresentationRequests1764300000000 } from './1764300000000-presentation-
 import { StatusChangePreviousStatus1764400000000 } from './1764400000000-status-change-previous-status.js'
 
 /** Veramo's migrations first, then ours, in order. */
-export const allMigrations = [...veramoMigrations, ChainOutboxAndDepartments1764100000000, CredentialsStatusAudit1764200000000, PresentationRequests1764300000000, StatusChangePreviousStatus1764400000000]
+export const allMigrations = [
+  ...veramoMigrations,
+  ChainOutboxAndDepartments1764100000000,
+  CredentialsStatusAudit1764200000000,
+  PresentationRequests1764300000000,
+  StatusChangePreviousStatus1764400000000,
+]
 
 /** What a verifier-only node keeps: presentation requests and used challenges, nothing of issuers. */
 export const verifierMigrations = [PresentationRequests1764300000000]

@@ -33,13 +33,26 @@ export class ApiKeyStore {
 
   async create(departmentId: string, scopes: string[], label: string): Promise<CreatedApiKey> {
     const key = `${PREFIX}${randomBytes(32).toString('base64url')}`
-    const record: ApiKeyRecord = { id: randomUUID(), departmentId, scopes: [...scopes], label, createdAt: new Date().toISOString(), revokedAt: null }
+    const record: ApiKeyRecord = {
+      id: randomUUID(),
+      departmentId,
+      scopes: [...scopes],
+      label,
+      createdAt: new Date().toISOString(),
+      revokedAt: null,
+    }
     // Through the write queue: a plain write on the shared SQLite connection would be undone by another
     // request's transaction rolling back at the same time.
-    await writeTransaction(this.db, (m) => m.query(
-      `INSERT INTO govcred_api_keys (id, departmentId, keyHash, scopes, label, createdAt) VALUES (?, ?, ?, ?, ?, ?)`,
-      [record.id, departmentId, hashApiKey(key), JSON.stringify(scopes), label, record.createdAt],
-    ))
+    await writeTransaction(this.db, (m) =>
+      m.query(`INSERT INTO govcred_api_keys (id, departmentId, keyHash, scopes, label, createdAt) VALUES (?, ?, ?, ?, ?, ?)`, [
+        record.id,
+        departmentId,
+        hashApiKey(key),
+        JSON.stringify(scopes),
+        label,
+        record.createdAt,
+      ]),
+    )
     return { ...record, key }
   }
 
@@ -54,7 +67,11 @@ export class ApiKeyStore {
   }
 
   async revoke(id: string): Promise<boolean> {
-    return (await writeTransaction(this.db, (m) => execute(m, `UPDATE govcred_api_keys SET revokedAt = ? WHERE id = ? AND revokedAt IS NULL`, [new Date().toISOString(), id]))) > 0
+    return (
+      (await writeTransaction(this.db, (m) =>
+        execute(m, `UPDATE govcred_api_keys SET revokedAt = ? WHERE id = ? AND revokedAt IS NULL`, [new Date().toISOString(), id]),
+      )) > 0
+    )
   }
 
   async list(departmentId?: string): Promise<ApiKeyRecord[]> {
