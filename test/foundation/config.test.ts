@@ -128,3 +128,32 @@ describe('loadConfig: the result is frozen', () => {
     expect(config.port).toBe(8080)
   })
 })
+
+describe('settings that were read outside config/ before', () => {
+  it('validates GOVCRED_STATUS_BATCH_MAX (1 to 1,000) instead of letting "abc" become NaN', () => {
+    expect(problemsOf({ GOVCRED_STATUS_BATCH_MAX: 'abc' })).toEqual([
+      'GOVCRED_STATUS_BATCH_MAX must be an integer between 1 and 1000 (got "abc")',
+    ])
+    expect(problemsOf({ GOVCRED_STATUS_BATCH_MAX: '5000' })).toHaveLength(1)
+    expect(loadConfig({ GOVCRED_STATUS_BATCH_MAX: '64' }).issuance.statusBatchMax).toBe(64)
+    expect(loadConfig({}).issuance.statusBatchMax).toBe(500)
+  })
+
+  it('validates GOVCRED_PUBLIC_RPC_URL and keeps it in the config', () => {
+    expect(problemsOf({ GOVCRED_PUBLIC_RPC_URL: 'node.example:8545' })[0]).toMatch(/^GOVCRED_PUBLIC_RPC_URL must be an http\(s\) URL/)
+    expect(loadConfig({ GOVCRED_PUBLIC_RPC_URL: 'https://rpc.example.gov.cn' }).chain.publicRpcUrl).toBe('https://rpc.example.gov.cn')
+    expect(loadConfig({}).chain.publicRpcUrl).toBeUndefined()
+  })
+
+  it('validates GOVCRED_LOG_FORMAT and GOVCRED_LOG_LEVEL', async () => {
+    const { loadLogSettings } = await import('../../src/config/log-settings.js')
+    expect(loadLogSettings({})).toEqual({ format: 'text', level: 'info' })
+    expect(loadLogSettings({ GOVCRED_LOG_FORMAT: 'json', GOVCRED_LOG_LEVEL: 'silent' })).toEqual({ format: 'json', level: 'silent' })
+    expect(() => loadLogSettings({ GOVCRED_LOG_FORMAT: 'xml', GOVCRED_LOG_LEVEL: 'loud' })).toThrow(ConfigError)
+    try {
+      loadLogSettings({ GOVCRED_LOG_FORMAT: 'xml', GOVCRED_LOG_LEVEL: 'loud' })
+    } catch (error) {
+      expect((error as ConfigError).problems).toHaveLength(2)
+    }
+  })
+})
