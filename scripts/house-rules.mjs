@@ -37,8 +37,25 @@ for (const file of files(join(root, 'src'))) {
     })
   }
 }
+// One table, one store: a govcred table's SQL lives in one file (migrations aside); others call its methods.
+const tableFiles = new Map()
+for (const file of files(join(root, 'src'))) {
+  const path = relative(root, file)
+  if (path.startsWith('src/store/migrations/')) continue
+  for (const [table] of readFileSync(file, 'utf8').matchAll(/\bgovcred_[a-z_]+\b/g)) {
+    tableFiles.set(table, new Set([...(tableFiles.get(table) ?? []), path]))
+  }
+}
+for (const [table, paths] of tableFiles) {
+  if (paths.size > 1) {
+    violations.push(
+      `  error one-table-one-store: ${table} is queried in ${[...paths].join(', ')}\n        keep its SQL in the one store that owns the table and call that store's methods`,
+    )
+  }
+}
+
 if (violations.length > 0) {
   process.stderr.write(`${violations.join('\n')}\n\nx ${violations.length} house-rule violation(s); see ARCHITECTURE.md\n`)
   process.exit(1)
 }
-process.stdout.write(`✔ house rules hold (${RULES.map((r) => r.name).join(', ')})\n`)
+process.stdout.write(`✔ house rules hold (${[...RULES.map((r) => r.name), 'one-table-one-store'].join(', ')})\n`)

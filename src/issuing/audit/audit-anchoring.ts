@@ -6,7 +6,7 @@ import type { Department, DepartmentStore } from '../departments/department-stor
 import { NotFoundError } from '../../shared/errors/app-error.js'
 import type { Logger } from '../../shared/logger.js'
 import type { AuditLog, AuditProblem, AuditVerification } from './audit-log.js'
-import { writeQuery } from '../../store/write-transaction.js'
+import { AuditAnchorStore, type RecordedAuditAnchor } from './audit-anchor-store.js'
 
 /** The AnchorRegistry key under which a department's audit head is anchored. */
 export const AUDIT_HEAD_KEY: string = keccak256(toUtf8Bytes('govcred:audit-head'))
@@ -57,7 +57,11 @@ export class AuditAnchoring {
   private timer?: NodeJS.Timeout
   private pass?: Promise<unknown>
 
-  constructor(private readonly deps: AuditAnchoringDeps) {}
+  private readonly anchors: AuditAnchorStore
+
+  constructor(private readonly deps: AuditAnchoringDeps) {
+    this.anchors = new AuditAnchorStore(deps.db)
+  }
 
   /**
    * Anchors the department's head in the AnchorRegistry when it is newer than its last anchor; null when
@@ -81,12 +85,8 @@ export class AuditAnchoring {
   }
 
   /** The department's latest recorded anchor (through either registry). */
-  async lastAnchor(departmentId: string): Promise<{ seq: number; hash: string; txHash: string | null; anchoredAt: string } | undefined> {
-    const rows = await this.deps.db.query(
-      `SELECT seq, hash, txHash, anchoredAt FROM govcred_audit_anchors WHERE departmentId = ? ORDER BY seq DESC LIMIT 1`,
-      [departmentId],
-    )
-    return rows[0] && { ...rows[0], seq: Number(rows[0].seq) }
+  lastAnchor(departmentId: string): Promise<RecordedAuditAnchor | undefined> {
+    return this.anchors.latest(departmentId)
   }
 
   /** One anchoring pass over every department; failures are logged and reported, never thrown. */
@@ -182,12 +182,8 @@ export class AuditAnchoring {
     return anchor
   }
 
-  private async record(departmentId: string, anchor: AuditAnchor): Promise<void> {
-    await writeQuery(
-      this.deps.db,
-      `INSERT OR IGNORE INTO govcred_audit_anchors (departmentId, seq, hash, txHash, anchoredAt) VALUES (?, ?, ?, ?, ?)`,
-      [departmentId, anchor.seq, anchor.hash.toLowerCase(), anchor.txHash, new Date().toISOString()],
-    )
+  private record(departmentId: string, anchor: AuditAnchor): Promise<void> {
+    return this.anchors.record(departmentId, anchor)
   }
 
   private async department(departmentId: string): Promise<Department> {

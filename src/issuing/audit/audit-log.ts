@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm'
 import { writeTransaction } from '../../store/write-transaction.js'
 import { auditEntryHash, GENESIS_HASH } from './audit-hash.js'
+import { AuditAnchorStore } from './audit-anchor-store.js'
 import { AUDIT_ACTIONS, type AuditAction, type AuditEntry } from './audit-entry.js'
 
 export { AUDIT_ACTIONS, type AuditAction, type AuditEntry } from './audit-entry.js'
@@ -88,12 +89,14 @@ interface AuditRow {
  */
 export class AuditLog {
   private readonly now: () => Date
+  private readonly anchors: AuditAnchorStore
 
   constructor(
     private readonly db: DataSource,
     options: { now?: () => Date } = {},
   ) {
     this.now = options.now ?? (() => new Date())
+    this.anchors = new AuditAnchorStore(db)
   }
 
   /**
@@ -183,14 +186,14 @@ export class AuditLog {
   }
 
   private async checkAnchors(departmentId: string): Promise<AuditProblem[]> {
-    const rows: { seq: number; anchoredHash: string; entryHash: string | null }[] = await this.db.query(
-      `SELECT a.seq AS seq, a.hash AS anchoredHash, l.hash AS entryHash
-         FROM govcred_audit_anchors a
-         LEFT JOIN govcred_audit_log l ON l.seq = a.seq AND l.departmentId = a.departmentId
-        WHERE a.departmentId = ? AND (l.hash IS NULL OR l.hash <> a.hash)
-        ORDER BY a.seq`,
-      [departmentId],
+    const anchors = await this.anchors.list(departmentId)
+    const entryHashes = await this.hashesOf(
+      departmentId,
+      anchors.map((a) => a.seq),
     )
+    const rows = anchors
+      .map((a) => ({ seq: a.seq, anchoredHash: a.hash, entryHash: entryHashes.get(a.seq) ?? null }))
+      .filter((row) => row.entryHash !== row.anchoredHash)
     return rows.map((row): AuditProblem =>
       row.entryHash === null
         ? {
@@ -204,6 +207,20 @@ export class AuditLog {
             message: `entry ${row.seq} has hash ${row.entryHash}, but ${row.anchoredHash} was anchored`,
           },
     )
+  }
+
+  /** The hashes of the department's entries with these seqs (absent ones are missing from the map). */
+  private async hashesOf(departmentId: string, seqs: number[]): Promise<Map<number, string>> {
+    const hashes = new Map<number, string>()
+    for (let i = 0; i < seqs.length; i += 500) {
+      const chunk = seqs.slice(i, i + 500)
+      const rows: { seq: number; hash: string }[] = await this.db.query(
+        `SELECT seq, hash FROM govcred_audit_log WHERE departmentId = ? AND seq IN (${chunk.map(() => '?').join(', ')})`,
+        [departmentId, ...chunk],
+      )
+      for (const row of rows) hashes.set(Number(row.seq), row.hash)
+    }
+    return hashes
   }
 
   private async insert(runner: Queryable, input: PreparedInput): Promise<AuditEntry> {

@@ -12,7 +12,7 @@ import { loadSchema } from '../../catalog/schemas/load-schemas.js'
 import { writeTransaction } from '../../store/write-transaction.js'
 import { CREDENTIAL_TYPES, type CredentialTypeName } from '../../catalog/credential-types.js'
 import { statusEntries, STATUS_LIST_SIZE } from '../../catalog/status-entries.js'
-import type { CredentialRecord, CredentialStore } from '../records/credential-store.js'
+import { CredentialStore, type CredentialRecord } from '../records/credential-store.js'
 import { GENERIC_TYPE, type IssueRequest } from './issuance-request.js'
 
 /** The slice of the agent issuance uses: signing, and reads of the registries. */
@@ -166,8 +166,7 @@ async function storeIssued(
     return true
   } catch (error) {
     // Two concurrent issuances drew the same index: the UNIQUE constraint keeps one; draw again.
-    if (/UNIQUE constraint failed: govcred_credentials\.issuerDid, govcred_credentials\.statusIndex/.test(String((error as Error).message)))
-      return false
+    if (CredentialStore.isStatusIndexConflict(error)) return false
     throw error
   }
 }

@@ -2,6 +2,10 @@ import { randomBytes } from 'node:crypto'
 import { keccak256, toUtf8Bytes, hexlify } from 'ethers'
 import type { EntityManager } from 'typeorm'
 
+// The only SQL on govcred_property_units: each unit's certificates by sequence, the latest being current.
+
+type Queryable = Pick<EntityManager, 'query'>
+
 /** Carried in a property certificate (signed), so its holder can recompute the on-chain anchor. */
 export interface PropertyAnchorClaim {
   sequence: number
@@ -21,7 +25,7 @@ export interface PreparedAnchor extends PropertyAnchorClaim {
 }
 
 /** Next certificate sequence of a unit and a fresh salt. */
-export async function prepareAnchor(q: Pick<EntityManager, 'query'>, unitNumber: string): Promise<PreparedAnchor> {
+export async function prepareAnchor(q: Queryable, unitNumber: string): Promise<PreparedAnchor> {
   const rows = await q.query(`SELECT COALESCE(MAX(sequence), 0) AS n FROM govcred_property_units WHERE unitNumber = ?`, [unitNumber])
   return { unitNumber, unitKey: propertyUnitKey(unitNumber), sequence: Number(rows[0].n) + 1, salt: hexlify(randomBytes(16)) }
 }
@@ -46,3 +50,30 @@ export async function recordAnchor(m: EntityManager, departmentId: string, ancho
 }
 
 export const anchorOutboxId = (unitNumber: string, sequence: number) => `property-anchor:${unitNumber}:${sequence}`
+
+/** One recorded certificate of a unit. */
+export interface UnitAnchorRow {
+  unitNumber: string
+  departmentId: string
+  sequence: number
+  credentialId: string
+  salt: string
+  anchorValue: string
+  outboxId: string
+}
+
+export async function unitAnchor(q: Queryable, unitNumber: string, sequence: number): Promise<UnitAnchorRow | undefined> {
+  const rows: UnitAnchorRow[] = await q.query(`SELECT * FROM govcred_property_units WHERE unitNumber = ? AND sequence = ?`, [
+    unitNumber,
+    sequence,
+  ])
+  return rows[0]
+}
+
+/** The current (latest) certificate of every unit. */
+export function latestUnitAnchors(q: Queryable): Promise<UnitAnchorRow[]> {
+  return q.query(
+    `SELECT u.* FROM govcred_property_units u
+     WHERE u.sequence = (SELECT MAX(sequence) FROM govcred_property_units WHERE unitNumber = u.unitNumber)`,
+  )
+}

@@ -4,17 +4,7 @@ import type { ChainWriter } from '../../chain/chain-writer.js'
 import type { AnchorRegistryClient } from '../../chain/registries/anchor-registry.js'
 import type { DepartmentStore } from '../departments/department-store.js'
 import type { Logger } from '../../shared/logger.js'
-import { propertyAnchorValue, propertyUnitKey } from './property-anchor.js'
-
-interface UnitRow {
-  unitNumber: string
-  departmentId: string
-  sequence: number
-  credentialId: string
-  salt: string
-  anchorValue: string
-  outboxId: string
-}
+import { latestUnitAnchors, propertyAnchorValue, propertyUnitKey, unitAnchor } from './property-anchor.js'
 
 export interface CurrentCertificateCheck {
   unitNumber: string
@@ -41,11 +31,7 @@ export class PropertyAnchoring {
 
   /** Sends the anchor of a recorded unit sequence (idempotent: its outbox id is fixed). */
   async send(unitNumber: string, sequence: number): Promise<string> {
-    const rows: UnitRow[] = await this.deps.db.query(`SELECT * FROM govcred_property_units WHERE unitNumber = ? AND sequence = ?`, [
-      unitNumber,
-      sequence,
-    ])
-    const row = rows[0]
+    const row = await unitAnchor(this.deps.db, unitNumber, sequence)
     if (!row) throw new Error(`no recorded anchor for unit ${unitNumber} sequence ${sequence}`)
     const department = await this.deps.departments.get(row.departmentId)
     if (!department) throw new Error(`unit ${unitNumber} sequence ${sequence} names an unknown department ${row.departmentId}`)
@@ -63,10 +49,7 @@ export class PropertyAnchoring {
 
   /** Sends anchors recorded before a crash or an outage (only the latest sequence of each unit matters). */
   async recover(): Promise<number> {
-    const latest: UnitRow[] = await this.deps.db.query(
-      `SELECT u.* FROM govcred_property_units u
-       WHERE u.sequence = (SELECT MAX(sequence) FROM govcred_property_units WHERE unitNumber = u.unitNumber)`,
-    )
+    const latest = await latestUnitAnchors(this.deps.db)
     const confirmed = await this.deps.writer.confirmedAmong(latest.map((row) => row.outboxId))
     let sent = 0
     for (const row of latest.filter((r) => !confirmed.has(r.outboxId))) {

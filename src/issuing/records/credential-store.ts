@@ -82,6 +82,13 @@ export class CredentialStore {
     ])
   }
 
+  /** True when `error` is the UNIQUE refusal of a second credential at one issuer's status index. */
+  static isStatusIndexConflict(error: unknown): boolean {
+    return /UNIQUE constraint failed: govcred_credentials\.issuerDid, govcred_credentials\.statusIndex/.test(
+      String((error as Error)?.message),
+    )
+  }
+
   async isIndexTaken(issuerDid: string, index: number, q: Queryable = this.db): Promise<boolean> {
     const rows = await q.query(`SELECT 1 FROM govcred_credentials WHERE issuerDid = ? AND statusIndex = ?`, [issuerDid, index])
     return rows.length > 0
