@@ -124,7 +124,10 @@ export async function main(options: ExampleOptions = {}): Promise<RealEstateOutc
 
 function showCurrent(say: Narrator, label: { zh: string; en: string }, check: CurrentCertificateCheck): void {
   if (check.current) say.ok(`${label.zh}是现行证书`, `${label.en} is the current certificate`)
-  else say.bad(`${label.zh}不是现行证书（已被后来的证书取代）`, `${label.en} is not the current certificate (a later one replaced it)`)
+  else if (!check.verified) {
+    const failed = check.checks.filter((c) => !c.ok).map((c) => `${c.check} ${c.code}`)
+    say.bad(`${label.zh}不是现行证书（核验未通过）`, `${label.en} is not the current certificate (refused: ${failed.join(', ')})`)
+  } else say.bad(`${label.zh}不是现行证书（已被后来的证书取代）`, `${label.en} is not the current certificate (a later one replaced it)`)
 }
 
 /** The registrar's own records of the two certificates, as its back office lists them. */

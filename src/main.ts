@@ -1,16 +1,22 @@
 import { parseArgs } from 'node:util'
 import { randomBytes } from 'node:crypto'
-import { ConfigError } from './config/config.js'
+import { ConfigError, loadConfig } from './config/config.js'
 import { loadLogSettings } from './config/log-settings.js'
 import { createLogger } from './shared/logger.js'
 import { startCommand } from './cli/start-command.js'
 import { withContext } from './cli/with-context.js'
 import {
   approveProposal,
+  cancelProposal,
   changeAccreditation,
   CliError,
+  governanceMembers,
+  memberKey,
   proposalStatus,
   proposeAccreditation,
+  proposeMemberAdd,
+  proposeMemberRemove,
+  proposeThreshold,
   publishAllSchemas,
 } from './cli/governance-commands.js'
 import { ensureDepartment } from './issuing/departments/create-department.js'
@@ -18,10 +24,12 @@ import { signerFor } from './issuing/governance/governance-members.js'
 import type { CredentialTypeName } from './catalog/credential-types.js'
 import { userInfo } from 'node:os'
 import { ApiKeyStore } from './issuing/departments/api-keys/api-key-store.js'
+import { GENERIC_SCOPE } from './issuing/departments/department-principal.js'
 import { AuditLog } from './issuing/audit/audit-log.js'
 import { formatAuditVerifications, verifyAuditCommand } from './cli/verify-audit-command.js'
 import { walletCommand } from './cli/wallet-command.js'
 import { verifierCommand } from './cli/verifier-command.js'
+import { relyingPartyCommand } from './cli/relying-party-commands.js'
 import { WalletError } from './wallet/holder-wallet.js'
 
 const USAGE = `govcred — verifiable credentials for city departments on a consortium chain
@@ -30,25 +38,37 @@ Usage: govcred <command> [options]   (or: npm run cli -- <command> [options])
 
   start [--demo]                     run the service (embedded chain + SQLite by default)
   deploy                             deploy the registries onto GOVCRED_RPC_URL and write the deployments file
+                                     (members: GOVCRED_GOVERNANCE_MEMBERS=0xA,0xB,0xC, GOVCRED_GOVERNANCE_THRESHOLD=2)
   secret                             print a new random GOVCRED_KMS_SECRET
   department create --id ID --name NAME --name-en NAME --uscc CODE --types T1,T2
   department list
+  governance member-key [--alias NAME]   a member key in this node's key store; hand its address to the deployer
   governance propose-accreditation --department ID [--as MEMBER]
-  governance approve PROPOSAL_ID [--as MEMBER]
-  governance status PROPOSAL_ID
-  governance suspend|reinstate|revoke --issuer ID|DID [--as MEMBER] [--approve-with MEMBER]
+  governance propose-member-add ADDRESS [--as MEMBER]
+  governance propose-member-remove ADDRESS [--as MEMBER]
+  governance propose-threshold N [--as MEMBER]
+  governance approve PROPOSAL_ID [--as MEMBER]      (refused when this node holds the proposer's or an approver's key;
+                                                     demo excepted)
+  governance cancel PROPOSAL_ID [--as MEMBER]       (the proposer only)
+  governance status PROPOSAL_ID                     what it does, open/executed/expired/cancelled, who approved
+  governance suspend|reinstate|revoke --issuer ID|DID [--as MEMBER] [--approve-with MEMBER]   (--approve-with: demo only)
   governance members
   schema publish                     publish every schema in schemas/ not yet anchored
-  apikey create --department ID [--types T1,T2] [--label TEXT]
+  apikey create --department ID [--types T1,T2] [--label TEXT]   (VerifiableCredential: generic credentials)
   apikey list [--department ID]
   apikey revoke KEY_ID
   audit verify [--department ID]     recompute the audit hash chains and compare with the chain anchors
   outbox [--status pending|sent|confirmed|failed]
   verifier                           run only the verification API (needs GOVCRED_RPC_URL and the registry addresses)
+  relying-party create --id ID --name NAME --name-en NAME [--label TEXT] [--verifier]   (prints its API key once)
+  relying-party list [--verifier]
+  relying-party key-create --id ID [--label TEXT] [--verifier]
+  relying-party key-revoke KEY_ID [--verifier]      (--verifier: the verifier-only node's database)
   wallet create-did [--method key|ethr] [--alias NAME]      (wallet: --wallet DIR or GOVCRED_WALLET_DIR)
   wallet dids | wallet list
   wallet import VC_JWT_OR_FILE
-  wallet present --request URL | --challenge C --domain D --types T1,T2 [--holder DID] [--credentials ID1,ID2]
+  wallet present --request URL | --challenge C --domain D --types T1,T2 [--holder DID] [--credentials ID1,ID2] [--yes]
+                                     shows the verifier, purpose and credentials, and asks before signing (--yes: don't ask)
 
 Configuration comes from the environment; see README.md.`
 
@@ -79,6 +99,8 @@ async function main(argv: string[]): Promise<void> {
       request: { type: 'string' },
       challenge: { type: 'string' },
       domain: { type: 'string' },
+      yes: { type: 'boolean', short: 'y' },
+      verifier: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   })
@@ -91,6 +113,8 @@ async function main(argv: string[]): Promise<void> {
       return startCommand({ demo: flags.demo }, logger)
     case 'verifier':
       return verifierCommand(logger)
+    case 'relying-party':
+      return print(await relyingPartyCommand(sub, arg, flags))
     case 'wallet':
       return print(await walletCommand(sub, arg, flags))
     case 'secret':
@@ -121,8 +145,21 @@ async function main(argv: string[]): Promise<void> {
         print(department)
       })
     case 'governance':
+      if (sub === 'member-key') return print(await memberKey(loadConfig(), logger, { alias: flags.alias }))
       return withContext(logger, async (ctx) => {
         switch (sub) {
+          case 'propose-member-add':
+            if (!arg) throw new CliError('governance propose-member-add needs an ADDRESS')
+            return print(await proposeMemberAdd(ctx, arg, { as: flags.as }))
+          case 'propose-member-remove':
+            if (!arg) throw new CliError('governance propose-member-remove needs an ADDRESS')
+            return print(await proposeMemberRemove(ctx, arg, { as: flags.as }))
+          case 'propose-threshold':
+            if (!arg) throw new CliError('governance propose-threshold needs a number N')
+            return print(await proposeThreshold(ctx, arg, { as: flags.as }))
+          case 'cancel':
+            if (!arg) throw new CliError('governance cancel needs a PROPOSAL_ID')
+            return print(await cancelProposal(ctx, arg, { as: flags.as }))
           case 'propose-accreditation':
             if (!flags.department) throw new CliError('--department is required')
             return print(await proposeAccreditation(ctx, { department: flags.department, as: flags.as }))
@@ -133,7 +170,7 @@ async function main(argv: string[]): Promise<void> {
             if (!arg) throw new CliError('governance status needs a PROPOSAL_ID')
             return print(await proposalStatus(ctx, arg))
           case 'members':
-            return print(ctx.members.map((m) => ({ alias: m.alias, did: m.did, address: m.address })))
+            return print(await governanceMembers(ctx))
           case 'suspend':
           case 'reinstate':
           case 'revoke': {
@@ -158,7 +195,8 @@ async function main(argv: string[]): Promise<void> {
           const department = await ctx.departments.get(flags.department)
           if (!department) throw new CliError(`unknown department ${flags.department}`)
           const scopes = flags.types ? flags.types.split(',').map((t) => t.trim()) : department.credentialTypes
-          const outside = scopes.filter((t) => !department.credentialTypes.includes(t))
+          // VerifiableCredential: generic credentials (POST /credentials/issue, where GOVCRED_GENERIC_ISSUANCE is on).
+          const outside = scopes.filter((t) => t !== GENERIC_SCOPE && !department.credentialTypes.includes(t))
           if (outside.length > 0) throw new CliError(`${department.id} is not set up for ${outside.join(', ')}`)
           const created = await keys.create(department.id, scopes, flags.label ?? 'created with the CLI')
           await audit.append({

@@ -139,7 +139,12 @@ export interface TransferResult {
 
 export interface CurrentCertificateCheck {
   unitNumber: string
+  /** Verified and anchored on chain as the unit's current certificate. */
   current: boolean
+  /** Every check of a credential verification passed (issuer accredited, schema, status, validity). */
+  verified: boolean
+  issuer: { did: string; name: string | null }
+  checks: VerificationCheck[]
   anchoredAt: string | null
   sequence: number | null
 }
@@ -242,12 +247,12 @@ export class GovcredClient {
     return new DepartmentClient(this, found)
   }
 
-  /** Asks the chain whether `certificateJwt` is the current certificate of the property unit. */
+  /**
+   * Verifies `certificateJwt` and asks the chain whether it is the current certificate of the property unit
+   * (sent in the body: a certificate never goes in a URL).
+   */
   isCurrentCertificate(unitNumber: string, certificateJwt: string): Promise<CurrentCertificateCheck> {
-    return this.request(
-      'GET',
-      `/v1/property/units/${encodeURIComponent(unitNumber)}/current?certificate=${encodeURIComponent(certificateJwt)}`,
-    )
+    return this.request('POST', `/v1/property/units/${encodeURIComponent(unitNumber)}/current`, { body: { certificate: certificateJwt } })
   }
 
   /** A verifier (e.g. a bank) asks for credentials; the answer carries a one-time challenge. */

@@ -8,6 +8,8 @@ import { DEMO_DEPARTMENTS } from '../issuing/departments/demo-departments.js'
 import { ensureDepartment } from '../issuing/departments/create-department.js'
 import type { Department } from '../issuing/departments/department-store.js'
 import type { ApiKeyStore } from '../issuing/departments/api-keys/api-key-store.js'
+import { GENERIC_SCOPE } from '../issuing/departments/department-principal.js'
+import { RelyingPartyStore } from '../verifying/relying-parties/relying-party-store.js'
 
 export interface DemoBootstrap {
   departments: Department[]
@@ -31,7 +33,10 @@ export async function bootstrapDemo(ctx: ServiceContext, keys: ApiKeyStore): Pro
   }
   const schemas = await publishSchemas(ctx.governance, ctx.members, ctx.registries.schemas)
   const file = join(ctx.config.dataDir, 'demo.json')
-  const apiKeys = await demoApiKeys(file, departments, keys)
+  // With generic issuance on (the embedded demo's default), the demo keys may issue generic credentials too.
+  const scopesOf = (d: Department) => (ctx.config.issuance.genericIssuance ? [...d.credentialTypes, GENERIC_SCOPE] : d.credentialTypes)
+  const apiKeys = await demoApiKeys(file, departments, keys, scopesOf)
+  const bank = await demoRelyingParty(file, new RelyingPartyStore(ctx.db))
   const demo = {
     note: 'Demo departments of the embedded consortium chain. Do not use these in production.',
     network: ctx.deployments,
@@ -44,13 +49,19 @@ export async function bootstrapDemo(ctx: ServiceContext, keys: ApiKeyStore): Pro
       credentialTypes: d.credentialTypes,
       apiKey: apiKeys.get(d.id),
     })),
+    relyingParties: [bank],
   }
   writeFileSync(file, `${JSON.stringify(demo, null, 2)}\n`, { mode: 0o600 })
   return { departments, schemas, file }
 }
 
 /** Keeps the demo keys of an earlier start when they still work; creates the missing ones. */
-async function demoApiKeys(file: string, departments: Department[], keys: ApiKeyStore): Promise<Map<string, string>> {
+async function demoApiKeys(
+  file: string,
+  departments: Department[],
+  keys: ApiKeyStore,
+  scopesOf: (department: Department) => string[],
+): Promise<Map<string, string>> {
   const previous = new Map<string, string>()
   if (existsSync(file)) {
     try {
@@ -62,12 +73,41 @@ async function demoApiKeys(file: string, departments: Department[], keys: ApiKey
   const result = new Map<string, string>()
   for (const department of departments) {
     const known = previous.get(department.id)
-    if (known && (await keys.authenticate(known))?.departmentId === department.id) {
-      result.set(department.id, known)
-      continue
+    const scopes = scopesOf(department)
+    const record = known ? await keys.authenticate(known) : undefined
+    if (record?.departmentId === department.id) {
+      if (record.scopes.length === scopes.length && scopes.every((s) => record.scopes.includes(s))) {
+        result.set(department.id, known!)
+        continue
+      }
+      // The setting changed since the key was made: replace it by one with the current scopes.
+      await keys.revoke(record.id)
     }
-    const created = await keys.create(department.id, department.credentialTypes, 'demo key (embedded chain)')
+    const created = await keys.create(department.id, scopes, 'demo key (embedded chain)')
     result.set(department.id, created.key)
   }
   return result
+}
+
+/** The demo bank: a registered relying party whose key (kept across starts while it works) goes into demo.json. */
+const DEMO_BANK = { id: 'demo-bank-of-nanjing', nameZh: '南京银行（演示）', nameEn: 'Demo Bank of Nanjing' }
+
+async function demoRelyingParty(
+  file: string,
+  parties: RelyingPartyStore,
+): Promise<{ id: string; name: string; nameEn: string; apiKey: string }> {
+  const party = (await parties.get(DEMO_BANK.id)) ?? (await parties.create(DEMO_BANK))
+  let apiKey: string | undefined
+  if (existsSync(file)) {
+    try {
+      const previous = (JSON.parse(readFileSync(file, 'utf8')).relyingParties ?? []).find((p: { id?: string }) => p.id === party.id)
+      if (typeof previous?.apiKey === 'string' && (await parties.authenticate(previous.apiKey))?.party.id === party.id) {
+        apiKey = previous.apiKey
+      }
+    } catch {
+      // an unreadable demo file is rewritten
+    }
+  }
+  apiKey ??= (await parties.createKey(party.id, 'demo key (embedded chain)')).key
+  return { id: party.id, name: party.nameZh, nameEn: party.nameEn, apiKey }
 }

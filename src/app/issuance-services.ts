@@ -20,6 +20,8 @@ export interface IssuanceServices {
   credentials: CredentialStore
   property: PropertyAnchoring
   policies: PolicyDeps
+  /** POST /credentials/issue signs generic credentials for keys with the generic scope (GOVCRED_GENERIC_ISSUANCE). */
+  genericIssuance: boolean
   start(): Promise<void>
   stop(): Promise<void>
 }
@@ -36,8 +38,24 @@ export function createIssuanceServices(ctx: ServiceContext, logger: Logger, opti
     departments: ctx.departments,
     logger,
   })
+  const property = new PropertyAnchoring({
+    db: ctx.db,
+    writer: ctx.writer,
+    anchors: ctx.registries.anchors,
+    departments: ctx.departments,
+    logger,
+  })
   const batcher = new StatusBatcher(
-    { db: ctx.db, writer: ctx.writer, audit, credentials, statusRegistry: ctx.deployments.contracts.status, logger, anchors: anchoring },
+    {
+      db: ctx.db,
+      writer: ctx.writer,
+      audit,
+      credentials,
+      statusRegistry: ctx.deployments.contracts.status,
+      logger,
+      anchors: anchoring,
+      propertyAnchors: property,
+    },
     {
       maxBatch: ctx.config.issuance.statusBatchMax,
       windowMs: 20,
@@ -46,20 +64,14 @@ export function createIssuanceServices(ctx: ServiceContext, logger: Logger, opti
       retryMs: 2000,
     },
   )
-  const property = new PropertyAnchoring({
-    db: ctx.db,
-    writer: ctx.writer,
-    anchors: ctx.registries.anchors,
-    departments: ctx.departments,
-    logger,
-  })
   const issuer = { agent: ctx.agent, db: ctx.db, credentials, audit, deployments: ctx.deployments }
-  const status = { db: ctx.db, credentials, batcher, departments: ctx.departments }
+  const status = { db: ctx.db, credentials, batcher, departments: ctx.departments, propertyAnchors: property }
   return {
     issuer,
     status,
     property,
     policies: { issuer, status, property },
+    genericIssuance: ctx.config.issuance.genericIssuance,
     keys: new ApiKeyStore(ctx.db),
     audit,
     anchoring,

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
 import type { JsonRpcProvider } from 'ethers'
 import type { DataSource } from 'typeorm'
 import type { Config } from '../config/config.js'
@@ -10,15 +10,11 @@ import { readDeployments, writeDeployments, type Deployments } from '../config/d
 import { deployContracts, predictAddresses } from '../chain/deploy-contracts.js'
 import { ChainWriter } from '../chain/chain-writer.js'
 import type { RegistryClients } from '../chain/registries/registry-clients.js'
-import {
-  ensureGovernanceMembers,
-  localGovernanceMembers,
-  signerFor,
-  type GovernanceMember,
-} from '../issuing/governance/governance-members.js'
+import { foundingConsortium, localGovernanceMembers, signerFor, type GovernanceMember } from '../issuing/governance/governance-members.js'
 import { Governance } from '../issuing/governance/governance-proposals.js'
 import { DepartmentStore } from '../issuing/departments/department-store.js'
 import type { Logger } from '../shared/logger.js'
+import { createPrivateFile, makePrivate, prepareDataDirectory } from './data-permissions.js'
 
 export interface ServiceContext {
   config: Config
@@ -42,9 +38,39 @@ export interface OpenOptions {
   logger: Logger
   /** Deploy the registries when the deployments file is missing (embedded default, or the deploy command). */
   deployIfMissing?: boolean
-  /** Number of consortium member keys this node creates and holds when it deploys. */
+  /** Demo only (no GOVCRED_GOVERNANCE_MEMBERS): number of member keys this node creates and holds when it deploys. */
   governanceMembers?: number
   governanceThreshold?: number
+}
+
+/** This node's key store alone, without a chain: what `governance member-key` needs before any deployment exists. */
+export interface KeyStoreContext {
+  agent: GovcredAgent
+  /** The did:ethr network name: the deployment's, or GOVCRED_NETWORK_NAME before one exists. */
+  networkName: string
+  close(): Promise<void>
+}
+
+/** Opens the Veramo key store of the data directory; nothing is sent to or read from the chain. */
+export async function openKeyStore(config: Config, options: Pick<OpenOptions, 'logger'>): Promise<KeyStoreContext> {
+  prepareDataDirectory(config.dataDir, options.logger)
+  const kmsSecret = resolveKmsSecret(config.kmsSecret, config.dataDir)
+  if (kmsSecret.source === 'generated') {
+    options.logger.warn(`generated a key-encryption secret into ${kmsSecret.file} (mode 0600); set GOVCRED_KMS_SECRET in production`)
+  }
+  const existing = readDeployments(config.chain.deploymentsFile)
+  const networkName = existing?.name ?? config.chain.networkName
+  createPrivateFile(config.databaseFile)
+  const built = await createAgent({
+    databaseFile: config.databaseFile,
+    kmsSecret: kmsSecret.secret,
+    networkName,
+    chainId: existing?.chainId ?? config.chain.chainId,
+    // Never contacted here (static network, no reads); the agent's configuration needs a URL.
+    rpcUrl: config.chain.rpcUrl ?? 'http://127.0.0.1:8545',
+    contracts: existing?.contracts ?? predictAddresses(deployerWallet(kmsSecret.secret).address),
+  })
+  return { agent: built.agent, networkName, close: () => built.close() }
 }
 
 /**
@@ -53,7 +79,8 @@ export interface OpenOptions {
  */
 export async function openServiceContext(config: Config, options: OpenOptions): Promise<ServiceContext> {
   const { logger } = options
-  mkdirSync(config.dataDir, { recursive: true })
+  // 0700 directories, 0600 files; looser ones from before are tightened, with a warning.
+  prepareDataDirectory(config.dataDir, logger)
   const kmsSecret = resolveKmsSecret(config.kmsSecret, config.dataDir)
   if (kmsSecret.source === 'generated') {
     logger.warn(`generated a key-encryption secret into ${kmsSecret.file} (mode 0600); set GOVCRED_KMS_SECRET in production`)
@@ -87,6 +114,8 @@ export async function openServiceContext(config: Config, options: OpenOptions): 
     const contracts = existing?.contracts ?? predictAddresses(deployer.address)
     const networkName = existing?.name ?? config.chain.networkName
 
+    // Created 0600 before SQLite opens it: its -wal and -shm files take the database file's mode.
+    createPrivateFile(config.databaseFile)
     const built = await createAgent({
       databaseFile: config.databaseFile,
       kmsSecret: kmsSecret.secret,
@@ -101,20 +130,22 @@ export async function openServiceContext(config: Config, options: OpenOptions): 
     let deployments = existing
     let members: GovernanceMember[]
     if (!deployments) {
-      members = await ensureGovernanceMembers(built.agent, networkName, options.governanceMembers ?? 3)
+      const consortium = await foundingConsortium(built.agent, networkName, config.governance, {
+        demo: config.demo,
+        demoKeys: options.governanceMembers,
+        demoThreshold: options.governanceThreshold,
+      })
+      if (consortium.source === 'demo-local-keys' && config.chain.mode !== 'embedded') {
+        logger.warn("demo: every governance member key is in this node's key store (one operator); not for production")
+      }
       const started = Date.now()
-      await deployContracts(
-        deployer,
-        built.provider,
-        { members: members.map((m) => m.address), threshold: options.governanceThreshold ?? 2 },
-        (line) => logger.info(line),
-      )
+      await deployContracts(deployer, built.provider, consortium, (line) => logger.info(line))
       deployments = { name: networkName, chainId, contracts, deployedAt: new Date().toISOString(), deployer: deployer.address }
       writeDeployments(config.chain.deploymentsFile, deployments)
+      if (dirname(config.chain.deploymentsFile) === config.dataDir) makePrivate(config.chain.deploymentsFile)
       logger.info(`registries deployed in ${Date.now() - started} ms`, { deploymentsFile: config.chain.deploymentsFile })
-    } else {
-      members = await localGovernanceMembers(built.agent)
     }
+    members = await localGovernanceMembers(built.agent)
     for (const member of members) await writer.addSigner(member.signer)
     const departments = new DepartmentStore(built.db)
     for (const department of await departments.list()) {

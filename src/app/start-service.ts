@@ -1,6 +1,7 @@
 import type { Server } from 'node:http'
 import type { Config } from '../config/config.js'
 import { createApp } from '../http/create-app.js'
+import { readOnlyRpcUrl } from '../http/routes/chain-rpc-routes.js'
 import { serve } from './serve.js'
 import { healthProbes } from './health-probes.js'
 import { bootstrapDemo } from './bootstrap-demo.js'
@@ -16,6 +17,8 @@ export interface RunningService {
   verifier: VerifierService
   server: Server
   url: string
+  /** What /v1/network advertises: the read-only endpoint (POST /v1/chain/rpc) or GOVCRED_PUBLIC_RPC_URL. */
+  publicRpcUrl: string
   startedInMs: number
   stop(): Promise<void>
 }
@@ -50,18 +53,24 @@ export async function startService(config: Config, logger: Logger, options: { de
         verifier.watcher.notify({ kind: 'all' })
       }
     })
+    let publicRpcUrl = config.chain.publicRpcUrl ?? readOnlyRpcUrl(config.publicUrl, config.publicUrl)
     const app = createApp({
       deployments: ctx.deployments,
       health: healthProbes(ctx.provider, ctx.db),
-      resolveDid: (did) => ctx.agent.resolveDid({ didUrl: did }),
+      // Through the verifier's cache: issuers' documents are answered from it, and other DIDs cannot push them out.
+      resolveDid: (did) => verifier.deps.cache.resolveDid(did),
       trustRegistry: ctx.agent,
-      publicRpcUrl: config.chain.publicRpcUrl ?? ctx.rpcUrl,
+      // The node's own URL (Anvil's: an open development node) is never advertised.
+      publicRpcUrl: () => publicRpcUrl,
+      chainRpc: { upstreamUrl: ctx.rpcUrl },
       logger,
       accessLog: config.accessLog,
+      rateLimits: config.rateLimits,
       issuance: { ...issuance, departments: ctx.departments },
       verifier,
     })
     const serving = await serve(app, config)
+    publicRpcUrl = config.chain.publicRpcUrl ?? readOnlyRpcUrl(config.publicUrl, serving.url)
     let stopping: Promise<void> | undefined
     return {
       ctx,
@@ -69,6 +78,7 @@ export async function startService(config: Config, logger: Logger, options: { de
       verifier,
       server: serving.server,
       url: serving.url,
+      publicRpcUrl,
       startedInMs: Date.now() - started,
       stop() {
         stopping ??= (async () => {
@@ -95,6 +105,7 @@ export function verifierSettings(config: GovcredConfig, ctx: Pick<ServiceContext
     deployments: ctx.deployments,
     db: ctx.db,
     domain: config.verifier.domain,
+    access: config.verifierAccess,
     policy: { requireCurrentAccreditation: config.verifier.requireCurrentAccreditation },
     watcher: {
       pollMs: config.verifier.pollMs,

@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Server } from 'node:http'
 import { openDatabase } from '../store/open-database.js'
@@ -8,6 +7,8 @@ import { assertChainReachable, createProvider } from '../chain/provider.js'
 import { verifierMigrations } from '../store/migrations/index.js'
 import { createVerifierService, type VerifierService } from '../verifying/verifier-service.js'
 import { createApp } from '../http/create-app.js'
+import { readOnlyRpcUrl } from '../http/routes/chain-rpc-routes.js'
+import { createPrivateFile, prepareDataDirectory } from './data-permissions.js'
 import { serve } from './serve.js'
 import { healthProbes } from './health-probes.js'
 import { createRegistryClients } from '../chain/registries/registry-clients.js'
@@ -17,6 +18,8 @@ import type { Logger } from '../shared/logger.js'
 export interface RunningVerifier {
   server: Server
   url: string
+  /** What /v1/network advertises: this verifier's read-only endpoint (POST /v1/chain/rpc) over GOVCRED_RPC_URL. */
+  publicRpcUrl: string
   verifier: VerifierService
   stop(): Promise<void>
 }
@@ -27,8 +30,10 @@ export interface RunningVerifier {
  */
 export async function startVerifier(config: VerifierConfig, logger: Logger): Promise<RunningVerifier> {
   const chainId = await assertChainReachable(config.rpcUrl, config.chainId)
-  mkdirSync(config.dataDir, { recursive: true })
-  const db = await openDatabase(join(config.dataDir, 'verifier.sqlite'), verifierMigrations)
+  prepareDataDirectory(config.dataDir, logger, { subdirectories: [] })
+  const databaseFile = join(config.dataDir, 'verifier.sqlite')
+  createPrivateFile(databaseFile)
+  const db = await openDatabase(databaseFile, verifierMigrations)
   const provider = createProvider(config.rpcUrl, chainId)
   const deployments = {
     name: config.networkName,
@@ -42,6 +47,7 @@ export async function startVerifier(config: VerifierConfig, logger: Logger): Pro
     registries,
     db,
     domain: config.domain,
+    access: config.verifierAccess,
     policy: { requireCurrentAccreditation: config.requireCurrentAccreditation },
     watcher: { pollMs: config.pollMs, freshnessMs: Math.min(100, config.pollMs), maxStalenessMs: config.maxStalenessMs },
   })
@@ -53,11 +59,14 @@ export async function startVerifier(config: VerifierConfig, logger: Logger): Pro
     throw new Error(`cannot read the registries at ${config.rpcUrl}: ${(error as Error).message}`, { cause: error })
   }
   const trustRegistry = new TrustRegistryPlugin(registries).methods
+  let publicRpcUrl = readOnlyRpcUrl(config.publicUrl, config.publicUrl)
   const app = createApp({
     deployments,
-    publicRpcUrl: config.rpcUrl,
+    publicRpcUrl: () => publicRpcUrl,
+    chainRpc: { upstreamUrl: config.rpcUrl },
     logger,
     accessLog: config.accessLog,
+    rateLimits: config.rateLimits,
     health: healthProbes(provider, db),
     resolveDid: (did) => verifier.deps.cache.resolveDid(did),
     trustRegistry,
@@ -65,10 +74,12 @@ export async function startVerifier(config: VerifierConfig, logger: Logger): Pro
     mode: 'verifier',
   })
   const serving = await serve(app, config)
+  publicRpcUrl = readOnlyRpcUrl(config.publicUrl, serving.url)
   let stopping: Promise<void> | undefined
   return {
     server: serving.server,
     url: serving.url,
+    publicRpcUrl,
     verifier,
     stop() {
       stopping ??= (async () => {

@@ -4,6 +4,9 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { anvilBinaryPath } from './anvil-binary.js'
 
+/** The only address Anvil listens on. */
+export const LOOPBACK = '127.0.0.1'
+
 export interface AnvilOptions {
   chainId: number
   /** Loopback port; 0 picks a free one. */
@@ -27,6 +30,10 @@ export interface AnvilNode {
 /**
  * Starts Anvil on 127.0.0.1 with zero gas price and zero base fee, as consortium chains run.
  *
+ * Anvil is a development node: its `anvil_*`, `evm_*` and unlocked-account methods are always on. It
+ * listens on loopback only, and its URL must never be handed to others; govcred serves the chain to
+ * verifiers and wallets through its read-only endpoint (POST /v1/chain/rpc).
+ *
  * @example
  * const node = await startAnvil({ chainId: 20191, stateFile: 'data/chain/state.json' })
  * await node.stop()
@@ -35,7 +42,7 @@ export async function startAnvil(options: AnvilOptions): Promise<AnvilNode> {
   const port = options.port || (await freePort())
   const args = [
     '--host',
-    '127.0.0.1',
+    LOOPBACK,
     '--port',
     String(port),
     '--chain-id',
@@ -52,7 +59,7 @@ export async function startAnvil(options: AnvilOptions): Promise<AnvilNode> {
     '--silent',
   ]
   if (options.stateFile) {
-    mkdirSync(dirname(options.stateFile), { recursive: true })
+    mkdirSync(dirname(options.stateFile), { recursive: true, mode: 0o700 })
     args.push('--state', options.stateFile, '--state-interval', String(options.stateIntervalSeconds ?? 5))
   }
   const child = spawn(anvilBinaryPath(), args, { stdio: ['ignore', 'ignore', 'pipe'] })
@@ -60,7 +67,7 @@ export async function startAnvil(options: AnvilOptions): Promise<AnvilNode> {
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000)
   })
-  const rpcUrl = `http://127.0.0.1:${port}`
+  const rpcUrl = `http://${LOOPBACK}:${port}`
   // If this process exits without stop() (an uncaught error), the node must not outlive it.
   const onExit = () => child.kill('SIGTERM')
   process.once('exit', onExit)

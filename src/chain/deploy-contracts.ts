@@ -1,6 +1,7 @@
 import { ContractFactory, getCreateAddress, type JsonRpcProvider, type Wallet } from 'ethers'
 import { loadArtifact, type ContractName } from './contract-artifacts.js'
 import type { ContractAddresses } from '../config/deployments-file.js'
+import { DEFAULT_PROPOSAL_LIFETIME_SECONDS } from '../config/governance-settings.js'
 import { waitForReceipt } from './chain-writer.js'
 
 interface Step {
@@ -9,11 +10,20 @@ interface Step {
   args: (addresses: ContractAddresses) => unknown[]
 }
 
+/** The founding consortium: member accounts, approvals needed, and how long a proposal stays open. */
+export interface GovernanceDeployment {
+  members: string[]
+  threshold: number
+  /** Seconds; DEFAULT_PROPOSAL_LIFETIME_SECONDS when absent. */
+  proposalLifetimeSeconds?: number
+}
+
 /** Deployment order; each contract's address follows from the deployer and its position. */
-function steps(members: string[], threshold: number): Step[] {
+function steps(governance: GovernanceDeployment): Step[] {
+  const lifetime = governance.proposalLifetimeSeconds ?? DEFAULT_PROPOSAL_LIFETIME_SECONDS
   return [
     { key: 'didRegistry', contract: 'EthereumDIDRegistry', args: () => [] },
-    { key: 'governance', contract: 'ConsortiumGovernance', args: () => [members, threshold] },
+    { key: 'governance', contract: 'ConsortiumGovernance', args: () => [governance.members, governance.threshold, lifetime] },
     { key: 'trustedIssuers', contract: 'TrustedIssuerRegistry', args: (a) => [a.governance] },
     { key: 'schemas', contract: 'SchemaRegistry', args: (a) => [a.governance] },
     { key: 'status', contract: 'CredentialStatusRegistry', args: (a) => [a.didRegistry] },
@@ -23,7 +33,7 @@ function steps(members: string[], threshold: number): Step[] {
 
 /** Where the registries land when `deployer` deploys them from its first transactions. */
 export function predictAddresses(deployer: string): ContractAddresses {
-  const keys = steps([], 1).map((s) => s.key)
+  const keys = steps({ members: [], threshold: 1 }).map((s) => s.key)
   return Object.fromEntries(keys.map((key, nonce) => [key, getCreateAddress({ from: deployer, nonce })])) as unknown as ContractAddresses
 }
 
@@ -34,12 +44,12 @@ export function predictAddresses(deployer: string): ContractAddresses {
 export async function deployContracts(
   deployer: Wallet,
   provider: JsonRpcProvider,
-  governance: { members: string[]; threshold: number },
+  governance: GovernanceDeployment,
   log: (line: string) => void = () => {},
 ): Promise<ContractAddresses> {
   const signer = deployer.connect(provider)
   const addresses = predictAddresses(deployer.address)
-  const plan = steps(governance.members, governance.threshold)
+  const plan = steps(governance)
   for (const [nonce, step] of plan.entries()) {
     const expected = addresses[step.key]
     if ((await provider.getCode(expected)) !== '0x') continue

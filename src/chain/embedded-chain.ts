@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startAnvil, type AnvilNode } from './anvil-node.js'
 
@@ -32,6 +32,8 @@ export interface EmbeddedChainSettings {
 }
 
 export async function openEmbeddedChain(settings: EmbeddedChainSettings): Promise<EmbeddedChain> {
+  // The node's URL (an open development node: see startAnvil) and its state are the owner's alone.
+  mkdirSync(join(settings.dataDir, 'chain'), { recursive: true, mode: 0o700 })
   const nodeFile = join(settings.dataDir, 'chain', 'node.json')
   const running = await runningNode(nodeFile)
   if (running) return { rpcUrl: running.rpcUrl, owned: false, stop: async () => {} }
@@ -42,13 +44,18 @@ export async function openEmbeddedChain(settings: EmbeddedChainSettings): Promis
     stateFile: settings.stateFile,
     stateIntervalSeconds: settings.stateIntervalSeconds,
   })
-  writeFileSync(nodeFile, JSON.stringify({ rpcUrl: node.rpcUrl, pid: process.pid, anvilPid: node.pid } satisfies NodeFile))
+  writeFileSync(nodeFile, JSON.stringify({ rpcUrl: node.rpcUrl, pid: process.pid, anvilPid: node.pid } satisfies NodeFile), {
+    mode: 0o600,
+  })
+  chmodSync(nodeFile, 0o600) // a file left by a crashed process keeps its old mode
   return {
     rpcUrl: node.rpcUrl,
     owned: true,
     async stop() {
       await node.stop()
       rmSync(nodeFile, { force: true })
+      // Anvil writes its state with the process umask; keep it the owner's (the directory is 0700 anyway).
+      if (existsSync(settings.stateFile)) chmodSync(settings.stateFile, 0o600)
     },
   }
 }

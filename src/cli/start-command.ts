@@ -4,6 +4,8 @@ import type { Logger } from '../shared/logger.js'
 
 /** `govcred start [--demo]`: runs until SIGINT/SIGTERM, then shuts down cleanly (the chain state is dumped). */
 export async function startCommand(flags: { demo?: boolean }, logger: Logger): Promise<void> {
+  // Everything this process and its Anvil create (database, WAL, chain state, secrets) is the owner's alone.
+  process.umask(0o077)
   const config = loadConfig()
   const service = await startService(config, logger, { demo: flags.demo || undefined })
   const { ctx } = service
@@ -12,7 +14,11 @@ export async function startCommand(flags: { demo?: boolean }, logger: Logger): P
     '',
     `govcred is ready in ${(service.startedInMs / 1000).toFixed(1)} s`,
     `  API            ${service.url}   (health: ${service.url}/healthz)`,
-    `  chain          ${ctx.config.chain.mode} · chain id ${ctx.deployments.chainId} · ${ctx.rpcUrl}`,
+    ctx.config.chain.mode === 'embedded'
+      ? `  chain          embedded (development/demo mode, not for production) · chain id ${ctx.deployments.chainId}`
+      : `  chain          external · chain id ${ctx.deployments.chainId}`,
+    // The read-only endpoint only: the embedded node's own port is never printed or advertised.
+    `  chain RPC      ${service.publicRpcUrl}   (read-only)`,
     `  network        ${service.url}/v1/network`,
     `  data           ${ctx.config.dataDir}`,
     ...departments.map((d) => `  department     ${d.nameEn.padEnd(52)} ${d.did}`),

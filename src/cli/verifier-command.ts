@@ -4,6 +4,7 @@ import type { Logger } from '../shared/logger.js'
 
 /** `govcred verifier`: the verification API alone, until SIGINT/SIGTERM. */
 export async function verifierCommand(logger: Logger): Promise<void> {
+  process.umask(0o077)
   const config = loadVerifierConfig()
   const running = await startVerifier(config, logger)
   process.stdout.write(
@@ -11,6 +12,7 @@ export async function verifierCommand(logger: Logger): Promise<void> {
       `govcred verifier is ready (verifier-only: no issuer keys, no issuer database)`,
       `  API      ${running.url}   (health: ${running.url}/healthz)`,
       `  chain    ${config.rpcUrl}`,
+      `  chain RPC ${running.publicRpcUrl}   (read-only, for wallets and other verifiers)`,
       `  domain   ${config.domain}`,
       '',
     ].join('\n'),

@@ -1,6 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { HolderWallet, type PresentationRequestLike } from '../wallet/holder-wallet.js'
+import { createInterface } from 'node:readline/promises'
+import {
+  fetchPresentationRequest,
+  HolderWallet,
+  WalletError,
+  type PresentationRequestLike,
+  type PresentationSelection,
+} from '../wallet/holder-wallet.js'
 import { CliError } from './governance-commands.js'
 
 export interface WalletFlags {
@@ -13,14 +20,50 @@ export interface WalletFlags {
   challenge?: string
   domain?: string
   types?: string
+  /** Present without asking (scripts). */
+  yes?: boolean
+}
+
+/** How `wallet present` talks to the person: the consent summary, and a yes/no question when there is a terminal. */
+export interface WalletIo {
+  write(text: string): void
+  /** Asks on a terminal; absent when there is none (then only --yes presents). */
+  ask?: (question: string) => Promise<string>
+}
+
+/** stderr for the summary (stdout carries only the VP-JWT); asks on stdin when both are terminals. */
+export function terminalIo(): WalletIo {
+  const interactive = Boolean(process.stdin.isTTY && process.stderr.isTTY)
+  return {
+    write: (text) => void process.stderr.write(text),
+    ...(interactive && {
+      ask: async (question: string) => {
+        const prompt = createInterface({ input: process.stdin, output: process.stderr })
+        try {
+          return await prompt.question(question)
+        } finally {
+          prompt.close()
+        }
+      },
+    }),
+  }
 }
 
 /**
  * `govcred wallet …`: the holder's side on the command line. The wallet lives in --wallet or
  * GOVCRED_WALLET_DIR (default ./wallet); its keys are encrypted with GOVCRED_WALLET_SECRET or a
  * secret generated into the wallet directory (mode 0600).
+ *
+ * `wallet present` addresses the presentation to the host it fetched the request from (refusing a request
+ * that names another domain), shows who asks, why, and what would be disclosed, and signs only after the
+ * holder agrees (y/N on a terminal, or --yes).
  */
-export async function walletCommand(sub: string | undefined, arg: string | undefined, flags: WalletFlags): Promise<unknown> {
+export async function walletCommand(
+  sub: string | undefined,
+  arg: string | undefined,
+  flags: WalletFlags,
+  io: WalletIo = terminalIo(),
+): Promise<unknown> {
   const dir = resolve(flags.wallet ?? process.env.GOVCRED_WALLET_DIR ?? './wallet')
   const wallet = await HolderWallet.open({ dir, secret: process.env.GOVCRED_WALLET_SECRET || undefined })
   try {
@@ -47,7 +90,10 @@ export async function walletCommand(sub: string | undefined, arg: string | undef
           ?.split(',')
           .map((s) => s.trim())
           .filter(Boolean)
-        return await wallet.present(request, { holder: flags.holder, credentialIds })
+        const selection = await wallet.select(request, { holder: flags.holder, credentialIds })
+        io.write(consentSummary(request, selection))
+        await consent(flags, io)
+        return await wallet.present(request, { holder: selection.holder, credentialIds: selection.credentials.map((c) => c.hash) })
       }
       default:
         throw new CliError(`unknown wallet command "${sub ?? ''}" (create-did, dids, import, list, present)`)
@@ -59,12 +105,52 @@ export async function walletCommand(sub: string | undefined, arg: string | undef
 
 async function presentationRequest(flags: WalletFlags): Promise<PresentationRequestLike> {
   if (flags.request) {
-    const response = await fetch(flags.request).catch((error: Error) => {
-      throw new CliError(`cannot fetch the presentation request ${flags.request}: ${error.message}`)
-    })
-    if (!response.ok) throw new CliError(`the presentation request ${flags.request} answered HTTP ${response.status}`)
-    return (await response.json()) as PresentationRequestLike
+    if (flags.challenge || flags.domain) throw new CliError('give --request URL, or --challenge and --domain, not both')
+    // The audience is the host the request is fetched from, never the domain the fetched JSON claims.
+    return fetchPresentationRequest(flags.request)
   }
   if (!flags.challenge || !flags.domain) throw new CliError('give --request URL, or --challenge and --domain (and --types)')
   return { challenge: flags.challenge, domain: flags.domain, credentialTypes: flags.types?.split(',').map((t) => t.trim()) }
+}
+
+/** What the holder is asked to agree to, in Chinese and English; text from the request is shown inert. */
+export function consentSummary(request: PresentationRequestLike, selection: PresentationSelection): string {
+  const names = [request.verifier?.name?.['zh-CN'], request.verifier?.name?.en].filter((n): n is string => Boolean(n)).map(inert)
+  const at = inert(request.domain)
+  const verifier = names.length > 0 ? `${names.join(' / ')} (${at})` : `未登记的验证方，位于 ${at} / unregistered verifier at ${at}`
+  const purpose = request.purpose ? inert(request.purpose) : '未说明 / not stated'
+  const requested = request.credentialTypes?.length ? request.credentialTypes.map(inert).join(', ') : '未指定 / none named'
+  const disclosed = selection.credentials.map((c) => {
+    const type = c.types.filter((t) => t !== 'VerifiableCredential').join(', ') || 'VerifiableCredential'
+    const issuer = c.issuerName ? `${inert(c.issuerName)} (${c.issuer})` : c.issuer
+    return `    - ${inert(type)}  ${inert(c.id)}\n      签发方 issuer: ${issuer}`
+  })
+  return [
+    '出示请求 Presentation request',
+    `  验证方 verifier:            ${verifier}`,
+    `  用途 purpose:               ${purpose}`,
+    `  请求的凭证 requested types: ${requested}`,
+    `  出示对象 addressed to (aud): ${at}`,
+    `  持有者 holder:              ${selection.holder}`,
+    `  将出示的凭证 credentials to disclose (${selection.credentials.length}):`,
+    ...disclosed,
+    '',
+  ].join('\n')
+}
+
+async function consent(flags: WalletFlags, io: WalletIo): Promise<void> {
+  if (flags.yes) return
+  if (!io.ask) {
+    throw new WalletError(
+      'ERR_CONSENT_REQUIRED',
+      '没有可询问同意的终端；脚本中请加 --yes / no terminal to ask for consent: pass --yes to present without asking (scripts)',
+    )
+  }
+  const answer = (await io.ask('是否签名并出示以上凭证？/ Sign and present these credentials? [y/N] ')).trim().toLowerCase()
+  if (!['y', 'yes', '是'].includes(answer)) throw new WalletError('ERR_CONSENT_DECLINED', '未出示任何凭证 / declined: nothing was signed')
+}
+
+/** Control and bidirectional-override characters would let a request's text rewrite the terminal. */
+function inert(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '\uFFFD').slice(0, 300)
 }

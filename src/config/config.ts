@@ -9,6 +9,10 @@ import {
 } from './common-settings.js'
 import { ConfigError } from './config-error.js'
 import { envReader } from './env-reader.js'
+import { readRateLimitSettings, type RateLimitSettings } from './rate-limit-settings.js'
+import { readVerifierAccessSettings, type VerifierAccessSettings } from './verifier-access-settings.js'
+import { readIssuanceSettings, type IssuanceSettings } from './issuance-settings.js'
+import { readGovernanceSettings, type GovernanceSettings } from './governance-settings.js'
 
 export { ConfigError }
 
@@ -34,11 +38,17 @@ export interface Config extends HttpSettings {
   /** 64 hex digits; when absent in embedded mode a secret is generated into the data directory. */
   readonly kmsSecret?: string
   readonly demo: boolean
-  readonly issuance: {
+  readonly issuance: IssuanceSettings & {
     /** Most status bits per status-registry transaction (GOVCRED_STATUS_BATCH_MAX). */
     readonly statusBatchMax: number
   }
   readonly verifier: VerifierSettings
+  /** Per-client rate limits and the concurrency cap of the public routes (GOVCRED_RATE_LIMIT_*, GOVCRED_PUBLIC_CONCURRENCY, GOVCRED_TRUST_PROXY). */
+  readonly rateLimits: RateLimitSettings
+  /** Who may create presentation requests (anonymous callers by default only with the embedded chain). */
+  readonly verifierAccess: VerifierAccessSettings
+  /** The founding consortium for `govcred deploy` (GOVCRED_GOVERNANCE_*). */
+  readonly governance: GovernanceSettings
 }
 
 /** Status bits per transaction: 1,000 scattered bits stay well inside a 30M-gas block. */
@@ -75,8 +85,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const embeddedPort = int('GOVCRED_ANVIL_PORT', 0, 0, 65535)
   const demo = bool('GOVCRED_DEMO', mode === 'embedded')
   const statusBatchMax = int('GOVCRED_STATUS_BATCH_MAX', 500, 1, MAX_STATUS_BATCH)
+  const issuanceSettings = readIssuanceSettings(read, { embeddedDemo: mode === 'embedded' && demo })
   const verifier = readVerifierSettings(read, http.publicUrl)
+  const rateLimits = readRateLimitSettings(read)
+  const verifierAccess = readVerifierAccessSettings(read, mode === 'embedded')
   const deploymentsFile = resolve(read.string('GOVCRED_DEPLOYMENTS_FILE') ?? resolve(dataDir, 'deployments.json'))
+  const governance = readGovernanceSettings(read)
 
   if (problems.length > 0) throw new ConfigError(problems)
   return Object.freeze({
@@ -96,7 +110,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }),
     kmsSecret,
     demo,
-    issuance: Object.freeze({ statusBatchMax }),
+    issuance: Object.freeze({ statusBatchMax, ...issuanceSettings }),
     verifier: Object.freeze(verifier),
+    rateLimits,
+    verifierAccess: Object.freeze(verifierAccess),
+    governance,
   })
 }

@@ -11,6 +11,8 @@ import {
 import { ConfigError } from './config-error.js'
 import { readDeployments } from './deployments-file.js'
 import { envReader } from './env-reader.js'
+import { readRateLimitSettings, type RateLimitSettings } from './rate-limit-settings.js'
+import { readVerifierAccessSettings, type VerifierAccessSettings } from './verifier-access-settings.js'
 
 export interface VerifierConfig extends HttpSettings, VerifierSettings {
   readonly dataDir: string
@@ -19,6 +21,10 @@ export interface VerifierConfig extends HttpSettings, VerifierSettings {
   /** From the deployments file when given; otherwise read from the chain at start. */
   readonly chainId?: number
   readonly contracts: { didRegistry: string; trustedIssuers: string; schemas: string; status: string }
+  /** Per-client rate limits and the concurrency cap of the public routes (every route of this mode). */
+  readonly rateLimits: RateLimitSettings
+  /** Who may create presentation requests: registered relying parties only, unless GOVCRED_ANONYMOUS_REQUESTS=true. */
+  readonly verifierAccess: VerifierAccessSettings
 }
 
 const ADDRESS_VARS = {
@@ -63,6 +69,8 @@ export function loadVerifierConfig(env: NodeJS.ProcessEnv = process.env): Verifi
     else contracts[key] = value
   }
   const verifier = readVerifierSettings(read, http.publicUrl)
+  const rateLimits = readRateLimitSettings(read)
+  const verifierAccess = readVerifierAccessSettings(read, false)
   if (problems.length > 0) throw new ConfigError(problems)
   return Object.freeze({
     ...http,
@@ -72,5 +80,7 @@ export function loadVerifierConfig(env: NodeJS.ProcessEnv = process.env): Verifi
     networkName,
     chainId,
     contracts: Object.freeze(contracts as unknown as VerifierConfig['contracts']),
+    rateLimits,
+    verifierAccess: Object.freeze(verifierAccess),
   })
 }

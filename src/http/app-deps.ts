@@ -1,6 +1,8 @@
 import type { DIDResolutionResult } from 'did-resolver'
 import type { ITrustRegistry } from '../agent/plugins/trust-registry-plugin.js'
 import type { Deployments } from '../config/deployments-file.js'
+import type { RateLimitSettings } from '../config/rate-limit-settings.js'
+import type { ClientIdentity } from './rate-limits.js'
 import type { Logger } from '../shared/logger.js'
 import type { AuditLog } from '../issuing/audit/audit-log.js'
 import type { ApiKeyStore } from '../issuing/departments/api-keys/api-key-store.js'
@@ -20,6 +22,8 @@ export interface IssuingRouteDeps {
   keys: ApiKeyStore
   audit: AuditLog
   departments: DepartmentStore
+  /** Generic (VerifiableCredential-only) issuance on POST /credentials/issue; off when absent. */
+  genericIssuance?: boolean
 }
 
 /** What /healthz probes. */
@@ -34,8 +38,13 @@ export interface HealthProbes {
 export interface AppDeps {
   mode?: 'full' | 'verifier'
   deployments: Deployments
-  /** The RPC URL verifiers should use (may differ from ours behind a proxy). */
-  publicRpcUrl: string
+  /**
+   * The RPC URL /v1/network advertises to verifiers and wallets: govcred's read-only endpoint, or
+   * GOVCRED_PUBLIC_RPC_URL. A function when it is known only once the server listens.
+   */
+  publicRpcUrl: string | (() => string)
+  /** The read-only JSON-RPC endpoint (POST /v1/chain/rpc) and the node it forwards to; absent disables it. */
+  chainRpc?: { upstreamUrl: string }
   logger: Logger
   /** Log one line per request (GOVCRED_ACCESS_LOG). */
   accessLog?: boolean
@@ -48,4 +57,8 @@ export interface AppDeps {
   issuance?: IssuingRouteDeps
   /** The verifying side (always present in a running node). */
   verifier?: VerifierService
+  /** Limits of the public routes (GOVCRED_RATE_LIMIT_*, GOVCRED_PUBLIC_CONCURRENCY); the documented defaults when absent. */
+  rateLimits?: RateLimitSettings
+  /** Who a public request counts against (a relying party's key, say); the remote address when absent or undefined. */
+  rateLimitClient?: ClientIdentity
 }

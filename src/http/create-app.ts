@@ -2,8 +2,10 @@ import express, { type Express } from 'express'
 import type { AppDeps } from './app-deps.js'
 import { errorHandler, notFoundHandler } from './error-middleware.js'
 import { requestLog } from './request-log.js'
+import { securityHeaders } from './security-headers.js'
 import { healthRoutes } from './routes/health-routes.js'
 import { networkRoutes } from './routes/network-routes.js'
+import { chainRpcRoutes } from './routes/chain-rpc-routes.js'
 import { issuerRoutes } from './routes/issuer-routes.js'
 import { resolverRoutes } from './routes/resolver-routes.js'
 import { credentialRoutes } from './routes/credential-routes.js'
@@ -13,6 +15,7 @@ import { propertyRoutes } from './routes/property-routes.js'
 import { verifierRoutes } from './routes/verifier-routes.js'
 import { openApiRoutes } from './routes/openapi-routes.js'
 import { requireDepartment } from './department-auth.js'
+import { HEALTH_ROUTE, PUBLIC_ROUTE_PREFIXES, publicLimits } from './rate-limits.js'
 
 export const BODY_LIMIT = '256kb'
 
@@ -26,10 +29,17 @@ export function createApp(deps: AppDeps): Express {
   const app = express()
   app.disable('x-powered-by')
   app.set('query parser', 'simple')
+  app.use(securityHeaders())
   if (deps.accessLog) app.use(requestLog(deps.logger))
+  // Public routes (no department key) are limited per client and in flight, before their bodies are read.
+  if (deps.rateLimits?.trustProxy) app.set('trust proxy', deps.rateLimits.trustProxy)
+  const limits = publicLimits(deps.rateLimits, deps.rateLimitClient)
+  app.use([...PUBLIC_ROUTE_PREFIXES], ...limits.public)
+  app.use(HEALTH_ROUTE, limits.health)
   app.use(express.json({ limit: BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }))
   app.use(healthRoutes(deps))
   app.use(networkRoutes(deps))
+  if (deps.chainRpc) app.use(chainRpcRoutes(deps.chainRpc))
   if (deps.trustRegistry) app.use(issuerRoutes({ registry: deps.trustRegistry, deployments: deps.deployments }))
   if (deps.resolveDid) app.use(resolverRoutes(deps.resolveDid))
   if (deps.verifier) app.use(verifierRoutes(deps.verifier))
@@ -38,9 +48,9 @@ export function createApp(deps: AppDeps): Express {
     app.use(
       credentialRoutes({ issuer: deps.issuance.issuer, policies: deps.issuance.policies, status: deps.issuance.status, authenticate }),
     )
-    app.use(vcApiIssuerRoutes({ policies: deps.issuance.policies, authenticate }))
+    app.use(vcApiIssuerRoutes({ policies: deps.issuance.policies, authenticate, genericIssuance: deps.issuance.genericIssuance ?? false }))
     app.use(propertyRoutes({ policies: deps.issuance.policies, property: deps.issuance.property, authenticate, verifier: deps.verifier }))
-    app.use(auditRoutes({ log: deps.issuance.audit, authenticate }))
+    app.use(auditRoutes({ log: deps.issuance.audit, authenticate, credentials: deps.issuance.issuer.credentials }))
   }
   app.use(openApiRoutes({ mode: deps.mode ?? 'full' }))
   app.use(notFoundHandler)

@@ -34,8 +34,9 @@ export const CHECKS = {
   },
   issuerResolved: { about: "the issuer's DID resolves", codes: ['ERR_ISSUER_NOT_RESOLVED'] },
   issuerAccredited: {
-    about: "on chain, for the credential's type, at issuance time (now too with the strict policy)",
-    codes: ['ERR_ISSUER_NOT_ACCREDITED', 'ERR_ISSUER_NO_LONGER_ACCREDITED'],
+    about:
+      "on chain, for the credential's type: active now and at the credential's issuance time; a suspended issuer's credentials are refused until it is reinstated, a revoked or expired one's must be reissued",
+    codes: ['ERR_ISSUER_NOT_ACCREDITED', 'ERR_ISSUER_SUSPENDED', 'ERR_ISSUER_NO_LONGER_ACCREDITED'],
   },
   schema: {
     about: 'claims valid against the schema whose hash is anchored',

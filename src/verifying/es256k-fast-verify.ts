@@ -11,16 +11,30 @@ const MAX_KEYS = 10_000
 const keys = new Map<string, KeyObject | null>()
 
 /**
+ * Whether a compact JWS's ES256K (64 bytes r‖s) or ES256K-R (65 bytes r‖s‖v) signature has S above n/2.
+ * Both S and n − S verify; only the low-S form is accepted (as Bitcoin and Ethereum do), so that a signed
+ * credential or presentation has exactly one valid encoding. The caller refuses high S before verifying:
+ * did-jwt's verification accepts it.
+ */
+export function hasHighS(jwt: string): boolean {
+  const signature = Buffer.from(jwt.slice(jwt.lastIndexOf('.') + 1), 'base64url')
+  if (signature.length !== 64 && signature.length !== 65) return false
+  return BigInt(`0x${signature.subarray(32, 64).toString('hex')}`) > HALF_ORDER
+}
+
+/**
  * ES256K verification with OpenSSL (node:crypto), about five times faster than the pure-JS curve code
- * did-jwt uses, run on libuv's thread pool so signatures of concurrent requests verify on every core. Answers true only for a valid low-S signature by one of the methods' public keys; any
- * other case (no usable key, high S, invalid) returns false and the caller falls back to did-jwt, so
- * nothing did-jwt would refuse is accepted here.
+ * did-jwt uses, run on libuv's thread pool so signatures of concurrent requests verify on every core. Answers
+ * true only for a valid low-S signature by one of the methods' public keys; any other case (no usable key,
+ * high S, invalid) returns false and the caller falls back to did-jwt, so nothing did-jwt would refuse is
+ * accepted here. did-jwt accepts high S: the caller refuses it first (hasHighS), this check only keeps the
+ * fast path safe on its own.
  */
 export async function verifyEs256kFast(jwt: string, methods: VerificationMethod[]): Promise<boolean> {
   const lastDot = jwt.lastIndexOf('.')
   const signature = Buffer.from(jwt.slice(lastDot + 1), 'base64url')
   if (signature.length !== 64) return false
-  if (BigInt(`0x${signature.subarray(32).toString('hex')}`) > HALF_ORDER) return false
+  if (hasHighS(jwt)) return false
   const signingInput = Buffer.from(jwt.slice(0, lastDot))
   for (const method of methods) {
     const key = keyOf(method)

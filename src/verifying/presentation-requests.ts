@@ -1,7 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import type { DataSource } from 'typeorm'
 import { isCredentialTypeName } from '../catalog/credential-types.js'
-import { ValidationError } from '../shared/errors/app-error.js'
+import { DEFAULT_ANONYMOUS_REQUESTS_MAX } from '../config/verifier-access-settings.js'
+import { AppError, ValidationError } from '../shared/errors/app-error.js'
 import { writeExecute, writeQuery } from '../store/write-transaction.js'
 
 export interface PresentationRequest {
@@ -13,6 +14,29 @@ export interface PresentationRequest {
   createdAt: string
   expiresAt: string
   usedAt: string | null
+  /** The relying party that created the request; null for an anonymous request. */
+  relyingPartyId: string | null
+  /** The outcome of the presentation that used the request up (null until then). */
+  result: PresentationOutcome | null
+}
+
+/** What is kept of the presentation that used a request: no claims, no credentials. */
+export interface PresentationOutcome {
+  verified: boolean
+  /** The first failing check's code, or 'OK'. */
+  code: string
+  holder: string | null
+}
+
+export interface PresentationRequestLimits {
+  /** Most open (unused, unexpired) anonymous requests at once. */
+  anonymousMax: number
+  /**
+   * How long a caller-supplied (VC-API) challenge stays on record once used. A presentation for a caller
+   * challenge is accepted only while it is younger than this (see callerPresentationAge), so a purged
+   * challenge can never be replayed with a presentation that would still be accepted.
+   */
+  usedChallengeTtlMs: number
 }
 
 export type ChallengeOutcome =
@@ -24,6 +48,19 @@ export type ChallengeOutcome =
     }
 
 export const DEFAULT_REQUEST_TTL_MS = 10 * 60_000
+export { DEFAULT_ANONYMOUS_REQUESTS_MAX }
+/** One hour: a VC-API presentation is checked the moment it is received, not an hour later. */
+export const DEFAULT_USED_CHALLENGE_TTL_MS = 3_600_000
+
+/** 429: too many open anonymous requests; Retry-After says when the next one frees up. */
+export class TooManyOpenRequestsError extends AppError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super('ERR_TOO_MANY_OPEN_REQUESTS', message, { status: 429 })
+  }
+}
 
 /**
  * Presentation requests: a random challenge bound to a domain, expiring, accepted once.
@@ -42,9 +79,17 @@ export class PresentationRequestStore {
     private readonly db: DataSource,
     readonly domain: string,
     private readonly ttlMs = DEFAULT_REQUEST_TTL_MS,
+    readonly limits: PresentationRequestLimits = {
+      anonymousMax: DEFAULT_ANONYMOUS_REQUESTS_MAX,
+      usedChallengeTtlMs: DEFAULT_USED_CHALLENGE_TTL_MS,
+    },
   ) {}
 
-  async create(body: unknown): Promise<PresentationRequest> {
+  /**
+   * Stores a new request of `relyingPartyId` (null: anonymous). Anonymous requests are capped: at most
+   * limits.anonymousMax open (unused and unexpired) at once; the check and the insert are one statement.
+   */
+  async create(body: unknown, relyingPartyId: string | null = null): Promise<PresentationRequest> {
     const { credentialTypes, purpose } = parseRequestBody(body)
     const now = new Date()
     const request: PresentationRequest = {
@@ -56,12 +101,40 @@ export class PresentationRequestStore {
       createdAt: now.toISOString(),
       expiresAt: new Date(now.getTime() + this.ttlMs).toISOString(),
       usedAt: null,
+      relyingPartyId,
+      result: null,
     }
-    await writeQuery(
-      this.db,
-      `INSERT INTO govcred_presentation_requests (id, challenge, domain, credentialTypes, purpose, createdAt, expiresAt) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      [request.id, request.challenge, request.domain, JSON.stringify(credentialTypes), purpose, request.createdAt, request.expiresAt],
-    )
+    const values = [
+      request.id,
+      request.challenge,
+      request.domain,
+      JSON.stringify(credentialTypes),
+      purpose,
+      request.createdAt,
+      request.expiresAt,
+      relyingPartyId,
+    ]
+    const insert = `INSERT INTO govcred_presentation_requests (id, challenge, domain, credentialTypes, purpose, createdAt, expiresAt, relyingPartyId)`
+    if (relyingPartyId !== null) await writeQuery(this.db, `${insert} VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, values)
+    else {
+      const inserted = await writeExecute(
+        this.db,
+        `${insert} SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE (SELECT COUNT(*) FROM govcred_presentation_requests
+           WHERE relyingPartyId IS NULL AND usedAt IS NULL AND expiresAt > ?) < ?`,
+        [...values, request.createdAt, this.limits.anonymousMax],
+      )
+      if (inserted === 0) {
+        const rows = await this.db.query(
+          `SELECT MIN(expiresAt) AS next FROM govcred_presentation_requests WHERE relyingPartyId IS NULL AND usedAt IS NULL AND expiresAt > ?`,
+          [request.createdAt],
+        )
+        const next = rows[0]?.next ? Date.parse(rows[0].next) : now.getTime() + this.ttlMs
+        throw new TooManyOpenRequestsError(
+          `${this.limits.anonymousMax} anonymous presentation requests are open: try later, or register as a relying party`,
+          Math.max(1, Math.ceil((next - now.getTime()) / 1000)),
+        )
+      }
+    }
     if (this.recent.size >= 10_000) this.recent.delete(this.recent.keys().next().value as string)
     this.recent.set(request.id, request)
     return request
@@ -69,7 +142,28 @@ export class PresentationRequestStore {
 
   async get(id: string): Promise<PresentationRequest | undefined> {
     const rows = await this.db.query(`SELECT * FROM govcred_presentation_requests WHERE id = ?`, [id])
-    return rows[0] && { ...rows[0], credentialTypes: JSON.parse(rows[0].credentialTypes) }
+    return rows[0] && toRequest(rows[0])
+  }
+
+  /** Keeps the outcome of the presentation that used the request up (once; claims are never kept). */
+  async recordOutcome(id: string, outcome: PresentationOutcome): Promise<void> {
+    await writeExecute(
+      this.db,
+      `UPDATE govcred_presentation_requests SET resultVerified = ?, resultCode = ?, resultHolder = ?
+        WHERE id = ? AND usedAt IS NOT NULL AND resultVerified IS NULL`,
+      [outcome.verified ? 1 : 0, outcome.code, outcome.holder, id],
+    )
+    const cached = this.recent.get(id)
+    if (cached && cached.usedAt && !cached.result) cached.result = { ...outcome }
+  }
+
+  /** How many anonymous requests are open (unused and unexpired) right now. */
+  async openAnonymousCount(now = Date.now()): Promise<number> {
+    const rows = await this.db.query(
+      `SELECT COUNT(*) AS n FROM govcred_presentation_requests WHERE relyingPartyId IS NULL AND usedAt IS NULL AND expiresAt > ?`,
+      [new Date(now).toISOString()],
+    )
+    return Number(rows[0]?.n ?? 0)
   }
 
   /** Checks a presentation's nonce and audience against a stored request, without using it up. */
@@ -105,15 +199,43 @@ export class PresentationRequestStore {
     return writeExecute(this.db, `DELETE FROM govcred_presentation_requests WHERE expiresAt < ?`, [cutoff])
   }
 
-  /** A challenge supplied by the caller (VC-API): accepted once per domain. */
-  async consumeExternal(challenge: string, domain: string): Promise<boolean> {
+  /**
+   * A challenge supplied by the caller (VC-API): accepted once, and remembered until limits.usedChallengeTtlMs
+   * (plus the clock skew a presentation's times are given) after its use.
+   */
+  async consumeExternal(challenge: string, domain: string, now = Date.now()): Promise<boolean> {
+    const expiresAt = new Date(now + this.limits.usedChallengeTtlMs + CALLER_SKEW_SECONDS * 1000).toISOString()
     return (
-      (await writeExecute(this.db, `INSERT OR IGNORE INTO govcred_used_challenges (challenge, domain, usedAt) VALUES (?, ?, ?)`, [
-        challenge,
-        domain,
-        new Date().toISOString(),
-      ])) > 0
+      (await writeExecute(
+        this.db,
+        `INSERT OR IGNORE INTO govcred_used_challenges (challenge, domain, usedAt, expiresAt) VALUES (?, ?, ?, ?)`,
+        [challenge, domain, new Date(now).toISOString(), expiresAt],
+      )) > 0
     )
+  }
+
+  /** Deletes used caller challenges past their expiry: no presentation they could stop is accepted any more. */
+  async purgeUsedChallenges(now = Date.now()): Promise<number> {
+    return writeExecute(this.db, `DELETE FROM govcred_used_challenges WHERE expiresAt < ?`, [new Date(now).toISOString()])
+  }
+
+  /**
+   * A presentation for a caller-supplied challenge is accepted only while its used challenge is kept on
+   * record: it must say when it was made (iat or nbf) no more than limits.usedChallengeTtlMs ago (and not in
+   * the future), or expire (exp) within that time. Returns why not, or undefined when it may be checked.
+   */
+  callerPresentationAge(payload: Record<string, unknown>, nowSeconds = Math.floor(Date.now() / 1000)): string | undefined {
+    const ttl = Math.floor(this.limits.usedChallengeTtlMs / 1000)
+    const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined)
+    const madeAt = num(payload.iat) ?? num(payload.nbf)
+    const exp = num(payload.exp)
+    if (madeAt !== undefined) {
+      if (madeAt > nowSeconds + CALLER_SKEW_SECONDS) return 'the presentation says it was made in the future (iat)'
+      if (madeAt < nowSeconds - ttl) return `a presentation for a caller's challenge must be at most ${ttl} s old (iat)`
+      return undefined
+    }
+    if (exp !== undefined && exp <= nowSeconds + ttl) return undefined
+    return `a presentation for a caller's challenge must carry iat (at most ${ttl} s ago) or an exp within ${ttl} s`
   }
 
   /** A challenge this store issued for a request: accepted only with that request, never as a caller's own (VC-API). */
@@ -140,6 +262,27 @@ export function matchChallenge(
       return { ok: false, code: 'ERR_DOMAIN_MISMATCH', message: `the presentation is not addressed to ${domain}` }
   }
   return { ok: true, request }
+}
+
+/** Clock skew allowed on a caller presentation's iat (the verifier's default policy skew). */
+const CALLER_SKEW_SECONDS = 60
+
+function toRequest(row: Record<string, any>): PresentationRequest {
+  return {
+    id: row.id,
+    challenge: row.challenge,
+    domain: row.domain,
+    credentialTypes: JSON.parse(row.credentialTypes),
+    purpose: row.purpose,
+    createdAt: row.createdAt,
+    expiresAt: row.expiresAt,
+    usedAt: row.usedAt ?? null,
+    relyingPartyId: row.relyingPartyId ?? null,
+    result:
+      row.resultVerified === null || row.resultVerified === undefined
+        ? null
+        : { verified: Number(row.resultVerified) === 1, code: row.resultCode, holder: row.resultHolder ?? null },
+  }
 }
 
 function parseRequestBody(body: unknown): { credentialTypes: string[]; purpose: string } {

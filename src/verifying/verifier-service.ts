@@ -4,7 +4,13 @@ import type { Deployments } from '../config/deployments-file.js'
 import { createRegistryClients, type RegistryClients } from '../chain/registries/registry-clients.js'
 import { ChainRegistryCache } from './chain-registry-cache.js'
 import { ChainWatcher, DEFAULT_WATCHER_OPTIONS, type ChainWatcherOptions } from './chain-watcher.js'
-import { PresentationRequestStore, DEFAULT_REQUEST_TTL_MS } from './presentation-requests.js'
+import {
+  PresentationRequestStore,
+  DEFAULT_ANONYMOUS_REQUESTS_MAX,
+  DEFAULT_REQUEST_TTL_MS,
+  DEFAULT_USED_CHALLENGE_TTL_MS,
+} from './presentation-requests.js'
+import { RelyingPartyStore } from './relying-parties/relying-party-store.js'
 import { SchemaSource } from './schema-source.js'
 import { DEFAULT_POLICY, type VerifierPolicy } from './verify-credential.js'
 import type { PresentationVerifierDeps } from './verify-presentation.js'
@@ -22,12 +28,31 @@ export interface VerifierSettings {
   watcher?: Partial<ChainWatcherOptions>
   requestTtlMs?: number
   schemas?: SchemaSource
+  /** Who may create presentation requests (GOVCRED_ANONYMOUS_REQUESTS…); anonymous and capped when absent. */
+  access?: {
+    anonymousRequests: boolean
+    anonymousRequestsMax: number
+  }
+  /** How long a used VC-API challenge is kept (and how old a presentation for one may be). */
+  usedChallengeTtlMs?: number
+}
+
+/** What one purge removed. */
+export interface PurgeOutcome {
+  requests: number
+  usedChallenges: number
 }
 
 export interface VerifierService {
   deps: PresentationVerifierDeps
   watcher: ChainWatcher
   domain: string
+  /** The registered relying parties and their API keys. */
+  relyingParties: RelyingPartyStore
+  /** Whether presentation requests may be created without a relying party's key. */
+  anonymousRequests: boolean
+  /** Deletes requests expired more than a day ago and used challenges past their expiry (run hourly). */
+  purge(now?: number): Promise<PurgeOutcome>
   start(): Promise<void>
   stop(): void
 }
@@ -44,20 +69,30 @@ export function createVerifierService(settings: VerifierSettings): VerifierServi
     schemas: settings.schemas ?? new SchemaSource(),
     deployments: settings.deployments,
     policy: { ...DEFAULT_POLICY, ...settings.policy },
-    requests: new PresentationRequestStore(settings.db, settings.domain, settings.requestTtlMs ?? DEFAULT_REQUEST_TTL_MS),
+    requests: new PresentationRequestStore(settings.db, settings.domain, settings.requestTtlMs ?? DEFAULT_REQUEST_TTL_MS, {
+      anonymousMax: settings.access?.anonymousRequestsMax ?? DEFAULT_ANONYMOUS_REQUESTS_MAX,
+      usedChallengeTtlMs: settings.usedChallengeTtlMs ?? DEFAULT_USED_CHALLENGE_TTL_MS,
+    }),
   }
-  let purge: NodeJS.Timeout | undefined
+  const purge = async (now = Date.now()): Promise<PurgeOutcome> => ({
+    requests: await deps.requests.purgeExpired(now),
+    usedChallenges: await deps.requests.purgeUsedChallenges(now),
+  })
+  let timer: NodeJS.Timeout | undefined
   return {
     deps,
     watcher,
     domain: settings.domain,
+    relyingParties: new RelyingPartyStore(settings.db),
+    anonymousRequests: settings.access?.anonymousRequests ?? true,
+    purge,
     async start() {
       await watcher.start()
-      purge = setInterval(() => void deps.requests.purgeExpired().catch(() => undefined), 3_600_000)
-      purge.unref()
+      timer = setInterval(() => void purge().catch(() => undefined), 3_600_000)
+      timer.unref()
     },
     stop() {
-      clearInterval(purge)
+      clearInterval(timer)
       watcher.stop()
     },
   }

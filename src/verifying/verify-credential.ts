@@ -2,6 +2,8 @@ import { isPlainDid } from '../shared/identity/did.js'
 import type { Deployments } from '../config/deployments-file.js'
 import { parseStatusEntries } from '../catalog/status-entries.js'
 import { ethrDidNetwork, ethrDidToAddress } from '../shared/identity/ethr-did.js'
+import { credentialTypeHash } from '../chain/registries/credential-type-hash.js'
+import { ISSUER_STATUS } from '../chain/registries/trusted-issuer-registry.js'
 import { ChainRegistryCache, type IssuerRecord } from './chain-registry-cache.js'
 import { isCheck, openJwtEnvelope, type DecodedJwt } from './jwt-envelope.js'
 import type { SchemaSource } from './schema-source.js'
@@ -19,8 +21,10 @@ export interface VerifierPolicy {
   /** Seconds of clock skew tolerated on nbf/exp. */
   skewSeconds: number
   /**
-   * Also require the issuer to be accredited now, not only when it issued. Off by default: a credential
-   * issued while its issuer was accredited stays valid after the accreditation ends, unless revoked.
+   * Require the issuer to be accredited now for every credential, whatever evidence of its issuance time
+   * there may be. The default policy already refuses every credential of an issuer that is not accredited
+   * now (see accreditationCheck), because a credential's own nbf is the only evidence of when it was
+   * signed; the two differ once issuance time can be proven on chain, which the strict policy will ignore.
    */
   requireCurrentAccreditation: boolean
 }
@@ -28,6 +32,10 @@ export interface VerifierPolicy {
 export const DEFAULT_POLICY: VerifierPolicy = { skewSeconds: 60, requireCurrentAccreditation: false }
 
 const BASE_TYPE = 'VerifiableCredential'
+/** IssuerRecord.status values (indexes into ISSUER_STATUS). */
+const ISSUER_ACTIVE = ISSUER_STATUS.indexOf('active')
+const ISSUER_SUSPENDED = ISSUER_STATUS.indexOf('suspended')
+const ISSUER_REVOKED = ISSUER_STATUS.indexOf('revoked')
 /** A DID without path, query or fragment: `did:ethr:x?versionId=1` would resolve a superseded document. */
 
 /**
@@ -152,6 +160,15 @@ function issuerAccount(ctx: VerifierContext, issuer: string): string | undefined
   return ethrDidToAddress(issuer)
 }
 
+/**
+ * The issuer's accreditation for the credential's type, by its standing on chain now:
+ * - active now (status active, within validFrom..validUntil): accredited at the credential's nbf, per the
+ *   issuer's on-chain history;
+ * - suspended: every credential is refused while the suspension lasts. Its nbf is the issuer's own claim,
+ *   and a suspended key could date a new credential before the suspension;
+ * - revoked, or its accreditation window over: refused for the same reason. There is no on-chain evidence
+ *   of when a credential was issued (no issuance anchors), so it must be reissued by an accredited issuer.
+ */
 async function accreditationCheck(
   ctx: VerifierContext,
   account: string | undefined,
@@ -175,30 +192,54 @@ async function accreditationCheck(
       'a credential must name exactly one credential type to be checked against accreditation',
       index,
     )
+  const type = specific[0]
   const record = await ctx.cache.issuer(account)
   summary.issuerName = record?.name ?? null
-  const issuedAt = view.nbf ?? now
-  if (!ChainRegistryCache.accreditedAt(record, specific[0], issuedAt)) {
-    return fail(
+  const notAccredited = () =>
+    fail(
       'issuerAccredited',
       'ERR_ISSUER_NOT_ACCREDITED',
-      `${record?.name ?? view.issuer} was not accredited for ${specific[0]} when it issued this credential`,
+      `${record?.name ?? view.issuer} was not accredited for ${type} when it issued this credential`,
       index,
     )
+  if (!record || !record.credentialTypeHashes.has(credentialTypeHash(type))) return notAccredited()
+
+  switch (standingNow(record, now)) {
+    case 'ended':
+      return fail(
+        'issuerAccredited',
+        'ERR_ISSUER_NO_LONGER_ACCREDITED',
+        ctx.policy.requireCurrentAccreditation
+          ? `${record.name} is no longer accredited for ${type}, and this verifier requires accreditation now`
+          : `${record.name} is no longer accredited for ${type} and nothing on chain shows when this credential was issued: it must be reissued by an accredited department`,
+        index,
+      )
+    case 'suspended':
+      return fail(
+        'issuerAccredited',
+        'ERR_ISSUER_SUSPENDED',
+        `the consortium suspended ${record.name}: its credentials verify again once it is reinstated`,
+        index,
+      )
+    case 'not-yet':
+      return fail('issuerAccredited', 'ERR_ISSUER_NOT_ACCREDITED', `${record.name} is not accredited for ${type} yet`, index)
+    case 'active':
+      if (!ChainRegistryCache.accreditedAt(record, type, view.nbf ?? now)) return notAccredited()
+      return pass('issuerAccredited', `${record.name} is accredited for ${type}, now and when it issued this credential`, index)
   }
-  if (ctx.policy.requireCurrentAccreditation && !accreditedNow(record!, specific[0], now)) {
-    return fail('issuerAccredited', 'ERR_ISSUER_NO_LONGER_ACCREDITED', `${record?.name} is no longer accredited for ${specific[0]}`, index)
-  }
-  return pass('issuerAccredited', `${record!.name} is accredited for ${specific[0]} (at issuance)`, index)
 }
 
 /**
- * Accredited for the type in the chain's current state. The status is read as it stands rather than from the
+ * The issuer's standing in the chain's current state. The status is read as it stands rather than from the
  * history at the verifier's clock: block timestamps may run ahead of it, which would let a just-suspended
- * issuer pass until the wall clock caught up.
+ * issuer pass until the wall clock caught up. An ended window outranks a suspension: reinstating the issuer
+ * would not make its credentials verify again.
  */
-function accreditedNow(record: IssuerRecord, credentialType: string, now: number): boolean {
-  return record.status === 1 && ChainRegistryCache.accreditedAt({ ...record, history: [[record.status, 0]] }, credentialType, now)
+function standingNow(record: IssuerRecord, now: number): 'active' | 'suspended' | 'ended' | 'not-yet' {
+  if (record.status === ISSUER_REVOKED || BigInt(now) >= record.validUntil) return 'ended'
+  if (record.status === ISSUER_SUSPENDED) return 'suspended'
+  if (record.status !== ISSUER_ACTIVE || now < record.validFrom) return 'not-yet'
+  return 'active'
 }
 
 async function schemaCheck(ctx: VerifierContext, view: CredentialView, index: number): Promise<Check> {

@@ -12,10 +12,17 @@ export interface PresentationVerifierDeps extends VerifierContext {
   requests: PresentationRequestStore
 }
 
-const MAX_CREDENTIALS = 20
+/** Most credentials in one presentation: a presentation request names at most 10 types, one credential each. */
+export const MAX_CREDENTIALS = 10
 
 /**
  * Verifies a VP-JWT and each credential in it, using only the presentation and the chain.
+ *
+ * Cheapest checks first, so that a presentation refused early costs no credential work and no chain read
+ * for credentials: the request (known, unused, unexpired), its challenge and audience, then at most as many
+ * credentials as it asks for, then the holder's signature (its DID's one resolution; none for a did:key),
+ * and only then the credentials. Checks that were not run are absent from the result.
+ *
  * The challenge is used up once the holder's signature and the challenge check out, whatever the
  * credentials' fate, so the same presentation can never be accepted twice.
  */
@@ -45,30 +52,48 @@ export async function verifyPresentation(
     )
   if (embedded.length > MAX_CREDENTIALS)
     return summarize([fail('proof', 'ERR_PRESENTATION_TOO_LARGE', `at most ${MAX_CREDENTIALS} credentials per presentation`)], [], holder)
+
+  // 1. The request or the caller's challenge, and the audience: database reads only.
+  const expected = await expectedChallenge(deps, source, payload)
+  if (!expected.outcome.ok) {
+    const which = expected.outcome.code === 'ERR_DOMAIN_MISMATCH' ? 'domain' : 'challenge'
+    return summarize([pass('proof', 'JWT-secured presentation'), fail(which, expected.outcome.code, expected.outcome.message)], [], holder)
+  }
+  const challengeChecks = [pass('challenge', 'the challenge matches and was not used before'), pass('domain', 'addressed to this verifier')]
+
+  // 2. No more credentials than the request asks for (one per type).
+  const requested = expected.outcome.request?.credentialTypes ?? []
+  const allowed = requested.length > 0 ? requested.length : MAX_CREDENTIALS
+  if (embedded.length > allowed)
+    return summarize(
+      [
+        fail(
+          'proof',
+          'ERR_PRESENTATION_TOO_LARGE',
+          `the request asks for ${allowed} credential${allowed === 1 ? '' : 's'}; the presentation carries ${embedded.length}`,
+        ),
+        ...challengeChecks,
+      ],
+      [],
+      holder,
+    )
   const checks: Check[] = [pass('proof', 'JWT-secured presentation')]
 
-  // The credentials' checks do not depend on the holder's or the challenge's: run them side by side.
-  const credentialResults = Promise.all(embedded.map((vc, i) => verifyCredentialEnvelope(deps, vc, i, holder, nowSeconds)))
-  credentialResults.catch(() => undefined)
+  // 3. The holder's signature: one resolution of the holder's DID.
   const signature = await verifyJwtSignature(deps.cache, jwt, holder, 'authentication', header.alg)
   checks.push(
     signature.ok
       ? pass('holderSignature', `signed by ${holder}`)
       : fail('holderSignature', 'ERR_HOLDER_SIGNATURE_INVALID', signature.message),
   )
-  checks.push(presentationValidity(payload, nowSeconds, deps.policy.skewSeconds))
+  if (!signature.ok) return summarize([...checks, ...challengeChecks], [], holder)
+  const validity = presentationValidity(payload, nowSeconds, deps.policy.skewSeconds)
+  checks.push(validity, ...challengeChecks)
 
-  const expected = await expectedChallenge(deps, source, payload)
-  if (!expected.outcome.ok) {
-    const which = expected.outcome.code === 'ERR_DOMAIN_MISMATCH' ? 'domain' : 'challenge'
-    checks.push(fail(which, expected.outcome.code, expected.outcome.message))
-  } else {
-    checks.push(pass('challenge', 'the challenge matches and was not used before'), pass('domain', 'addressed to this verifier'))
-  }
-
+  // 4. The credentials, side by side; none when the presentation itself is refused.
+  const results = validity.ok ? await Promise.all(embedded.map((vc, i) => verifyCredentialEnvelope(deps, vc, i, holder, nowSeconds))) : []
   // Used up only once the credentials were checked too: a chain outage (503) midway leaves it usable.
-  const results = await credentialResults
-  if (expected.outcome.ok && signature.ok && !(await expected.consume())) {
+  if (!(await expected.consume())) {
     checks.push(fail('challenge', 'ERR_CHALLENGE_REPLAYED', 'this challenge was used by another presentation just now'))
   }
   const credentials: VerifiedCredentialSummary[] = []
@@ -76,8 +101,7 @@ export async function verifyPresentation(
     checks.push(...result.checks)
     credentials.push(result.summary)
   }
-  const requested = expected.outcome.ok ? (expected.outcome.request?.credentialTypes ?? []) : []
-  if (requested.length > 0) {
+  if (requested.length > 0 && validity.ok) {
     const present = new Set(credentials.flatMap((c) => c.types))
     const missing = requested.filter((t) => !present.has(t))
     checks.push(

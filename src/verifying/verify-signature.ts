@@ -1,8 +1,8 @@
 import { verifyJWS } from 'did-jwt'
 import type { DIDDocument, VerificationMethod } from 'did-resolver'
 import type { ChainRegistryCache } from './chain-registry-cache.js'
-import { ChainUnavailableError } from '../chain/chain-errors.js'
-import { verifyEs256kFast } from './es256k-fast-verify.js'
+import { ChainUnavailableError, isConnectivityError } from '../chain/chain-errors.js'
+import { hasHighS, verifyEs256kFast } from './es256k-fast-verify.js'
 
 export type SignatureOutcome =
   | { ok: true; document: DIDDocument }
@@ -10,7 +10,10 @@ export type SignatureOutcome =
 
 /**
  * Verifies a compact JWS with the keys of the signer's DID document for one verification relationship.
- * Throws ChainUnavailableError when a did:ethr cannot be resolved because the chain cannot be read.
+ * Throws ChainUnavailableError only when a did:ethr cannot be resolved because the chain cannot be read; a DID
+ * that cannot have a document (malformed, a public key that is not a curve point, …) is ERR_DID_NOT_RESOLVED.
+ * ES256K signatures must be low-S: n − S verifies as well, and accepting both would let anyone make a second,
+ * different JWT of every credential and presentation.
  */
 export async function verifyJwtSignature(
   cache: ChainRegistryCache,
@@ -20,19 +23,18 @@ export async function verifyJwtSignature(
   alg: unknown,
 ): Promise<SignatureOutcome> {
   const resolution = await cache.resolveDid(did)
-  if (resolution.didResolutionMetadata?.error === 'notFound' && did.startsWith('did:ethr:')) {
-    // ethr-did-resolver has a document for every did:ethr of a network it knows; notFound means reading the
-    // registry failed. Answering "not resolved" would refuse a good credential with a code that blames it.
-    throw new ChainUnavailableError(
-      `the DID registry cannot be read for ${did}: ${resolution.didResolutionMetadata.message ?? 'no answer'}`,
-    )
+  const metadata = resolution.didResolutionMetadata
+  if (metadata?.error === 'notFound' && did.startsWith('did:ethr:') && registryUnreadable(metadata.message)) {
+    // ethr-did-resolver answers notFound for any error while building the document, reading the registry
+    // included. Answering "not resolved" for that would refuse a good credential with a code that blames it.
+    throw new ChainUnavailableError(`the DID registry cannot be read for ${did}: ${metadata.message ?? 'no answer'}`)
   }
   const document = resolution.didDocument
-  if (resolution.didResolutionMetadata?.error || !document) {
+  if (metadata?.error || !document) {
     return {
       ok: false,
       code: 'ERR_DID_NOT_RESOLVED',
-      message: `${did} does not resolve: ${resolution.didResolutionMetadata?.error ?? 'no document'}`,
+      message: `${did} does not resolve: ${metadata?.error ?? 'no document'}${metadata?.message ? ` (${metadata.message.slice(0, 200)})` : ''}`,
     }
   }
   if (resolution.didDocumentMetadata?.deactivated) return { ok: false, code: 'ERR_DID_DEACTIVATED', message: `${did} is deactivated` }
@@ -41,6 +43,9 @@ export async function verifyJwtSignature(
   if (alg !== 'ES256K' && alg !== 'ES256K-R' && alg !== 'EdDSA' && alg !== 'Ed25519' && alg !== 'ES256') {
     return { ok: false, code: 'ERR_SIGNATURE_INVALID', message: `algorithm ${String(alg)} is not accepted` }
   }
+  if ((alg === 'ES256K' || alg === 'ES256K-R') && hasHighS(jwt)) {
+    return { ok: false, code: 'ERR_SIGNATURE_INVALID', message: 'the ES256K signature is not in low-S form (S > n/2)' }
+  }
   if (alg === 'ES256K' && (await verifyEs256kFast(jwt, methods))) return { ok: true, document }
   try {
     verifyJWS(jwt, methods)
@@ -48,6 +53,19 @@ export async function verifyJwtSignature(
   } catch {
     return { ok: false, code: 'ERR_SIGNATURE_INVALID', message: `the signature does not verify with any ${relationship} key of ${did}` }
   }
+}
+
+/**
+ * Whether the resolver's notFound came from not reaching the chain (or a registry that does not answer, as
+ * readRegistry treats it) rather than from the DID itself. The resolver keeps only the error's message, in
+ * which ethers writes its code as `code=…`.
+ */
+function registryUnreadable(message: string | undefined): boolean {
+  if (!message) return true
+  const code = /\bcode=([A-Z_]+)/.exec(message)?.[1]
+  if (isConnectivityError({ code, message })) return true
+  if (code === 'BAD_DATA' || code === 'CALL_EXCEPTION') return true
+  return /could not detect network|Ensure the RPC endpoint is reachable|timeout/i.test(message)
 }
 
 function keysFor(document: DIDDocument, relationship: 'assertionMethod' | 'authentication'): VerificationMethod[] {

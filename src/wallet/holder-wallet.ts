@@ -11,6 +11,8 @@ export interface WalletCredential {
   hash: string
   types: string[]
   issuer: string
+  /** The issuer's name as the credential states it, when it does. */
+  issuerName?: string
   subject: string | null
   issuedAt: string | null
   expiresAt: string | null
@@ -19,8 +21,18 @@ export interface WalletCredential {
 
 export interface PresentationRequestLike {
   challenge: string
+  /** The audience (aud) the presentation is addressed to: the verifier's host. */
   domain: string
   credentialTypes?: string[]
+  purpose?: string
+  /** A registered relying party's identity, as its request states it. */
+  verifier?: { id?: string; name?: { 'zh-CN'?: string; en?: string } }
+}
+
+/** What a presentation would disclose, before it is signed: the holder and the chosen credentials. */
+export interface PresentationSelection {
+  holder: string
+  credentials: WalletCredential[]
 }
 
 /** What a holder's wallet refuses, with a stable code. */
@@ -33,6 +45,12 @@ export type WalletErrorCode =
   | 'ERR_NO_HOLDER'
   | 'ERR_NO_MATCHING_CREDENTIAL'
   | 'ERR_NOTHING_TO_PRESENT'
+  | 'ERR_REQUEST_URL'
+  | 'ERR_REQUEST_UNREACHABLE'
+  | 'ERR_REQUEST_MALFORMED'
+  | 'ERR_DOMAIN_MISMATCH'
+  | 'ERR_CONSENT_REQUIRED'
+  | 'ERR_CONSENT_DECLINED'
 
 export class WalletError extends Error {
   constructor(readonly code: WalletErrorCode, message: string) {
@@ -111,10 +129,10 @@ export class HolderWallet {
   }
 
   /**
-   * Answers a presentation request with a VP-JWT bound to its challenge and domain, containing only
-   * the chosen credentials (by default one per requested type, the newest, of the holder).
+   * The credentials a presentation would disclose: the chosen ones, or by default one per requested type,
+   * the newest within its validity period, of the holder. Nothing is signed; show this to the holder first.
    */
-  async present(request: PresentationRequestLike, choice: { holder?: string; credentialIds?: string[] } = {}): Promise<string> {
+  async select(request: Pick<PresentationRequestLike, 'credentialTypes'>, choice: { holder?: string; credentialIds?: string[] } = {}): Promise<PresentationSelection> {
     const all = await this.listCredentials()
     const holder = choice.holder ?? (await this.listDids())[0]?.did
     if (!holder) throw new WalletError('ERR_NO_HOLDER', 'the wallet has no DID yet')
@@ -138,13 +156,110 @@ export class HolderWallet {
       })
     }
     if (chosen.length === 0) throw new WalletError('ERR_NOTHING_TO_PRESENT', 'choose at least one credential')
+    return { holder, credentials: chosen }
+  }
+
+  /**
+   * Answers a presentation request with a VP-JWT bound to its challenge and domain, containing only
+   * the chosen credentials (see select()). The domain must be where the request came from: take requests
+   * from fetchPresentationRequest(), which sets it from the URL, never from what a fetched request claims.
+   */
+  async present(request: PresentationRequestLike, choice: { holder?: string; credentialIds?: string[] } = {}): Promise<string> {
+    if (typeof request.challenge !== 'string' || request.challenge === '' || typeof request.domain !== 'string' || request.domain === '') {
+      throw new WalletError('ERR_REQUEST_MALFORMED', 'a presentation request needs a challenge and a domain')
+    }
+    const { holder, credentials } = await this.select(request, choice)
     const vp = await this.agent.createVerifiablePresentation({
-      presentation: { holder, verifiableCredential: chosen.map((c) => c.jwt) },
+      presentation: { holder, verifiableCredential: credentials.map((c) => c.jwt) },
       proofFormat: 'jwt',
       challenge: request.challenge,
       domain: request.domain,
     })
     return (vp.proof as { jwt: string }).jwt
+  }
+}
+
+/**
+ * Fetches a presentation request and addresses it to where it was fetched from: its `domain` becomes the
+ * URL's host. A request that names another domain is refused (ERR_DOMAIN_MISMATCH): a phishing site serving a
+ * real verifier's request would otherwise get a presentation the real verifier accepts in the phisher's
+ * session. A redirect to another host is refused for the same reason.
+ *
+ * @example
+ * const request = await fetchPresentationRequest('https://bank.example/v1/presentation-requests/…')
+ * // request.domain === 'bank.example'
+ */
+export async function fetchPresentationRequest(url: string, fetchImpl: typeof fetch = fetch): Promise<PresentationRequestLike> {
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    throw new WalletError('ERR_REQUEST_URL', `请求地址不是 URL / not a URL: ${url}`)
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+    throw new WalletError('ERR_REQUEST_URL', `请求地址须为 http(s) / the request URL must be http(s): ${url}`)
+  }
+  const host = parsed.host.toLowerCase()
+  let response: Response
+  try {
+    response = await fetchImpl(parsed, { headers: { accept: 'application/json' } })
+  } catch (error) {
+    throw new WalletError('ERR_REQUEST_UNREACHABLE', `无法获取出示请求 / cannot fetch the presentation request ${url}: ${(error as Error).message}`)
+  }
+  if (response.redirected && new URL(response.url).host.toLowerCase() !== host) {
+    throw new WalletError(
+      'ERR_DOMAIN_MISMATCH',
+      `出示请求被转到另一主机 ${new URL(response.url).host} / the request at ${host} redirects to another host, ${new URL(response.url).host}`,
+    )
+  }
+  if (!response.ok) throw new WalletError('ERR_REQUEST_UNREACHABLE', `出示请求返回 HTTP ${response.status} / the presentation request ${url} answered HTTP ${response.status}`)
+  let body: unknown
+  try {
+    body = await response.json()
+  } catch {
+    throw new WalletError('ERR_REQUEST_MALFORMED', `出示请求不是 JSON / the presentation request at ${url} is not JSON`)
+  }
+  return addressedTo(body, host)
+}
+
+/** A fetched request addressed to the host it came from; refuses one that names another domain. */
+export function addressedTo(body: unknown, host: string): PresentationRequestLike {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) {
+    throw new WalletError('ERR_REQUEST_MALFORMED', '出示请求格式错误 / the presentation request is not a JSON object')
+  }
+  const input = body as Record<string, unknown>
+  if (typeof input.challenge !== 'string' || input.challenge === '') {
+    throw new WalletError('ERR_REQUEST_MALFORMED', '出示请求缺少 challenge / the presentation request has no challenge')
+  }
+  const types = input.credentialTypes
+  if (types !== undefined && (!Array.isArray(types) || !types.every((t) => typeof t === 'string'))) {
+    throw new WalletError('ERR_REQUEST_MALFORMED', '出示请求的 credentialTypes 须为字符串数组 / credentialTypes must be a list of strings')
+  }
+  const claimed = input.domain
+  if (claimed !== undefined && (typeof claimed !== 'string' || claimed.toLowerCase() !== host.toLowerCase())) {
+    throw new WalletError(
+      'ERR_DOMAIN_MISMATCH',
+      `出示请求声称来自 ${String(claimed)}，但获取自 ${host}，拒绝签名 / the request names the domain ${String(claimed)} but was fetched from ${host}: not signing (a site relaying another verifier's request)`,
+    )
+  }
+  const name = (input.verifier as { name?: unknown } | undefined)?.name as Record<string, unknown> | undefined
+  const verifier =
+    input.verifier && typeof input.verifier === 'object'
+      ? {
+          ...(typeof (input.verifier as { id?: unknown }).id === 'string' ? { id: (input.verifier as { id: string }).id } : {}),
+          name: {
+            ...(typeof name?.['zh-CN'] === 'string' ? { 'zh-CN': name['zh-CN'] } : {}),
+            ...(typeof name?.en === 'string' ? { en: name.en } : {}),
+          },
+        }
+      : undefined
+  return {
+    challenge: input.challenge,
+    // The claimed spelling when it matches (hosts compare case-insensitively), so aud equals the verifier's domain.
+    domain: typeof claimed === 'string' ? claimed : host.toLowerCase(),
+    credentialTypes: types as string[] | undefined,
+    ...(typeof input.purpose === 'string' ? { purpose: input.purpose } : {}),
+    ...(verifier ? { verifier } : {}),
   }
 }
 
@@ -154,6 +269,7 @@ function toWalletCredential(hash: string, jwt: string, payload: Record<string, a
     hash,
     types: payload.vc?.type ?? [],
     issuer: payload.iss,
+    ...(typeof payload.vc?.issuer?.name === 'string' ? { issuerName: payload.vc.issuer.name } : {}),
     subject: payload.sub ?? payload.vc?.credentialSubject?.id ?? null,
     issuedAt: payload.nbf ? new Date(payload.nbf * 1000).toISOString() : null,
     expiresAt: payload.exp ? new Date(payload.exp * 1000).toISOString() : null,

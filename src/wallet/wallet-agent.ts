@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs'
+import { chmodSync, closeSync, lstatSync, mkdirSync, openSync } from 'node:fs'
 import { join } from 'node:path'
 import { createAgent, type TAgent, type IKeyManager, type IDIDManager, type ICredentialPlugin, type IDataStore, type IDataStoreORM, type IResolver } from '@veramo/core'
 import { KeyManager } from '@veramo/key-manager'
@@ -25,10 +25,10 @@ export interface WalletNetwork {
  * (created without any transaction), credentials in the wallet's SQLite file. It needs no chain access.
  */
 export async function createWalletAgent(dir: string, secret: string, network: WalletNetwork): Promise<{ agent: WalletAgent; db: DataSource }> {
-  mkdirSync(dir, { recursive: true })
+  const database = makeWalletPrivate(dir)
   const db = new DataSource({
     type: 'sqlite',
-    database: join(dir, 'wallet.sqlite'),
+    database,
     synchronize: false,
     migrations,
     migrationsRun: true,
@@ -55,4 +55,22 @@ export async function createWalletAgent(dir: string, secret: string, network: Wa
     ],
   })
   return { agent, db }
+}
+
+/**
+ * The wallet's directory 0700 and its database 0600 (created so before SQLite opens it, so that its journal
+ * takes the same mode); a looser one from before is tightened. Returns the database file.
+ */
+function makeWalletPrivate(dir: string): string {
+  mkdirSync(dir, { recursive: true, mode: 0o700 })
+  const database = join(dir, 'wallet.sqlite')
+  closeSync(openSync(database, 'a', 0o600))
+  for (const [path, mode] of [
+    [dir, 0o700],
+    [database, 0o600],
+  ] as const) {
+    const stat = lstatSync(path)
+    if (!stat.isSymbolicLink() && (stat.mode & 0o077) !== 0) chmodSync(path, stat.mode & mode)
+  }
+  return database
 }

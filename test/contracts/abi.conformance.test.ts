@@ -17,6 +17,9 @@ const expected: Record<Exclude<ContractName, 'EthereumDIDRegistry'>, { functions
       'threshold()',
       'getProposal(bytes32)',
       'hasApproved(bytes32,address)',
+      'cancel(bytes32)',
+      'getProposalStatus(bytes32)',
+      'proposalLifetime()',
     ],
     events: [
       'ProposalCreated(bytes32,address,address,bytes)',
@@ -25,6 +28,7 @@ const expected: Record<Exclude<ContractName, 'EthereumDIDRegistry'>, { functions
       'MemberAdded(address)',
       'MemberRemoved(address)',
       'ThresholdChanged(uint256)',
+      'ProposalCancelled(bytes32,address)',
     ],
     errors: [
       'NotMember(address)',
@@ -37,6 +41,10 @@ const expected: Record<Exclude<ContractName, 'EthereumDIDRegistry'>, { functions
       'ExecutionFailed(bytes32,bytes)',
       'InvalidThreshold(uint256,uint256)',
       'AlreadyMember(address)',
+      'ProposalExpired(bytes32,uint64)',
+      'AlreadyCancelled(bytes32)',
+      'NotProposer(bytes32,address)',
+      'InvalidLifetime(uint64)',
     ],
   },
   TrustedIssuerRegistry: {

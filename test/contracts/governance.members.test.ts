@@ -6,6 +6,7 @@ import {
   eventsOf,
   governed,
   mined,
+  PROPOSAL_LIFETIME,
   randomAccount,
   randomAccounts,
   randomSalt,
@@ -38,6 +39,7 @@ async function council(memberCount: number, threshold: number): Promise<Council>
     deployer,
     members.map((m) => m.address),
     threshold,
+    PROPOSAL_LIFETIME,
   )
   return { governance, members }
 }
@@ -58,12 +60,14 @@ describe('ConsortiumGovernance: constructor', () => {
     const probe = (await council(1, 1)).governance
     const [a, b] = randomAccounts(chain.provider, 2).map((w) => w.address)
     for (const threshold of [0, 3]) {
-      const err = await revertOf(deploy('ConsortiumGovernance', deployer, [a, b], threshold), probe)
+      const err = await revertOf(deploy('ConsortiumGovernance', deployer, [a, b], threshold, PROPOSAL_LIFETIME), probe)
       expect(err.name).toBe('InvalidThreshold')
       expect([...err.args]).toEqual([BigInt(threshold), 2n])
     }
-    expect((await revertOf(deploy('ConsortiumGovernance', deployer, [a, a], 1), probe)).name).toBe('AlreadyMember')
-    expect((await revertOf(deploy('ConsortiumGovernance', deployer, [a, ZeroAddress], 1), probe)).name).toBe('InvalidMember')
+    expect((await revertOf(deploy('ConsortiumGovernance', deployer, [a, a], 1, PROPOSAL_LIFETIME), probe)).name).toBe('AlreadyMember')
+    expect((await revertOf(deploy('ConsortiumGovernance', deployer, [a, ZeroAddress], 1, PROPOSAL_LIFETIME), probe)).name).toBe(
+      'InvalidMember',
+    )
   })
 
   it('refuses to make the governance contract a member of itself', async () => {

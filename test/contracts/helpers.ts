@@ -24,6 +24,8 @@ export const REVOCATION = 0
 export const SUSPENSION = 1
 export const MAX_UINT64 = (1n << 64n) - 1n
 export const IssuerStatus = { None: 0n, Active: 1n, Suspended: 2n, Revoked: 3n } as const
+/** ConsortiumGovernance's proposal lifetime in these tests: 7 days, the deployment default. */
+export const PROPOSAL_LIFETIME = 7 * 24 * 3600
 
 /** keccak256 of a credential type name, as the TrustedIssuerRegistry stores it. */
 export const credentialType = (name: string): string => id(name)
@@ -85,6 +87,7 @@ export async function deploySystem(provider: JsonRpcProvider, memberCount = 3, t
     deployer,
     members.map((m) => m.address),
     threshold,
+    PROPOSAL_LIFETIME,
   )
   const governanceAddress = await governance.getAddress()
   const didAddress = await didRegistry.getAddress()

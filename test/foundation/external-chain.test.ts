@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { ZeroHash } from 'ethers'
+import { getAddress, ZeroHash } from 'ethers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startAnvil, type AnvilNode } from '../../src/chain/anvil-node.js'
 import { loadConfig } from '../../src/config/config.js'
@@ -24,8 +24,18 @@ function tempDir(): string {
   return dir
 }
 
+/** Member addresses generated elsewhere (outside the demo, deploy takes them from the settings). */
+const MEMBERS = [1, 2, 3].map((n) => getAddress(`0x${String(n).repeat(40)}`))
+
 function externalConfig(dataDir: string, rpcUrl: string) {
-  return loadConfig({ GOVCRED_CHAIN_MODE: 'external', GOVCRED_RPC_URL: rpcUrl, GOVCRED_KMS_SECRET: SECRET, GOVCRED_DATA_DIR: dataDir })
+  return loadConfig({
+    GOVCRED_CHAIN_MODE: 'external',
+    GOVCRED_RPC_URL: rpcUrl,
+    GOVCRED_KMS_SECRET: SECRET,
+    GOVCRED_DATA_DIR: dataDir,
+    GOVCRED_GOVERNANCE_MEMBERS: MEMBERS.join(','),
+    GOVCRED_GOVERNANCE_THRESHOLD: '2',
+  })
 }
 
 async function open(...args: Parameters<typeof openServiceContext>): Promise<ServiceContext> {
@@ -96,7 +106,7 @@ describe('openServiceContext with an external chain', () => {
 
     expect(deployed.chain).toBeUndefined()
     expect(deployed.rpcUrl).toBe(node.rpcUrl)
-    expect(deployed.members).toHaveLength(3)
+    expect(await deployed.registries.governance.members()).toEqual(MEMBERS)
     const file = JSON.parse(readFileSync(config.chain.deploymentsFile, 'utf8'))
     expect(file).toEqual(deployed.deployments)
     expect(file).toMatchObject({ name: 'govcred', chainId: 20191 })

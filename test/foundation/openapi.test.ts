@@ -28,11 +28,13 @@ const SHARED_ROUTES = [
   'GET /healthz',
   'GET /openapi.json',
   'GET /v1/network',
+  'POST /v1/chain/rpc',
   'GET /v1/issuers',
   'GET /v1/issuers/{did}',
   'GET /1.0/identifiers/{did}',
   'POST /v1/presentation-requests',
   'GET /v1/presentation-requests/{id}',
+  'GET /v1/presentation-requests/{id}/result',
   'POST /v1/presentations/verify',
   'POST /presentations/verify',
   'POST /credentials/verify',
@@ -48,6 +50,7 @@ const ISSUER_ROUTES = [
   'POST /v1/credentials/{id}/reinstate',
   'POST /credentials/issue',
   'POST /v1/property/transfers',
+  'POST /v1/property/units/{unitNumber}/current',
   'GET /v1/property/units/{unitNumber}/current',
   'GET /v1/audit',
   'GET /v1/audit/verify',
@@ -132,7 +135,9 @@ async function exerciseEveryOperation(doc: Json, call: Call, auth: Record<string
     }
     // Without a key, exactly the documented department routes refuse.
     const anonymous = await call(method, fill(template), { body: op.requestBody ? {} : undefined })
-    if (op.security) expect(anonymous.body?.error?.code, `${method} ${template} needs a key`).toBe('ERR_AUTH_REQUIRED')
+    // A security list with an empty alternative ({}) makes the key optional (relying parties on the verifier routes).
+    const keyRequired = op.security && !op.security.some((alternative: Json) => Object.keys(alternative).length === 0)
+    if (keyRequired) expect(anonymous.body?.error?.code, `${method} ${template} needs a key`).toBe('ERR_AUTH_REQUIRED')
     else expect(anonymous.status, `${method} ${template} needs no key`).not.toBe(401)
   }
 }
@@ -207,10 +212,22 @@ describe('GET /openapi.json (full mode)', () => {
 
   it('applies bearerAuth to the department routes only', () => {
     const secured = operations(doc)
-      .filter(({ op }) => op.security)
+      .filter(({ op }) => op.security?.some((alternative: Json) => 'bearerAuth' in alternative))
       .map(({ method, template }) => `${method} ${template}`)
-    expect(secured.sort()).toEqual(ISSUER_ROUTES.filter((r) => r !== 'GET /v1/property/units/{unitNumber}/current').sort())
-    for (const { op } of operations(doc).filter(({ op }) => op.security)) expect(op.security).toEqual([{ bearerAuth: [] }])
+    expect(secured.sort()).toEqual(ISSUER_ROUTES.filter((r) => !r.endsWith(' /v1/property/units/{unitNumber}/current')).sort())
+    for (const { op } of operations(doc).filter(({ op }) => op.security?.some((alternative: Json) => 'bearerAuth' in alternative)))
+      expect(op.security).toEqual([{ bearerAuth: [] }])
+    const relyingParty = operations(doc)
+      .filter(({ op }) => op.security?.some((alternative: Json) => 'relyingPartyAuth' in alternative))
+      .map(({ method, template }) => `${method} ${template}`)
+    expect(relyingParty.sort()).toEqual(
+      [
+        'POST /v1/presentation-requests',
+        'GET /v1/presentation-requests/{id}',
+        'GET /v1/presentation-requests/{id}/result',
+        'POST /v1/presentations/verify',
+      ].sort(),
+    )
   })
 })
 
@@ -287,6 +304,7 @@ describe('GET /openapi.json (verifier mode)', () => {
       resolveDid: (did) => verifier.deps.cache.resolveDid(did),
       deployments: ctx.deployments,
       publicRpcUrl: ctx.rpcUrl,
+      chainRpc: { upstreamUrl: ctx.rpcUrl },
       logger: silentLogger,
       verifier,
       trustRegistry: ctx.agent,
@@ -300,10 +318,10 @@ describe('GET /openapi.json (verifier mode)', () => {
     vdoc = (await call('GET', '/openapi.json')).body
   })
 
-  it('documents the verifier routes only, with no security scheme and no issuer-side schema', () => {
+  it("documents the verifier routes only, with only the relying parties' security scheme and no issuer-side schema", () => {
     expect(vdoc).toEqual(openApiDocument({ mode: 'verifier', serverUrl: verifierApp!.url }))
     expect(routeNames(vdoc).sort()).toEqual([...SHARED_ROUTES].sort())
-    expect(vdoc.components.securitySchemes).toBeUndefined()
+    expect(Object.keys(vdoc.components.securitySchemes)).toEqual(['relyingPartyAuth'])
     expect(vdoc.components.schemas.IssueRequest).toBeUndefined()
     expect(vdoc.components.schemas.VerificationResult).toBeDefined()
   })

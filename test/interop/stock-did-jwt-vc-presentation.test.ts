@@ -157,6 +157,7 @@ describe('a presentation made by the govcred wallet CLI', () => {
       'present',
       '--request',
       `${service.baseUrl}/v1/presentation-requests/${request.id}`,
+      '--yes',
       '--wallet',
       walletDir,
     ])

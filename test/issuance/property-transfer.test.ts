@@ -42,10 +42,12 @@ async function issueCertificate(unit: string, holder = SELLER) {
   return issue(service, demo.realEstate.apiKey, 'PropertyCertificateCredential', { id: holder, ...claimsFor(unit, '李明') })
 }
 
+const checkCurrent = (unit: string, certificate: string) => service.api(`/v1/property/units/${unit}/current`, { body: { certificate } })
+
 async function isCurrent(unit: string, jwt: string) {
-  const { status, body } = await service.api(`/v1/property/units/${unit}/current?certificate=${encodeURIComponent(jwt)}`)
+  const { status, body } = await checkCurrent(unit, jwt)
   expect(status, JSON.stringify(body)).toBe(200)
-  return body as { current: boolean; unitNumber: string; sequence: number | null }
+  return body as { current: boolean; verified: boolean; unitNumber: string; sequence: number | null }
 }
 
 const transfer = (body: Record<string, unknown>) => service.api('/v1/property/transfers', { headers: bearer(demo.realEstate.apiKey), body })
@@ -77,6 +79,7 @@ describe('one current certificate per property unit', () => {
     expect(payload.propertyAnchor ?? payload.vc.propertyAnchor).toMatchObject({
       sequence: 1,
       salt: expect.stringMatching(/^0x[0-9a-f]{32}$/),
+      keySalt: expect.stringMatching(/^0x[0-9a-f]{32}$/),
     })
     seller = { id: body.id, jwt: body.jwt }
     expect(await isCurrent(unit, seller.jwt)).toMatchObject({ unitNumber: unit, current: true, sequence: 1 })
@@ -92,13 +95,15 @@ describe('one current certificate per property unit', () => {
   })
 
   it('the current-certificate check refuses a certificate for another unit (400 ERR_UNIT_MISMATCH) and a malformed unit', async () => {
-    const other = await service.api(`/v1/property/units/${unitNumber(102)}/current?certificate=${encodeURIComponent(seller.jwt)}`)
+    const other = await checkCurrent(unitNumber(102), seller.jwt)
     expect(other.status).toBe(400)
     expect(other.body.error.code).toBe('ERR_UNIT_MISMATCH')
-    const malformed = await service.api(`/v1/property/units/12345/current?certificate=${encodeURIComponent(seller.jwt)}`)
+    const malformed = await checkCurrent('12345', seller.jwt)
     expect(malformed.body.error.code).toBe('ERR_INVALID_UNIT_NUMBER')
-    const notJwt = await service.api(`/v1/property/units/${unit}/current?certificate=hello`)
-    expect(notJwt.body.error.code).toBe('ERR_MALFORMED_JWT')
+    const notJwt = await checkCurrent(unit, 'hello')
+    expect([notJwt.status, notJwt.body.error.code]).toEqual([400, 'ERR_MALFORMED_JWT'])
+    const noCertificate = await service.api(`/v1/property/units/${unit}/current`, { body: {} })
+    expect([noCertificate.status, noCertificate.body.error.code]).toEqual([400, 'ERR_INVALID_REQUEST'])
   })
 
   it('POST /v1/property/transfers revokes the seller and issues the buyer in one step (201)', async () => {
@@ -156,8 +161,8 @@ describe('one current certificate per property unit', () => {
     expect(status).toBe(409)
     expect(body.error.code).toBe('ERR_CREDENTIAL_SUSPENDED')
     expect(await countRows(service)).toEqual(before)
-    // Suspension does not move the unit anchor: the seized certificate is still the unit's certificate.
-    expect((await isCurrent(seized, issued.jwt)).current).toBe(true)
+    // A suspended certificate is not current (its anchor is cleared) until it is reinstated.
+    expect(await isCurrent(seized, issued.jwt)).toMatchObject({ current: false, verified: false })
   })
 
   it('refuses bad transfer requests: missing seller id, buyer not a DID, claims against the schema', async () => {

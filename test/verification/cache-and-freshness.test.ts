@@ -97,7 +97,7 @@ describe('the verifier’s cache', () => {
     expect(failures(after.body)).toEqual(['status:ERR_CREDENTIAL_REVOKED'])
   })
 
-  it('reflects a suspended accreditation in the cached issuer record after its block, refusing new credentials only', async () => {
+  it('reflects a suspended accreditation in the cached issuer record after its block, refusing every credential of the issuer until it is reinstated', async () => {
     const department = demo.SocialSecurityStatusCredential
     const { cache } = service.verifier.deps
     expect((await cache.issuer(department.account))?.status).toBe(1)
@@ -124,13 +124,17 @@ describe('the verifier’s cache', () => {
     await wallet.importCredential(signedAfter)
     const newer = (await wallet.listCredentials()).find((c) => c.jwt === signedAfter)!
     const refused = await presentAndVerify([newer.hash], ['SocialSecurityStatusCredential'])
-    expect(failures(refused.body)).toEqual(['issuerAccredited:ERR_ISSUER_NOT_ACCREDITED'])
+    expect(failures(refused.body)).toEqual(['issuerAccredited:ERR_ISSUER_SUSPENDED'])
+    // A credential's own date is no evidence of when it was signed: the older one is refused too while suspended.
     const older = await presentAndVerify([issued.SocialSecurityStatusCredential.id], ['SocialSecurityStatusCredential'])
-    expect(older.status).toBe(200)
+    expect(failures(older.body)).toEqual(['issuerAccredited:ERR_ISSUER_SUSPENDED'])
 
     await service.ctx.governance.proposeAndApprove(action('reinstateIssuer'), service.ctx.members)
     await sleep(pollMs())
     expect((await cache.issuer(department.account))?.status).toBe(1)
+    const reinstated = await presentAndVerify([issued.SocialSecurityStatusCredential.id], ['SocialSecurityStatusCredential'])
+    expect(failures(reinstated.body)).toEqual([])
+    expect(reinstated.status).toBe(200)
   })
 })
 

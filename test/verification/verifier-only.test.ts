@@ -42,6 +42,35 @@ let child: ChildProcess | undefined
 let exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
 let output = ''
 let verifierUrl: string
+/** The bank's relying-party key, registered in the verifier's database with `govcred relying-party create --verifier`. */
+let bankKey: string
+
+/** Runs the CLI with only the given GOVCRED_ variables; resolves with its stdout. */
+function cli(args: string[], govcredEnv: Record<string, string>): Promise<string> {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('GOVCRED_')))
+  return new Promise((resolve, reject) => {
+    const run = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+      cwd: PROJECT_ROOT,
+      env: { ...env, ...govcredEnv, GOVCRED_LOG_LEVEL: 'silent' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    run.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+    run.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    run.once('exit', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`govcred ${args.join(' ')} exited ${code}: ${stderr}`))))
+  })
+}
+
+/** A JSON POST to the verifier with the bank's key. */
+async function postAsBank(path: string, body: unknown): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${verifierUrl}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...bearer(bankKey) },
+    body: JSON.stringify(body),
+  })
+  return { status: res.status, body: await res.json() }
+}
 
 /** The issuing service on the shared chain (external mode), in its own data directory. */
 const startIssuing = () => startTestService({ dataDir: issuingDir, env: issuingEnv })
@@ -72,6 +101,14 @@ beforeAll(async () => {
   for (const type of THREE_TYPES) await wallet.importCredential(issued[type].jwt)
   await issuing.dispose({ keepData: true })
   issuing = undefined
+
+  // Verifier-only mode takes presentation requests from registered relying parties only (by default).
+  const created = JSON.parse(
+    await cli(['relying-party', 'create', '--id', 'bank-of-nanjing', '--name', '南京银行', '--name-en', 'Bank of Nanjing', '--verifier'], {
+      GOVCRED_DATA_DIR: verifierDir,
+    }),
+  )
+  bankKey = created.apiKey.key
 
   const port = await freePort()
   verifierUrl = `http://127.0.0.1:${port}`
@@ -117,13 +154,14 @@ afterAll(async () => {
 }, 60_000)
 
 async function presentToVerifier() {
-  const request = await fetchJson(verifierUrl, '/v1/presentation-requests', {
+  const request = await postAsBank('/v1/presentation-requests', {
     credentialTypes: THREE_TYPES,
     purpose: '贷款审核 loan check',
   })
   expect(request.status).toBe(201)
+  expect(request.body.verifier).toEqual({ id: 'bank-of-nanjing', name: { 'zh-CN': '南京银行', en: 'Bank of Nanjing' } })
   const vp = await wallet.present(request.body, { holder, credentialIds: THREE_TYPES.map((t) => issued[t].id) })
-  return fetchJson(verifierUrl, '/v1/presentations/verify', { presentation: vp, requestId: request.body.id })
+  return postAsBank('/v1/presentations/verify', { presentation: vp, requestId: request.body.id })
 }
 
 describe('govcred verifier (verifier-only mode) with the issuing service stopped', () => {
@@ -132,7 +170,16 @@ describe('govcred verifier (verifier-only mode) with the issuing service stopped
     const issuingRoute = await fetchJson(verifierUrl, '/v1/credentials', { type: 'BusinessLicenseCredential', holder, claims: {} })
     expect(issuingRoute.status).toBe(404)
     const network = await fetchJson(verifierUrl, '/v1/network')
-    expect(network.body).toMatchObject({ name: 'govcred', chainId: 20191, rpcUrl: anvil.rpcUrl })
+    // The verifier's own read-only endpoint, over its GOVCRED_RPC_URL (which it does not advertise).
+    expect(network.body).toMatchObject({ name: 'govcred', chainId: 20191, rpcUrl: `${verifierUrl}/v1/chain/rpc` })
+    const chainId = await fetchJson(verifierUrl, '/v1/chain/rpc', { jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] })
+    expect(chainId.body).toEqual({ jsonrpc: '2.0', id: 1, result: '0x4edf' })
+  })
+
+  it('takes presentation requests from registered relying parties only', async () => {
+    const anonymous = await fetchJson(verifierUrl, '/v1/presentation-requests', { credentialTypes: THREE_TYPES, purpose: '匿名 anonymous' })
+    expect(anonymous.status).toBe(401)
+    expect(anonymous.body.error.code).toBe('ERR_RELYING_PARTY_REQUIRED')
   })
 
   it('lists the accredited issuers from the chain', async () => {

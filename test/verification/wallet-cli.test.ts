@@ -9,6 +9,7 @@ import sqlite3 from 'sqlite3'
 import { SigningKey } from 'ethers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestService, type TestService } from '../helpers/service.js'
+import { freePort } from '../../src/chain/anvil-node.js'
 import { failures, issueOverHttp, payloadOf, readDemo, verifyOverHttp } from './verification-helpers.js'
 
 const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url))
@@ -44,7 +45,8 @@ function rows(file: string, sql: string): Promise<Record<string, string>[]> {
 }
 
 beforeAll(async () => {
-  service = await startTestService()
+  // A real port, so the domain the verifier expects (the host of its public URL) is where the wallet fetches from.
+  service = await startTestService({ env: { PORT: String(await freePort()) } })
   walletDir = mkdtempSync(join(tmpdir(), 'govcred-cli-wallet-'))
   did = JSON.parse(await wallet(['create-did'])).did
 }, 60_000)
@@ -66,7 +68,7 @@ describe('govcred wallet', () => {
     const { body: request } = await service.api('/v1/presentation-requests', {
       body: { credentialTypes: ['BusinessLicenseCredential'], purpose: '开户审核 account opening' },
     })
-    const vp = await wallet(['present', '--request', `${service.url}/v1/presentation-requests/${request.id}`])
+    const vp = await wallet(['present', '--request', `${service.url}/v1/presentation-requests/${request.id}`, '--yes'])
     expect(vp).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/)
     expect(payloadOf(vp)).toMatchObject({
       iss: did,

@@ -17,7 +17,7 @@ govcred is the decentralized-identity and verifiable-credential service of a cit
 
 错误 / Errors: every error is \`{"error":{"code","message","details?"}}\` with a stable \`ERR_\` code; each response lists the codes it can carry (also in \`x-error-codes\`). Verification outcomes are data: \`VerificationResult\`, 200 when verified, 422 with the failing checks otherwise.
 
-认证 / Authentication: department routes take the department's API key as \`Authorization: Bearer <key>\`; verifier routes need none.
+认证 / Authentication: department routes take the department's API key as \`Authorization: Bearer <key>\`; relying parties (banks) send their own key (\`govcred relying-party create\`) on the presentation-request routes, which take anonymous callers only where the node allows it; the verification routes need none otherwise.
 
 凭证声明 / Claims: each credential type's claims are described by its published JSON Schema, referenced by \`$id\` (the files in \`schemas/\` of the repository, whose hashes are anchored on chain).`
 
@@ -60,13 +60,16 @@ export function openApiDocument(
     paths,
     components: {
       schemas: referencedSchemas(paths, componentSchemas()),
-      ...(full
-        ? {
-            securitySchemes: {
-              bearerAuth: { type: 'http', scheme: 'bearer', description: "The department's API key (npx govcred apikey create)" },
-            },
-          }
-        : {}),
+      securitySchemes: {
+        ...(full
+          ? { bearerAuth: { type: 'http', scheme: 'bearer', description: "The department's API key (npx govcred apikey create)" } }
+          : {}),
+        relyingPartyAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          description: "A relying party's API key (npx govcred relying-party create): optional where anonymous requests are allowed",
+        },
+      },
     },
   }
 }

@@ -11,6 +11,11 @@ interface OperationSpec {
   description?: string
   /** Department routes: Bearer API key, 401 documented. */
   department?: boolean
+  /**
+   * Relying-party routes: an optional Bearer key (`grp_…`, govcred relying-party create); `owner` when a
+   * relying party's request answers only to that party's key.
+   */
+  relyingParty?: 'optional' | 'owner'
   parameters?: SchemaObject[]
   body?: string
   responses: Record<number, SchemaObject>
@@ -23,10 +28,12 @@ const REASON: Record<number, string> = {
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not found',
+  405: 'Method not allowed',
   409: 'Conflict',
   413: 'Payload too large',
   415: 'Unsupported media encoding',
   422: 'Unprocessable content',
+  429: 'Too many requests',
   502: 'Bad gateway',
   503: 'Service unavailable',
 }
@@ -68,6 +75,12 @@ function operation(spec: OperationSpec): SchemaObject {
     add(415, ['ERR_UNSUPPORTED_ENCODING'])
   }
   if (spec.department) add(401, ['ERR_AUTH_REQUIRED', 'ERR_AUTH_INVALID'])
+  // Public routes: a budget per client per minute and a cap on requests in flight (src/http/rate-limits.ts).
+  if (!spec.department) {
+    add(429, ['ERR_RATE_LIMITED'])
+    add(503, ['ERR_BUSY'])
+  }
+  if (spec.relyingParty) add(401, spec.relyingParty === 'owner' ? ['ERR_AUTH_REQUIRED', 'ERR_AUTH_INVALID'] : ['ERR_AUTH_INVALID'])
   for (const [status, codes] of Object.entries(spec.errors ?? {})) add(Number(status), codes)
   const responses: Record<string, SchemaObject> = { ...spec.responses }
   for (const [status, codes] of Object.entries(errors).sort(([a], [b]) => Number(a) - Number(b))) {
@@ -79,17 +92,50 @@ function operation(spec: OperationSpec): SchemaObject {
     summary: spec.summary,
     ...(spec.description ? { description: spec.description } : {}),
     ...(spec.department ? { security: [{ bearerAuth: [] }] } : {}),
+    ...(spec.relyingParty ? { security: [{ relyingPartyAuth: [] }, {}] } : {}),
     ...(spec.parameters ? { parameters: spec.parameters } : {}),
     ...(spec.body ? { requestBody: { required: true, content: json(ref(spec.body)) } } : {}),
     responses,
   }
 }
 
+const RPC_REQUEST: SchemaObject = {
+  type: 'object',
+  required: ['jsonrpc', 'method'],
+  properties: {
+    jsonrpc: { const: '2.0' },
+    id: { type: ['string', 'number', 'null'] },
+    method: { type: 'string', example: 'eth_blockNumber' },
+    params: { type: 'array' },
+  },
+}
+const RPC_REQUESTS: SchemaObject = { oneOf: [RPC_REQUEST, { type: 'array', items: RPC_REQUEST, minItems: 1, maxItems: 100 }] }
+const RPC_ANSWER: SchemaObject = {
+  type: 'object',
+  required: ['jsonrpc', 'id'],
+  properties: {
+    jsonrpc: { const: '2.0' },
+    id: { type: ['string', 'number', 'null'] },
+    result: {},
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: { code: { type: 'integer' }, message: { type: 'string' }, data: {} },
+    },
+  },
+}
+const RPC_ANSWERS: SchemaObject = { oneOf: [RPC_ANSWER, { type: 'array', items: RPC_ANSWER }] }
 const DID_EXAMPLE = 'did:ethr:govcred:0x0000000000000000000000000000000000000001'
 const CHAIN: Record<number, ApiErrorCode[]> = { 503: ['ERR_CHAIN_UNAVAILABLE'] }
 const RESOLUTION_TYPE = 'application/ld+json;profile="https://w3id.org/did-resolution";charset=utf-8'
 const resolution = (description: string) => ({ description, content: { [RESOLUTION_TYPE]: { schema: ref('DidResolutionResult') } } })
-const verification = (body: string, operationId: string, summary: string, description: string) =>
+const verification = (
+  body: string,
+  operationId: string,
+  summary: string,
+  description: string,
+  extra: Pick<OperationSpec, 'relyingParty' | 'errors'> = {},
+) =>
   operation({
     operationId,
     tag: 'verification',
@@ -100,7 +146,8 @@ const verification = (body: string, operationId: string, summary: string, descri
       200: reply('Verified: every check passed', 'VerificationResult'),
       422: reply('Not verified: the failing checks carry their ERR_ codes (see Check)', 'VerificationResult'),
     },
-    errors: { 400: ['ERR_INVALID_REQUEST'], ...CHAIN },
+    relyingParty: extra.relyingParty,
+    errors: { 400: ['ERR_INVALID_REQUEST'], ...CHAIN, ...extra.errors },
   })
 
 /**
@@ -136,6 +183,31 @@ export function sharedPaths(): PathItems {
         description: 'Everything a verifier needs to configure a stock ethr-did-resolver and find the registries.',
         responses: { 200: reply('The network', 'Network') },
       }),
+    },
+    '/v1/chain/rpc': {
+      post: {
+        ...operation({
+          operationId: 'chainRpc',
+          tag: 'network',
+          summary: 'Read-only JSON-RPC 2.0 of the chain (the rpcUrl of /v1/network)',
+          description:
+            'Single requests and batches (at most 100) of eth_chainId, net_version, eth_blockNumber, eth_call (to a contract, no state overrides), eth_getCode, eth_getLogs (at most 5,000 blocks), eth_getBlockByNumber, eth_getBlockByHash and eth_getTransactionReceipt, forwarded to the node. Every other method is refused with -32601; errors are JSON-RPC error objects with HTTP 200. When the node does not answer: HTTP 503, -32603 with data.code ERR_CHAIN_UNAVAILABLE.',
+          responses: {
+            200: {
+              description: 'JSON-RPC answers (an array for a batch); refusals carry -32700, -32600, -32601 or -32602',
+              'x-error-codes': [-32700, -32600, -32601, -32602, -32603],
+              content: json(RPC_ANSWERS),
+            },
+            503: {
+              description: 'Service unavailable: the node does not answer (-32603, data.code ERR_CHAIN_UNAVAILABLE)',
+              'x-error-codes': ['ERR_CHAIN_UNAVAILABLE'],
+              content: json(RPC_ANSWERS),
+            },
+          },
+          errors: { 413: ['ERR_BODY_TOO_LARGE'], 415: ['ERR_UNSUPPORTED_ENCODING'] },
+        }),
+        requestBody: { required: true, content: json(RPC_REQUESTS) },
+      },
     },
     '/v1/issuers': {
       get: operation({
@@ -176,9 +248,12 @@ export function sharedPaths(): PathItems {
         operationId: 'createPresentationRequest',
         tag: 'verification',
         summary: 'Create a presentation request (challenge, domain, expiry)',
+        description:
+          'A registered relying party sends its key (`Authorization: Bearer grp_…`): the request carries its display names (`verifier`) and only it reads the result. Without a key the request is anonymous, taken only where GOVCRED_ANONYMOUS_REQUESTS is on (401 ERR_RELYING_PARTY_REQUIRED otherwise) and capped at GOVCRED_ANONYMOUS_REQUESTS_MAX open requests (429 ERR_TOO_MANY_OPEN_REQUESTS with Retry-After).',
+        relyingParty: 'optional',
         body: 'PresentationRequestInput',
         responses: { 201: reply('The request to send to the holder', 'PresentationRequest') },
-        errors: { 422: ['ERR_INVALID_REQUEST'] },
+        errors: { 401: ['ERR_RELYING_PARTY_REQUIRED'], 422: ['ERR_INVALID_REQUEST'], 429: ['ERR_TOO_MANY_OPEN_REQUESTS'] },
       }),
     },
     '/v1/presentation-requests/{id}': {
@@ -186,8 +261,29 @@ export function sharedPaths(): PathItems {
         operationId: 'getPresentationRequest',
         tag: 'verification',
         summary: 'Read a presentation request (what the wallet fetches)',
+        description:
+          "Anyone holding the id reads what the holder needs (with `verifier` for a relying party's request). The owner's key adds createdAt, usedAt, used and result; another relying party's key gets 404.",
+        relyingParty: 'optional',
         parameters: [pathParam('id', 'The request id')],
-        responses: { 200: reply('The request, with createdAt, usedAt and used', 'PresentationRequest') },
+        responses: {
+          200: reply(
+            "The request; with the owner's key (or when anonymous) also createdAt, usedAt, used and result",
+            'PresentationRequest',
+          ),
+        },
+        errors: { 404: ['ERR_UNKNOWN_REQUEST'] },
+      }),
+    },
+    '/v1/presentation-requests/{id}/result': {
+      get: operation({
+        operationId: 'getPresentationRequestResult',
+        tag: 'verification',
+        summary: 'Whether the request was answered, and the outcome (the owner only)',
+        description:
+          "A relying party's request answers to that party's key only: 401 without a key, 404 for another party's key. An anonymous request's result is anyone's who holds the id.",
+        relyingParty: 'owner',
+        parameters: [pathParam('id', 'The request id')],
+        responses: { 200: reply('Used or not, and the outcome of the presentation that used it', 'PresentationRequestResult') },
         errors: { 404: ['ERR_UNKNOWN_REQUEST'] },
       }),
     },
@@ -196,7 +292,8 @@ export function sharedPaths(): PathItems {
         'VerifyPresentationRequest',
         'verifyPresentation',
         'Verify a presentation answering a presentation request',
-        'The request is used up once a presentation signed by its holder arrives, whatever the outcome.',
+        "The request is used up once a presentation signed by its holder arrives, whatever the outcome. A relying party's request is verified with that party's key only (401 without, 404 with another's).",
+        { relyingParty: 'owner', errors: { 404: ['ERR_UNKNOWN_REQUEST'] } },
       ),
     },
     '/presentations/verify': {
@@ -204,7 +301,7 @@ export function sharedPaths(): PathItems {
         'VcApiVerifyPresentationRequest',
         'vcApiVerifyPresentation',
         'W3C VC-API: verify a presentation',
-        "options.challenge is required and accepted once; a presentation request's challenge is refused here.",
+        "options.challenge is required and accepted once; a presentation request's challenge is refused here. The used challenge is kept for an hour, so the presentation must carry an iat at most an hour old (or an exp within the hour): otherwise it is refused ERR_PRESENTATION_EXPIRED.",
       ),
     },
     '/credentials/verify': {
@@ -334,10 +431,14 @@ export function issuerPaths(): PathItems {
         summary: 'W3C VC-API: issue a credential',
         department: true,
         description:
-          'A govcred type is checked as in POST /v1/credentials; the base type alone is issued as a generic, schema-less credential.',
+          "A govcred type is checked as in POST /v1/credentials; the base type alone is issued as a generic, schema-less credential, only where GOVCRED_GENERIC_ISSUANCE is on and for a key scoped for VerifiableCredential ('*' does not imply it).",
         body: 'VcApiIssueRequest',
         responses: { 201: reply('Issued', 'VcApiIssueResponse') },
-        errors: { ...ISSUE_ERRORS, 422: [...INVALID, 'ERR_INVALID_ISSUER', 'ERR_UNKNOWN_TYPE'] },
+        errors: {
+          ...ISSUE_ERRORS,
+          403: [...ISSUE_ERRORS[403]!, 'ERR_GENERIC_ISSUANCE_DISABLED', 'ERR_GENERIC_SCOPE_REQUIRED'],
+          422: [...INVALID, 'ERR_INVALID_ISSUER', 'ERR_UNKNOWN_TYPE'],
+        },
       }),
     },
     '/v1/property/transfers': {
@@ -360,20 +461,35 @@ export function issuerPaths(): PathItems {
       }),
     },
     '/v1/property/units/{unitNumber}/current': {
+      post: operation({
+        operationId: 'checkCurrentPropertyCertificate',
+        tag: 'property',
+        summary: "Is this certificate verified and the unit's current one on chain?",
+        description:
+          'Runs a full credential verification (issuer accredited for PropertyCertificateCredential at issuance, schema, status, validity), then reads the certificate\'s anchor. Answers 200 whenever it could decide, with current:false and the failing checks for a refused certificate (the question is "is it current", unlike /v1/presentations/verify, which answers 422 when not verified). The certificate goes in the body, never in the URL.',
+        parameters: [pathParam('unitNumber', 'Real estate unit number (28 characters, GB/T 37346)')],
+        body: 'CurrentCertificateRequest',
+        responses: { 200: reply('The answer, with the checks', 'CurrentCertificate') },
+        errors: {
+          400: [
+            'ERR_INVALID_UNIT_NUMBER',
+            'ERR_CERTIFICATE_IN_QUERY',
+            'ERR_INVALID_REQUEST',
+            'ERR_MALFORMED_JWT',
+            'ERR_NOT_A_PROPERTY_CERTIFICATE',
+            'ERR_UNIT_MISMATCH',
+          ],
+          ...CHAIN,
+        },
+      }),
       get: operation({
         operationId: 'getCurrentPropertyCertificate',
         tag: 'property',
-        summary: "Is this certificate the unit's current one on chain?",
-        parameters: [
-          pathParam('unitNumber', 'Real estate unit number (28 characters, GB/T 37346)'),
-          query('certificate', 'The property certificate VC-JWT', { type: 'string', maxLength: 20000 }, true),
-        ],
-        responses: { 200: reply('The answer', 'CurrentCertificate') },
-        errors: {
-          400: ['ERR_INVALID_UNIT_NUMBER', 'ERR_INVALID_QUERY', 'ERR_MALFORMED_JWT', 'ERR_NOT_A_PROPERTY_CERTIFICATE', 'ERR_UNIT_MISMATCH'],
-          422: ['ERR_CERTIFICATE_SIGNATURE_INVALID'],
-          ...CHAIN,
-        },
+        summary: 'Withdrawn: POST the certificate instead',
+        description: 'A certificate in a query string ends up in gateway logs; this answers 405 (Allow: POST) whatever the query.',
+        parameters: [pathParam('unitNumber', 'Real estate unit number (28 characters, GB/T 37346)')],
+        responses: {},
+        errors: { 405: ['ERR_METHOD_NOT_ALLOWED'] },
       }),
     },
     '/v1/audit': {
@@ -381,6 +497,8 @@ export function issuerPaths(): PathItems {
         operationId: 'listAuditEntries',
         tag: 'audit',
         summary: "The department's audit entries, newest first",
+        description:
+          "A key restricted to some credential types sees only entries about the department's credentials of those types; entries about no credential (API keys) are for '*' keys only.",
         department: true,
         parameters: [
           LIMIT,
@@ -389,7 +507,7 @@ export function issuerPaths(): PathItems {
           query('credentialId', 'Only entries about this credential', { type: 'string', minLength: 1, maxLength: 512 }),
         ],
         responses: { 200: reply('A page', 'AuditPage') },
-        errors: { 400: ['ERR_INVALID_QUERY'] },
+        errors: { 400: ['ERR_INVALID_QUERY'], 404: ['ERR_CREDENTIAL_NOT_FOUND'] },
       }),
     },
     '/v1/audit/verify': {

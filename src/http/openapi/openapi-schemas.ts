@@ -233,11 +233,20 @@ export function componentSchemas(): Record<string, SchemaObject> {
       anchor: object({ unitNumber: string(), sequence: { type: 'integer' }, txHash }),
       onChain: string(undefined, { enum: ['confirmed', 'pending'] }),
     }),
+    CurrentCertificateRequest: object({
+      certificate: string('The property certificate VC-JWT (in the body: never in a URL)', { minLength: 1, maxLength: 20000 }),
+    }),
     CurrentCertificate: object({
       unitNumber: string(),
-      current: { type: 'boolean', description: "Whether the certificate is the unit's current one on chain" },
-      anchoredAt: nullable(dateTime()),
-      sequence: nullable({ type: 'integer' }),
+      current: {
+        type: 'boolean',
+        description: "True only when the certificate verified (every check) and the chain holds its anchor as the unit's current one",
+      },
+      verified: { type: 'boolean', description: 'Every check of a credential verification passed (see checks)' },
+      issuer: object({ did: string(), name: nullable(string('As accredited on chain; null when not accredited')) }),
+      checks: { type: 'array', items: ref('Check') },
+      anchoredAt: nullable(dateTime('When the anchor was written; null unless current')),
+      sequence: nullable({ type: 'integer', description: "The certificate's sequence for its unit; null unless verified" }),
     }),
     PresentationRequestInput: object({
       credentialTypes: { type: 'array', items: credentialType, minItems: 1, maxItems: 10, uniqueItems: true },
@@ -254,8 +263,37 @@ export function componentSchemas(): Record<string, SchemaObject> {
         createdAt: dateTime(),
         usedAt: nullable(dateTime()),
         used: { type: 'boolean' },
+        verifier: ref('VerifierIdentity'),
+        result: { oneOf: [ref('PresentationOutcome'), { type: 'null' }] },
       },
       ['id', 'challenge', 'domain', 'credentialTypes', 'purpose', 'expiresAt'],
+    ),
+    VerifierIdentity: object(
+      {
+        id: string('The registered relying party (govcred relying-party create)'),
+        name: object({ 'zh-CN': string('Display name shown to the holder'), en: string('Display name in English') }),
+      },
+      ['id', 'name'],
+      { description: 'Who asks: present on the requests of a registered relying party, absent on anonymous ones' },
+    ),
+    PresentationOutcome: object(
+      {
+        verified: { type: 'boolean' },
+        code: string("'OK', or the first failing check's code"),
+        holder: nullable(string('The DID that signed the presentation')),
+      },
+      ['verified', 'code', 'holder'],
+      { description: 'What is kept of the presentation that used the request (no claims)' },
+    ),
+    PresentationRequestResult: object(
+      {
+        id: string(),
+        createdAt: dateTime(),
+        usedAt: nullable(dateTime()),
+        used: { type: 'boolean' },
+        result: { oneOf: [ref('PresentationOutcome'), { type: 'null' }] },
+      },
+      ['id', 'createdAt', 'usedAt', 'used', 'result'],
     ),
     VerifyPresentationRequest: object({
       presentation: { description: 'A VP-JWT, or a presentation with a JwtProof2020 proof', oneOf: [string(), { type: 'object' }] },

@@ -3,14 +3,16 @@ import { ValidationError } from '../../shared/errors/app-error.js'
 import { GENERIC_TYPE, parseGenericIssueRequest, parseIssueRequest } from '../../issuing/issuance/issuance-request.js'
 import { issueWithPolicies, type PolicyDeps } from '../../issuing/policies/issue-with-policies.js'
 import { isCredentialTypeName } from '../../catalog/credential-types.js'
+import { assertGenericIssuance } from '../../issuing/departments/department-principal.js'
 import { principalOf } from '../department-auth.js'
 
 /**
  * The W3C VC-API issuer route: POST /credentials/issue {credential, options} → 201 {verifiableCredential}.
  * A govcred type goes through the same checks as POST /v1/credentials; a credential of the base type only
- * is issued as a generic, schema-less credential of an active accredited issuer.
+ * is issued as a generic, schema-less credential of an active accredited issuer — only where generic issuance
+ * is on (GOVCRED_GENERIC_ISSUANCE) and for a key scoped for VerifiableCredential ('*' does not imply it).
  */
-export function vcApiIssuerRoutes(deps: { policies: PolicyDeps; authenticate: RequestHandler }): Router {
+export function vcApiIssuerRoutes(deps: { policies: PolicyDeps; authenticate: RequestHandler; genericIssuance: boolean }): Router {
   const router = Router()
   router.post('/credentials/issue', deps.authenticate, async (req, res) => {
     const principal = principalOf(req)
@@ -18,6 +20,12 @@ export function vcApiIssuerRoutes(deps: { policies: PolicyDeps; authenticate: Re
     if (!credential || typeof credential !== 'object' || Array.isArray(credential)) {
       throw new ValidationError('ERR_INVALID_REQUEST', 'body.credential must be an object')
     }
+    const types = (Array.isArray(credential.type) ? credential.type : [credential.type]).filter((t) => t !== GENERIC_TYPE)
+    if (types.length > 1 || (types.length === 1 && !isCredentialTypeName(types[0]))) {
+      throw new ValidationError('ERR_UNKNOWN_TYPE', 'credential.type must be VerifiableCredential plus at most one govcred type')
+    }
+    // Refused before the rest of the body is judged: a key that may not issue generic credentials learns nothing more.
+    if (types.length === 0) assertGenericIssuance(principal, deps.genericIssuance)
     const issuerId = typeof credential.issuer === 'string' ? credential.issuer : (credential.issuer as { id?: string } | undefined)?.id
     if (issuerId !== undefined && issuerId !== principal.department.did) {
       throw new ValidationError(
@@ -32,10 +40,6 @@ export function vcApiIssuerRoutes(deps: { policies: PolicyDeps; authenticate: Re
     const { id: holder, ...claims } = subject as Record<string, unknown>
     const validFrom = credential.validFrom ?? credential.issuanceDate
     const validUntil = credential.validUntil ?? credential.expirationDate
-    const types = (Array.isArray(credential.type) ? credential.type : [credential.type]).filter((t) => t !== GENERIC_TYPE)
-    if (types.length > 1 || (types.length === 1 && !isCredentialTypeName(types[0]))) {
-      throw new ValidationError('ERR_UNKNOWN_TYPE', 'credential.type must be VerifiableCredential plus at most one govcred type')
-    }
     const request =
       types.length === 0
         ? parseGenericIssueRequest({ holder, claims, validFrom, validUntil })

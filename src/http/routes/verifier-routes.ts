@@ -1,33 +1,92 @@
-import { Router, type Response } from 'express'
-import { BadRequestError, NotFoundError } from '../../shared/errors/app-error.js'
+import { Router, type Request, type Response } from 'express'
+import { BadRequestError, NotFoundError, UnauthorizedError } from '../../shared/errors/app-error.js'
+import { TooManyOpenRequestsError, type PresentationRequest } from '../../verifying/presentation-requests.js'
+import { verifierIdentity, type RelyingParty } from '../../verifying/relying-parties/relying-party-store.js'
 import type { VerificationResult } from '../../verifying/verification-result.js'
 import type { VerifierService } from '../../verifying/verifier-service.js'
 import { verifyPresentation, verifyStandaloneCredential } from '../../verifying/verify-presentation.js'
+import { openJwtEnvelope } from '../../verifying/jwt-envelope.js'
+import { fail, summarize } from '../../verifying/verification-result.js'
+import { relyingPartyOf } from '../relying-party-auth.js'
 
 /**
  * The verifier API (banks and other third parties): presentation requests and verification, plus the
  * W3C VC-API verifier routes. Needs nothing from the issuing department.
+ *
+ * A registered relying party sends its key (`Authorization: Bearer grp_…`): its requests carry its
+ * display names (`verifier`), and only it reads their result or verifies their answers. Anonymous
+ * requests are taken only where configured (GOVCRED_ANONYMOUS_REQUESTS), and capped.
  */
 export function verifierRoutes(verifier: VerifierService): Router {
   const router = Router()
-  const { deps } = verifier
+  const { deps, relyingParties } = verifier
 
-  router.post('/v1/presentation-requests', async (req, res) => {
-    const request = await deps.requests.create(req.body)
-    res.status(201).json({
+  /** What the holder's wallet needs (and shows): the request and who asks. */
+  const holderView = async (request: PresentationRequest) => {
+    const owner = request.relyingPartyId ? await relyingParties.get(request.relyingPartyId) : undefined
+    return {
       id: request.id,
       challenge: request.challenge,
       domain: request.domain,
       credentialTypes: request.credentialTypes,
       purpose: request.purpose,
       expiresAt: request.expiresAt,
-    })
+      ...(owner ? { verifier: verifierIdentity(owner) } : {}),
+    }
+  }
+  const resultView = (request: PresentationRequest) => ({
+    createdAt: request.createdAt,
+    usedAt: request.usedAt,
+    used: request.usedAt !== null,
+    result: request.result,
+  })
+
+  /**
+   * A request as `caller` may see it: an anonymous request is anyone's; a relying party's request is
+   * unknown (404) to another party, and `requireOwner` refuses a caller without a key (401).
+   */
+  const requestFor = async (id: string, caller: RelyingParty | null, requireOwner: boolean) => {
+    const request = await deps.requests.get(id)
+    if (!request) throw new NotFoundError('ERR_UNKNOWN_REQUEST', 'no such presentation request')
+    if (request.relyingPartyId === null) return { request, owner: true }
+    if (caller === null) {
+      if (requireOwner)
+        throw new UnauthorizedError(
+          'ERR_AUTH_REQUIRED',
+          'send the relying-party key that created this request as "Authorization: Bearer <key>"',
+        )
+      return { request, owner: false }
+    }
+    if (caller.id !== request.relyingPartyId) throw new NotFoundError('ERR_UNKNOWN_REQUEST', 'no such presentation request')
+    return { request, owner: true }
+  }
+
+  router.post('/v1/presentation-requests', async (req, res) => {
+    const caller = await relyingPartyOf(req, relyingParties)
+    if (caller === null && !verifier.anonymousRequests) {
+      throw new UnauthorizedError(
+        'ERR_RELYING_PARTY_REQUIRED',
+        'this verifier takes presentation requests from registered relying parties only: send your key as "Authorization: Bearer <key>"',
+      )
+    }
+    let request: PresentationRequest
+    try {
+      request = await deps.requests.create(req.body, caller?.id ?? null)
+    } catch (error) {
+      if (error instanceof TooManyOpenRequestsError) res.set('Retry-After', String(error.retryAfterSeconds))
+      throw error
+    }
+    res.status(201).json(await holderView(request))
   })
 
   router.get('/v1/presentation-requests/:id', async (req, res) => {
-    const request = await deps.requests.get(req.params.id)
-    if (!request) throw new NotFoundError('ERR_UNKNOWN_REQUEST', 'no such presentation request')
-    res.json({ ...request, used: request.usedAt !== null })
+    const { request, owner } = await requestFor(req.params.id, await relyingPartyOf(req, relyingParties), false)
+    res.json({ ...(await holderView(request)), ...(owner ? resultView(request) : {}) })
+  })
+
+  router.get('/v1/presentation-requests/:id/result', async (req, res) => {
+    const { request } = await requestFor(req.params.id, await relyingPartyOf(req, relyingParties), true)
+    res.json({ id: request.id, ...resultView(request) })
   })
 
   router.post('/v1/presentations/verify', async (req, res) => {
@@ -35,7 +94,19 @@ export function verifierRoutes(verifier: VerifierService): Router {
     if (presentation === undefined) throw new BadRequestError('ERR_INVALID_REQUEST', 'body.presentation (a VP-JWT) is required')
     if (typeof requestId !== 'string')
       throw new BadRequestError('ERR_INVALID_REQUEST', 'body.requestId (from POST /v1/presentation-requests) is required')
-    respond(res, await withFreshChain(verifier, () => verifyPresentation(deps, presentation, { kind: 'request', requestId })))
+    // A relying party's request is answered to that party only; an unknown request is a failed check below.
+    if (requestId.length <= 100 && (await deps.requests.get(requestId))) {
+      await requestFor(requestId, await relyingPartyOf(req, relyingParties), true)
+    }
+    const result = await withFreshChain(verifier, () => verifyPresentation(deps, presentation, { kind: 'request', requestId }))
+    if (requestId.length <= 100) {
+      await deps.requests.recordOutcome(requestId, {
+        verified: result.verified,
+        code: result.error?.code ?? 'OK',
+        holder: result.holder ?? null,
+      })
+    }
+    respond(res, result)
   })
 
   router.post('/presentations/verify', async (req, res) => {
@@ -51,6 +122,10 @@ export function verifierRoutes(verifier: VerifierService): Router {
       )
     }
     const domain = typeof options.domain === 'string' ? options.domain : undefined
+    // A used challenge is kept for a bounded time only: a presentation it could stop must not outlive it.
+    const opened = openJwtEnvelope(verifiablePresentation, 'proof')
+    const tooOld = 'payload' in opened ? deps.requests.callerPresentationAge(opened.payload) : undefined
+    if (tooOld) return respond(res, summarize([fail('presentationValidity', 'ERR_PRESENTATION_EXPIRED', tooOld)], []))
     respond(
       res,
       await withFreshChain(verifier, () =>

@@ -52,10 +52,38 @@ export interface AuditVerification {
   problems: AuditProblem[]
 }
 
+/** Which of a batch of entries the caller may see; the rest are left out of its pages. */
+export type AuditVisibility = (entries: AuditEntry[]) => Promise<AuditEntry[]>
+
+/**
+ * What an API key restricted to some credential types sees of its department's log: the entries about its
+ * department's credentials of those types. Entries about no credential (api-key-create, api-key-revoke) concern
+ * the whole department and are for unrestricted ('*') keys only, as are entries about a credential this node
+ * has no record of.
+ *
+ * @example
+ * await log.list(departmentId, {}, visibleToTypes(['BusinessLicenseCredential'], (ids) => credentials.typesOf(departmentId, ids)))
+ */
+export function visibleToTypes(
+  types: readonly string[],
+  typesOf: (credentialIds: string[]) => Promise<Map<string, string>>,
+): AuditVisibility {
+  return async (entries) => {
+    const ids = entries.map((e) => e.credentialId).filter((id): id is string => id !== null)
+    const known = ids.length > 0 ? await typesOf(ids) : new Map<string, string>()
+    return entries.filter((e) => {
+      const type = e.credentialId === null ? undefined : known.get(e.credentialId)
+      return type !== undefined && types.includes(type)
+    })
+  }
+}
+
 export const AUDIT_LIST_MAX_LIMIT = 200
 export const AUDIT_LIST_DEFAULT_LIMIT = 50
 const MAX_DETAILS_CHARS = 8192
 const VERIFY_PAGE = 1000
+/** Rows read at a time when a scope filters them. */
+const VISIBLE_BATCH = 200
 
 /** Keys and values that must never land in the audit log (it is readable by the department's API keys). */
 const SECRET_KEY = /^(key|apikey|api_key|secret|password|passphrase|privatekey|private_key|mnemonic|seed|jwt)$/i
@@ -110,8 +138,12 @@ export class AuditLog {
     return manager ? this.insert(manager, prepared) : writeTransaction(this.db, (m) => this.insert(m, prepared))
   }
 
-  /** The department's entries, newest first, one page at a time. */
-  async list(departmentId: string, options: AuditListOptions = {}): Promise<AuditPage> {
+  /**
+   * The department's entries, newest first, one page at a time. With `visible` (an API key's scope), entries
+   * it leaves out are skipped and the page is filled from older ones, so pages stay full and `nextBefore`
+   * gives nothing hidden away.
+   */
+  async list(departmentId: string, options: AuditListOptions = {}, visible?: AuditVisibility): Promise<AuditPage> {
     const limit = options.limit ?? AUDIT_LIST_DEFAULT_LIMIT
     if (!Number.isInteger(limit) || limit < 1 || limit > AUDIT_LIST_MAX_LIMIT) {
       throw new RangeError(`limit must be an integer from 1 to ${AUDIT_LIST_MAX_LIMIT}`)
@@ -121,10 +153,6 @@ export class AuditLog {
     }
     const where = ['departmentId = ?']
     const params: unknown[] = [departmentId]
-    if (options.before !== undefined) {
-      where.push('seq < ?')
-      params.push(options.before)
-    }
     if (options.action !== undefined) {
       where.push('action = ?')
       params.push(options.action)
@@ -133,12 +161,21 @@ export class AuditLog {
       where.push('credentialId = ?')
       params.push(options.credentialId)
     }
-    const rows: AuditRow[] = await this.db.query(`SELECT * FROM govcred_audit_log WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT ?`, [
-      ...params,
-      limit + 1,
-    ])
-    const entries = rows.slice(0, limit).map(fromRow)
-    return { entries, nextBefore: rows.length > limit ? entries[entries.length - 1]!.seq : null }
+    const batch = visible ? Math.max(limit + 1, VISIBLE_BATCH) : limit + 1
+    const kept: AuditEntry[] = []
+    for (let before = options.before; ;) {
+      const bounded = before === undefined ? where : [...where, 'seq < ?']
+      const rows: AuditRow[] = await this.db.query(
+        `SELECT * FROM govcred_audit_log WHERE ${bounded.join(' AND ')} ORDER BY seq DESC LIMIT ?`,
+        [...params, ...(before === undefined ? [] : [before]), batch],
+      )
+      const entries = rows.map(fromRow)
+      kept.push(...(visible ? await visible(entries) : entries))
+      if (kept.length > limit || rows.length < batch) break
+      before = Number(rows[rows.length - 1]!.seq)
+    }
+    const entries = kept.slice(0, limit)
+    return { entries, nextBefore: kept.length > limit ? entries[entries.length - 1]!.seq : null }
   }
 
   /** The department's latest entry, or undefined when it has none. */

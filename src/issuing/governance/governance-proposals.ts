@@ -1,8 +1,8 @@
 import { keccak256, toUtf8Bytes } from 'ethers'
 import type { ChainWriter } from '../../chain/chain-writer.js'
 import { encodeCall, type ContractName } from '../../chain/contract-artifacts.js'
-import { GovernanceContractClient } from '../../chain/registries/governance-contract.js'
-import type { GovernanceMember } from './governance-members.js'
+import { GovernanceContractClient, type ProposalStatus } from '../../chain/registries/governance-contract.js'
+import { GovernanceRefusal, type GovernanceMember } from './governance-members.js'
 
 export interface GovernanceAction {
   contract: ContractName
@@ -17,9 +17,16 @@ export interface GovernanceAction {
 export interface ProposalState {
   proposalId: string
   exists: boolean
+  /** unknown (no such proposal), open, executed, expired or cancelled. */
+  status: ProposalStatus
   approvals: number
   executed: boolean
   threshold: number
+  /** The member who proposed it (absent for an unknown id). */
+  proposer?: string
+  /** ISO time from which it can no longer be approved or executed. */
+  expiresAt?: string
+  /** The members who approved it (current round), in order, from the contract's approval events; executed ones too. */
   approvedBy: string[]
 }
 
@@ -40,30 +47,37 @@ export class Governance {
     return GovernanceContractClient.proposalId(action)
   }
 
-  async state(proposalId: string, members: GovernanceMember[] = []): Promise<ProposalState> {
-    const threshold = await this.contract.threshold()
-    const proposal = await this.contract.proposal(proposalId)
-    const approvedBy: string[] = []
-    for (const member of members)
-      if (proposal && (await this.contract.hasApproved(proposalId, member.address))) approvedBy.push(member.alias)
+  async state(proposalId: string): Promise<ProposalState> {
+    const [threshold, proposal] = await Promise.all([this.contract.threshold(), this.contract.proposal(proposalId)])
+    if (!proposal) return { proposalId, exists: false, status: 'unknown', approvals: 0, executed: false, threshold, approvedBy: [] }
+    const approvals = await this.contract.approvals(proposalId, proposal.createdBlock)
     return {
       proposalId,
-      exists: proposal !== null,
-      approvals: proposal?.approvals ?? 0,
-      executed: proposal?.executed ?? false,
+      exists: true,
+      status: proposal.status,
+      approvals: proposal.approvals,
+      executed: proposal.executed,
       threshold,
-      approvedBy,
+      proposer: proposal.proposer,
+      expiresAt: new Date(proposal.expiresAt * 1000).toISOString(),
+      approvedBy: approvals.map((a) => a.member),
     }
   }
 
-  /** Submits a proposal as `member`; returns its id (existing proposals are left as they are). */
+  /**
+   * Submits a proposal as `member`; returns its state (an open or executed proposal is left as it is; one that
+   * expired or was cancelled is proposed again).
+   */
   async propose(action: GovernanceAction, member: GovernanceMember): Promise<ProposalState> {
     const proposalId = Governance.proposalId(action)
-    const current = await this.state(proposalId)
-    if (!current.exists) {
+    const proposal = await this.contract.proposal(proposalId)
+    if (!proposal || proposal.status === 'expired' || proposal.status === 'cancelled') {
+      if (!(await this.contract.isMember(member.address))) {
+        throw new GovernanceRefusal(`${member.alias} (${member.address}) is not a current consortium member: it cannot propose`)
+      }
       const data = encodeCall(action.contract, action.method, action.args)
       await this.writer.submit({
-        id: `propose:${proposalId}`,
+        id: proposal ? `propose:${proposalId}:round-${proposal.round + 1}` : `propose:${proposalId}`,
         account: member.address,
         contract: 'ConsortiumGovernance',
         target: this.address,
@@ -75,13 +89,19 @@ export class Governance {
     return this.state(proposalId)
   }
 
-  /** Approves a proposal as `member` (a no-op when that member already approved or it already executed). */
+  /**
+   * Approves a proposal as `member` (a no-op when that member already approved it or it already executed).
+   * Refuses an expired or cancelled proposal.
+   */
   async approve(proposalId: string, member: GovernanceMember): Promise<ProposalState> {
-    const current = await this.state(proposalId, [member])
-    if (!current.exists) throw new Error(`no proposal ${proposalId} on chain`)
-    if (!current.executed && current.approvedBy.length === 0) {
+    const proposal = await this.contract.proposal(proposalId)
+    if (!proposal) throw new GovernanceRefusal(`no proposal ${proposalId} on chain`)
+    if (proposal.status === 'expired' || proposal.status === 'cancelled') {
+      throw new GovernanceRefusal(`proposal ${proposalId} is ${proposal.status}: it can no longer be approved; propose it again`)
+    }
+    if (proposal.status === 'open' && !(await this.contract.hasApproved(proposalId, member.address))) {
       await this.writer.submit({
-        id: `approve:${proposalId}:${member.address.toLowerCase()}`,
+        id: `approve:${proposalId}:${member.address.toLowerCase()}${proposal.round > 0 ? `:round-${proposal.round}` : ''}`,
         account: member.address,
         contract: 'ConsortiumGovernance',
         target: this.address,
@@ -90,6 +110,53 @@ export class Governance {
         label: `approve ${proposalId}`,
       })
     }
+    return this.state(proposalId)
+  }
+
+  /**
+   * Approves as one member of a consortium whose members run their own nodes: refuses when this node's key store
+   * (`localMembers`) holds the proposer's key or the key of a member who already approved, since a second
+   * approval from the same key store lets one operator reach the threshold alone.
+   */
+  async approveIndependently(proposalId: string, member: GovernanceMember, localMembers: GovernanceMember[]): Promise<ProposalState> {
+    const state = await this.state(proposalId)
+    if (!state.exists) throw new GovernanceRefusal(`no proposal ${proposalId} on chain`)
+    if (state.status !== 'open') throw new GovernanceRefusal(`proposal ${proposalId} is ${state.status}: it cannot be approved`)
+    const local = new Map([...localMembers, member].map((m) => [m.address.toLowerCase(), m]))
+    const proposer = local.get(state.proposer!.toLowerCase())
+    if (proposer) {
+      throw new GovernanceRefusal(
+        `this node's key store holds the proposer's key (${proposer.alias}, ${proposer.address}): the approval must come from ` +
+          "another member's own node, so that no single operator reaches the threshold alone",
+      )
+    }
+    const approver = state.approvedBy.map((a) => local.get(a.toLowerCase())).find((m) => m !== undefined)
+    if (approver) {
+      throw new GovernanceRefusal(
+        `this node's key store holds the key of ${approver.alias} (${approver.address}), who already approved this proposal: ` +
+          "a second approval must come from another member's own node",
+      )
+    }
+    return this.approve(proposalId, member)
+  }
+
+  /** Cancels an open proposal; only its proposer can (`member` must hold the proposer's key). */
+  async cancel(proposalId: string, member: GovernanceMember): Promise<ProposalState> {
+    const proposal = await this.contract.proposal(proposalId)
+    if (!proposal) throw new GovernanceRefusal(`no proposal ${proposalId} on chain`)
+    if (proposal.status !== 'open') throw new GovernanceRefusal(`proposal ${proposalId} is ${proposal.status}: it cannot be cancelled`)
+    if (proposal.proposer.toLowerCase() !== member.address.toLowerCase()) {
+      throw new GovernanceRefusal(`only the proposer (${proposal.proposer}) can cancel proposal ${proposalId}, not ${member.address}`)
+    }
+    await this.writer.submit({
+      id: `cancel:${proposalId}:round-${proposal.round}`,
+      account: member.address,
+      contract: 'ConsortiumGovernance',
+      target: this.address,
+      method: 'cancel',
+      args: [proposalId],
+      label: `cancel ${proposalId}`,
+    })
     return this.state(proposalId)
   }
 

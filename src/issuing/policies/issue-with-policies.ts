@@ -3,7 +3,7 @@ import { ConflictError } from '../../shared/errors/app-error.js'
 import type { ApiErrorCode } from '../../shared/errors/error-codes.js'
 import type { DepartmentPrincipal } from '../departments/department-principal.js'
 import { writeTransaction } from '../../store/write-transaction.js'
-import { prepareAnchor, recordAnchor } from '../property/property-anchor.js'
+import { anchorClaim, prepareAnchor, recordAnchor } from '../property/property-anchor.js'
 import type { PropertyAnchoring } from '../property/property-anchoring.js'
 import { queueStatusChange, type StatusDeps } from '../status/change-status.js'
 import { issueCredential, type IssuedCredential, type IssuerDeps } from '../issuance/issue-credential.js'
@@ -63,7 +63,7 @@ async function issuePropertyCertificate(deps: PolicyDeps, principal: DepartmentP
     const issued = await issueCredential(deps.issuer, principal, request, {
       manager,
       id,
-      extraFields: { propertyAnchor: { sequence: anchor.sequence, salt: anchor.salt } },
+      extraFields: { propertyAnchor: anchorClaim(anchor) },
       onStored: async (m, record) => void (await recordAnchor(m, record.departmentId, anchor, record.id)),
     })
     return { issued, sequence: anchor.sequence }

@@ -6,7 +6,8 @@ import { parseIssueRequest } from '../issuance/issuance-request.js'
 import { issueCredential, type IssuedCredential } from '../issuance/issue-credential.js'
 import type { PolicyDeps } from './issue-with-policies.js'
 import { queueStatusChange } from '../status/change-status.js'
-import { prepareAnchor, recordAnchor } from '../property/property-anchor.js'
+import type { AnchorRef } from '../status/status-batcher.js'
+import { anchorClaim, prepareAnchor, recordAnchor } from '../property/property-anchor.js'
 
 export interface TransferResult {
   buyerCredential: IssuedCredential
@@ -34,7 +35,7 @@ export async function transferProperty(deps: PolicyDeps, principal: DepartmentPr
   const unitNumber = request.claims.propertyUnitNumber as string
   const actor = `api-key:${principal.apiKeyId}`
 
-  const { buyerCredential, revocationIds, sequence } = await writeTransaction(deps.issuer.db, async (manager) => {
+  const { buyerCredential, revocationIds, sellerAnchors, sequence } = await writeTransaction(deps.issuer.db, async (manager) => {
     const seller = await deps.issuer.credentials.getOwned(principal.department.id, sellerCredentialId, manager)
     if (!seller || seller.type !== 'PropertyCertificateCredential') {
       throw new NotFoundError(
@@ -56,13 +57,17 @@ export async function transferProperty(deps: PolicyDeps, principal: DepartmentPr
     }
     const anchor = await prepareAnchor(manager, unitNumber)
     let revocationIds: string[] = []
+    let sellerAnchors: AnchorRef[] = []
     const buyerCredential = await issueCredential(deps.issuer, principal, request, {
       manager,
       id: `urn:uuid:${randomUUID()}`,
-      extraFields: { propertyAnchor: { sequence: anchor.sequence, salt: anchor.salt } },
+      extraFields: { propertyAnchor: anchorClaim(anchor) },
       onStored: async (m, record) => {
         await recordAnchor(m, record.departmentId, anchor, record.id)
-        revocationIds = (await queueStatusChange(deps.status, m, seller, 'revoke', actor, 'transfer', record.id)).changeIds
+        // The seller's anchor is cleared (its key stops answering); the buyer's sits under a key of its own.
+        const revoked = await queueStatusChange(deps.status, m, seller, 'revoke', actor, 'transfer', record.id)
+        revocationIds = revoked.changeIds
+        sellerAnchors = revoked.anchors
         await deps.issuer.audit.append(
           {
             departmentId: record.departmentId,
@@ -75,12 +80,14 @@ export async function transferProperty(deps: PolicyDeps, principal: DepartmentPr
         )
       },
     })
-    return { buyerCredential, revocationIds, sequence: anchor.sequence }
+    return { buyerCredential, revocationIds, sellerAnchors, sequence: anchor.sequence }
   })
 
-  const [revocation, anchorTx] = await Promise.allSettled([
+  // Separate transactions, so the logs do not link the seller's key to the buyer's.
+  const [revocation, anchorTx, ...cleared] = await Promise.allSettled([
     deps.status.batcher.waitFor(revocationIds),
     deps.property.send(unitNumber, sequence),
+    ...sellerAnchors.map((a) => deps.property.send(a.unitNumber, a.sequence)),
   ])
   const revocationTx = revocation.status === 'fulfilled' ? revocation.value[0] : null
   const anchorTxHash = anchorTx.status === 'fulfilled' ? anchorTx.value : null
@@ -88,6 +95,6 @@ export async function transferProperty(deps: PolicyDeps, principal: DepartmentPr
     buyerCredential,
     seller: { credentialId: sellerCredentialId, status: 'revoked', txHash: revocationTx },
     anchor: { unitNumber, sequence, txHash: anchorTxHash },
-    onChain: revocationTx && anchorTxHash ? 'confirmed' : 'pending',
+    onChain: revocationTx && anchorTxHash && cleared.every((c) => c.status === 'fulfilled') ? 'confirmed' : 'pending',
   }
 }

@@ -99,6 +99,21 @@ export class CredentialStore {
     return Number(rows[0].n)
   }
 
+  /** The types of the department's credentials with these ids; another department's or an unknown id is absent. */
+  async typesOf(departmentId: string, ids: readonly string[]): Promise<Map<string, string>> {
+    const types = new Map<string, string>()
+    const unique = [...new Set(ids)]
+    for (let i = 0; i < unique.length; i += 500) {
+      const chunk = unique.slice(i, i + 500)
+      const rows: { id: string; type: string }[] = await this.db.query(
+        `SELECT id, type FROM govcred_credentials WHERE departmentId = ? AND id IN (${chunk.map(() => '?').join(', ')})`,
+        [departmentId, ...chunk],
+      )
+      for (const row of rows) types.set(row.id, row.type)
+    }
+    return types
+  }
+
   /** The latest non-revoked credential of a subject (e.g. a person's social-security status). */
   async currentForSubject(departmentId: string, type: string, subjectKey: string, q: Queryable = this.db): Promise<CredentialRecord[]> {
     return q.query(

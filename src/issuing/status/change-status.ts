@@ -4,7 +4,7 @@ import { ConflictError, NotFoundError, UpstreamError } from '../../shared/errors
 import { assertRecordScope, type DepartmentPrincipal } from '../departments/department-principal.js'
 import { writeTransaction } from '../../store/write-transaction.js'
 import type { CredentialRecord, CredentialState, CredentialStore } from '../records/credential-store.js'
-import type { StatusBatcher, StatusChangeInput } from './status-batcher.js'
+import type { AnchorRef, StatusAnchorHook, StatusBatcher, StatusChangeInput } from './status-batcher.js'
 import type { DepartmentStore } from '../departments/department-store.js'
 
 export type StatusAction = 'suspend' | 'reinstate' | 'revoke'
@@ -24,6 +24,8 @@ export interface StatusDeps {
   credentials: CredentialStore
   batcher: StatusBatcher
   departments: Pick<DepartmentStore, 'get'>
+  /** Clears a property certificate's anchor when it is suspended or revoked, restores it when reinstated. */
+  propertyAnchors?: StatusAnchorHook
 }
 
 /** The bits an action writes, given the current state; empty when it is a repeat. Revocation is final. */
@@ -48,8 +50,9 @@ export function plannedChanges(
 }
 
 /**
- * Queues the status bits of an action inside `manager`'s transaction and updates the record.
- * Returns the queued change ids (empty for an idempotent repeat).
+ * Queues the status bits of an action inside `manager`'s transaction and updates the record (and a property
+ * certificate's anchor state). Returns the queued change ids (empty for an idempotent repeat) and the anchors
+ * to send once the transaction commits.
  */
 export async function queueStatusChange(
   deps: StatusDeps,
@@ -59,7 +62,7 @@ export async function queueStatusChange(
   actor: string,
   auditAction: StatusChangeInput['action'] = action,
   supersededBy?: string,
-): Promise<{ next: CredentialState; changeIds: string[] }> {
+): Promise<{ next: CredentialState; changeIds: string[]; anchors: AnchorRef[] }> {
   const { next, bits } = plannedChanges(record.status, action)
   const changeIds: string[] = []
   for (const bit of bits) {
@@ -78,7 +81,8 @@ export async function queueStatusChange(
     )
   }
   if (bits.length > 0 || supersededBy) await deps.credentials.setStatus(record.id, next, manager, supersededBy)
-  return { next, changeIds }
+  const anchor = bits.length > 0 ? await deps.propertyAnchors?.statusChanged(manager, record.id, next) : null
+  return { next, changeIds, anchors: anchor ? [anchor] : [] }
 }
 
 /**
@@ -93,20 +97,22 @@ export async function changeCredentialStatus(
   action: StatusAction,
   waitMs = 20_000,
 ): Promise<StatusChangeResult> {
-  const { next, changeIds } = await writeTransaction(deps.db, async (m) => {
+  const { next, changeIds, anchors } = await writeTransaction(deps.db, async (m) => {
     const record = await deps.credentials.getOwned(principal.department.id, credentialId, m)
     if (!record) throw new NotFoundError('ERR_CREDENTIAL_NOT_FOUND', `no credential ${credentialId} issued by ${principal.department.id}`)
     assertRecordScope(principal, record.type)
     return queueStatusChange(deps, m, record, action, `api-key:${principal.apiKeyId}`)
   })
   if (changeIds.length === 0) return { credentialId, status: next, changed: false, txHash: null, onChain: 'unchanged' }
+  // A property certificate's anchor follows its status; recorded with it, so a failed send is redone at the next start.
+  const anchorSends = Promise.allSettled(anchors.map((a) => deps.propertyAnchors!.send(a.unitNumber, a.sequence)))
   if (waitMs <= 0) {
     // Recorded durably; the batcher sends it with the next batch. A caller sending a burst does not wait per change.
     deps.batcher.requestFlush()
     return { credentialId, status: next, changed: true, txHash: null, onChain: 'pending' }
   }
   try {
-    const [txHash] = await deps.batcher.waitFor(changeIds, waitMs)
+    const [[txHash]] = await Promise.all([deps.batcher.waitFor(changeIds, waitMs), anchorSends])
     return { credentialId, status: next, changed: true, txHash, onChain: 'confirmed' }
   } catch (error) {
     if (error instanceof ChainRevertError) {

@@ -51,6 +51,20 @@ export interface StatusBatcherOptions {
   retryMs: number
 }
 
+/** A property certificate's anchor whose recorded state changed (sent after the change commits). */
+export interface AnchorRef {
+  unitNumber: string
+  sequence: number
+}
+
+/** Keeps on-chain anchors in step with credential status (property certificates: cleared unless active and current). */
+export interface StatusAnchorHook {
+  /** Inside the status change's transaction; returns the anchor to send once it commits, or null. */
+  statusChanged(manager: EntityManager, credentialId: string, next: CredentialState): Promise<AnchorRef | null>
+  /** Sends an anchor's recorded state; resolves with the transaction hash once mined. */
+  send(unitNumber: string, sequence: number): Promise<string>
+}
+
 export interface BatchAnchorSink {
   recordStatusBatchAnchor(departmentId: string, seq: number, hash: string, txHash: string): Promise<void>
 }
@@ -85,6 +99,8 @@ export class StatusBatcher {
       statusRegistry: string
       logger: Logger
       anchors?: BatchAnchorSink
+      /** Restores property anchors when the chain refuses a status change and the record goes back. */
+      propertyAnchors?: StatusAnchorHook
     },
     private readonly options: StatusBatcherOptions = { maxBatch: 500, windowMs: 20, burstWindowMs: 200, maxDelayMs: 2000, retryMs: 2000 },
   ) {}
@@ -355,11 +371,20 @@ export class StatusBatcher {
    */
   private async fail(rows: ChangeRow[], message: string): Promise<void> {
     const now = new Date().toISOString()
+    const restoredAnchors: AnchorRef[] = []
     await writeTransaction(this.deps.db, async (m) => {
       // Newest first, so a credential changed twice in the batch ends at its status before the first change.
+      const restored = new Map<string, CredentialState>()
       for (const row of [...rows].reverse()) {
         const previous = (row as ChangeRow & { previousStatus?: string | null }).previousStatus
-        if (previous) await this.deps.credentials.setStatus(row.credentialId, previous as CredentialState, m)
+        if (previous) {
+          await this.deps.credentials.setStatus(row.credentialId, previous as CredentialState, m)
+          restored.set(row.credentialId, previous as CredentialState)
+        }
+      }
+      for (const [credentialId, status] of restored) {
+        const anchor = await this.deps.propertyAnchors?.statusChanged(m, credentialId, status)
+        if (anchor) restoredAnchors.push(anchor)
       }
       for (const row of rows) {
         const previous = (row as ChangeRow & { previousStatus?: string | null }).previousStatus
@@ -377,6 +402,13 @@ export class StatusBatcher {
       }
     })
     this.deps.logger.error(`status batch refused by the chain: ${message}`)
+    for (const anchor of restoredAnchors) {
+      this.deps.propertyAnchors
+        ?.send(anchor.unitNumber, anchor.sequence)
+        .catch((error) =>
+          this.deps.logger.warn(`property anchor ${anchor.unitNumber} #${anchor.sequence} not restored: ${(error as Error).message}`),
+        )
+    }
     for (const row of rows) this.settle(row.id, (w) => w.reject(new ChainRevertError('StatusWriteRefused', [], message)))
   }
 

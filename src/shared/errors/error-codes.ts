@@ -34,11 +34,21 @@ export const API_ERROR_CODES = {
   ERR_UNIT_HAS_CURRENT_CERTIFICATE: 'the property unit already has a current certificate: transfer it instead',
   ERR_UNIT_MISMATCH: 'the certificate is for another property unit',
   ERR_NOT_A_PROPERTY_CERTIFICATE: 'the JWT is not a govcred property certificate',
-  ERR_CERTIFICATE_SIGNATURE_INVALID: 'the certificate is not signed by its issuer',
   ERR_MALFORMED_JWT: 'not a compact JWT',
   ERR_UNKNOWN_REQUEST: 'no such presentation request',
   ERR_STATUS_WRITE_REFUSED: 'the chain refused the status change; the record is back to its earlier status',
   ERR_CHAIN_UNAVAILABLE: 'the chain cannot be read or written right now (or not within the staleness bound): nothing was decided',
+  ERR_GENERIC_ISSUANCE_DISABLED: 'this node does not issue generic (VerifiableCredential-only) credentials (GOVCRED_GENERIC_ISSUANCE)',
+  ERR_GENERIC_SCOPE_REQUIRED: "a generic credential needs an API key scoped for VerifiableCredential ('*' does not imply it)",
+  ERR_METHOD_NOT_ALLOWED:
+    'this method is not served at this path (see the `Allow` header), e.g. a certificate goes in a POST body, never in a URL',
+  ERR_CERTIFICATE_IN_QUERY: 'a certificate or credential was sent in the query string, which gateways log: send it in the JSON body',
+  ERR_RELYING_PARTY_REQUIRED: 'this verifier takes presentation requests from registered relying parties only (send its key)',
+  ERR_TOO_MANY_OPEN_REQUESTS:
+    'too many anonymous presentation requests are open; retry after `Retry-After` seconds or use a relying-party key',
+  ERR_RATE_LIMITED:
+    'too many requests from this client to the public routes this minute (GOVCRED_RATE_LIMIT_PER_MINUTE): retry after `Retry-After` seconds',
+  ERR_BUSY: '503: too many public requests are in progress at once (GOVCRED_PUBLIC_CONCURRENCY): retry after `Retry-After` seconds',
   ERR_INTERNAL: 'an unexpected error; details are in the service log, never in the answer',
 } as const satisfies Record<`ERR_${string}`, string>
 

@@ -3,6 +3,8 @@ import { ChainOutboxAndDepartments1764100000000 } from './1764100000000-chain-ou
 import { CredentialsStatusAudit1764200000000 } from './1764200000000-credentials-status-audit.js'
 import { PresentationRequests1764300000000 } from './1764300000000-presentation-requests.js'
 import { StatusChangePreviousStatus1764400000000 } from './1764400000000-status-change-previous-status.js'
+import { PropertyAnchorKeys1764500000000 } from './1764500000000-property-anchor-keys.js'
+import { RelyingParties1764600000000 } from './1764600000000-relying-parties.js'
 
 /** Veramo's migrations first, then ours, in order. */
 export const allMigrations = [
@@ -11,7 +13,9 @@ export const allMigrations = [
   CredentialsStatusAudit1764200000000,
   PresentationRequests1764300000000,
   StatusChangePreviousStatus1764400000000,
+  PropertyAnchorKeys1764500000000,
+  RelyingParties1764600000000,
 ]
 
-/** What a verifier-only node keeps: presentation requests and used challenges, nothing of issuers. */
-export const verifierMigrations = [PresentationRequests1764300000000]
+/** What a verifier-only node keeps: presentation requests, used challenges and relying parties, nothing of issuers. */
+export const verifierMigrations = [PresentationRequests1764300000000, RelyingParties1764600000000]

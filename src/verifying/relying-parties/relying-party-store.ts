@@ -1,0 +1,140 @@
+import { randomUUID } from 'node:crypto'
+import type { DataSource } from 'typeorm'
+import { ConflictError, ValidationError } from '../../shared/errors/app-error.js'
+import { hashSecretKey, newSecretKey, sameSecretHash } from '../../shared/secret-keys.js'
+import { writeExecute, writeTransaction } from '../../store/write-transaction.js'
+
+/** A registered verifier (a bank, another department): the identity a holder's wallet shows. */
+export interface RelyingParty {
+  id: string
+  /** Display name in Chinese (zh-CN). */
+  nameZh: string
+  /** Display name in English. */
+  nameEn: string
+  createdAt: string
+}
+
+export interface RelyingPartyKeyRecord {
+  id: string
+  relyingPartyId: string
+  label: string
+  createdAt: string
+  revokedAt: string | null
+}
+
+export interface CreatedRelyingPartyKey extends RelyingPartyKeyRecord {
+  /** The secret itself: shown once, stored only as a hash. */
+  key: string
+}
+
+/** The identity of a relying party as presentation requests carry it. */
+export interface VerifierIdentity {
+  id: string
+  name: { 'zh-CN': string; en: string }
+}
+
+const KEY_PREFIX = 'grp_'
+const ID_PATTERN = /^[a-z0-9][a-z0-9-]{1,62}$/
+
+export const verifierIdentity = (party: RelyingParty): VerifierIdentity => ({
+  id: party.id,
+  name: { 'zh-CN': party.nameZh, en: party.nameEn },
+})
+
+/**
+ * Relying parties and their API keys: random 256-bit secrets (`grp_…`), stored only as SHA-256 hashes,
+ * revocable.
+ *
+ * @example
+ * await parties.create({ id: 'bank-of-nanjing', nameZh: '南京银行', nameEn: 'Bank of Nanjing' })
+ * const { key } = await parties.createKey('bank-of-nanjing', 'loan desk')
+ */
+export class RelyingPartyStore {
+  constructor(private readonly db: DataSource) {}
+
+  async create(input: { id: string; nameZh: string; nameEn: string }): Promise<RelyingParty> {
+    const party: RelyingParty = {
+      id: input.id,
+      nameZh: input.nameZh.trim(),
+      nameEn: input.nameEn.trim(),
+      createdAt: new Date().toISOString(),
+    }
+    if (!ID_PATTERN.test(party.id))
+      throw new ValidationError('ERR_INVALID_REQUEST', 'a relying party id is 2 to 63 lowercase letters, digits and dashes')
+    for (const [field, value] of [
+      ['nameZh', party.nameZh],
+      ['nameEn', party.nameEn],
+    ] as const) {
+      if (value.length === 0 || value.length > 200)
+        throw new ValidationError('ERR_INVALID_REQUEST', `${field} must be a non-empty name of at most 200 characters`)
+    }
+    const inserted = await writeExecute(
+      this.db,
+      `INSERT OR IGNORE INTO govcred_relying_parties (id, nameZh, nameEn, createdAt) VALUES (?, ?, ?, ?)`,
+      [party.id, party.nameZh, party.nameEn, party.createdAt],
+    )
+    if (inserted === 0) throw new ConflictError('ERR_INVALID_REQUEST', `relying party ${party.id} already exists`)
+    return party
+  }
+
+  async get(id: string): Promise<RelyingParty | undefined> {
+    const rows = await this.db.query(`SELECT id, nameZh, nameEn, createdAt FROM govcred_relying_parties WHERE id = ?`, [id])
+    return rows[0]
+  }
+
+  async list(): Promise<(RelyingParty & { keys: RelyingPartyKeyRecord[] })[]> {
+    const parties: RelyingParty[] = await this.db.query(`SELECT id, nameZh, nameEn, createdAt FROM govcred_relying_parties ORDER BY id`)
+    const keys: RelyingPartyKeyRecord[] = await this.db.query(
+      `SELECT id, relyingPartyId, label, createdAt, revokedAt FROM govcred_relying_party_keys ORDER BY createdAt`,
+    )
+    return parties.map((party) => ({ ...party, keys: keys.filter((k) => k.relyingPartyId === party.id) }))
+  }
+
+  async createKey(relyingPartyId: string, label: string): Promise<CreatedRelyingPartyKey> {
+    const key = newSecretKey(KEY_PREFIX)
+    const record: RelyingPartyKeyRecord = {
+      id: randomUUID(),
+      relyingPartyId,
+      label,
+      createdAt: new Date().toISOString(),
+      revokedAt: null,
+    }
+    await writeTransaction(this.db, async (m) => {
+      const party = await m.query(`SELECT 1 FROM govcred_relying_parties WHERE id = ?`, [relyingPartyId])
+      if (party.length === 0) throw new ValidationError('ERR_INVALID_REQUEST', `no relying party ${relyingPartyId}`)
+      await m.query(`INSERT INTO govcred_relying_party_keys (id, relyingPartyId, keyHash, label, createdAt) VALUES (?, ?, ?, ?, ?)`, [
+        record.id,
+        relyingPartyId,
+        hashSecretKey(key),
+        label,
+        record.createdAt,
+      ])
+    })
+    return { ...record, key }
+  }
+
+  /** The relying party behind a presented key, or undefined when the key is malformed, unknown or revoked. */
+  async authenticate(presented: string): Promise<{ party: RelyingParty; keyId: string } | undefined> {
+    if (!presented.startsWith(KEY_PREFIX) || presented.length > 128) return undefined
+    const hash = hashSecretKey(presented)
+    const rows = await this.db.query(
+      `SELECT k.id AS keyId, k.keyHash, p.id, p.nameZh, p.nameEn, p.createdAt
+         FROM govcred_relying_party_keys k JOIN govcred_relying_parties p ON p.id = k.relyingPartyId
+        WHERE k.keyHash = ? AND k.revokedAt IS NULL`,
+      [hash],
+    )
+    const row = rows[0]
+    if (!row || !sameSecretHash(row.keyHash, hash)) return undefined
+    return { keyId: row.keyId, party: { id: row.id, nameZh: row.nameZh, nameEn: row.nameEn, createdAt: row.createdAt } }
+  }
+
+  /** Revokes a key at once; false when there is no such active key. */
+  async revokeKey(keyId: string): Promise<boolean> {
+    return (
+      (await writeExecute(this.db, `UPDATE govcred_relying_party_keys SET revokedAt = ? WHERE id = ? AND revokedAt IS NULL`, [
+        new Date().toISOString(),
+        keyId,
+      ])) > 0
+    )
+  }
+}
