@@ -75,6 +75,8 @@ Configuration comes from the environment; see README.md.`
 const print = (value: unknown): void => void process.stdout.write(`${typeof value === 'string' ? value : JSON.stringify(value, null, 2)}\n`)
 
 async function main(argv: string[]): Promise<void> {
+  // Every file a command creates (keys, databases, chain state, wallets) is the owner's alone.
+  process.umask(0o077)
   const { values: flags, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
