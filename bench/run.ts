@@ -21,6 +21,7 @@ import { createHolder, CREDENTIAL_TYPES, issueBenchCredentials, readDemoDepartme
 import { JsonClient, runFor, runLoad, type LoadResult } from './load.js'
 import { nodeCryptoKey, resolveKeys, timeVerifyJws, timeVerifyNodeCrypto } from './raw.js'
 import { sleep, startServiceProcess, type ServiceProcess } from './service-process.js'
+import { globalAgent } from 'node:http'
 import { createStockAgent, stockResolver, type NetworkInfo } from './stock-veramo.js'
 
 const CONCURRENCY = intEnv('BENCH_CONCURRENCY', 16)
@@ -111,7 +112,10 @@ async function main(): Promise<number> {
       }
     }
 
-    client.reset() // raw blocked the event loop for seconds
+    // Raw blocked the event loop for seconds: the server closed idle keep-alive sockets meanwhile, ours and
+    // those of Node's global agent (which ethers, inside stock Veramo, uses for the read-only chain endpoint).
+    client.reset()
+    globalAgent.destroy()
 
     // 2. stock Veramo verifyCredential on the same chain.
     if (process.env.BENCH_SKIP_STOCK === '1') {

@@ -61,6 +61,8 @@ export async function startServiceProcess(options: StartOptions = {}): Promise<S
     GOVCRED_RATE_LIMIT_PER_MINUTE: '1000000',
     GOVCRED_RATE_LIMIT_HEALTH_PER_MINUTE: '1000000',
     GOVCRED_PUBLIC_CONCURRENCY: '100000',
+    // The bench prepares thousands of anonymous presentation requests before verifying them.
+    GOVCRED_ANONYMOUS_REQUESTS_MAX: '1000000',
     ...options.env,
   }
   const [command, args] = options.nodeArgs

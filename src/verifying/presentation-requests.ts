@@ -145,6 +145,11 @@ export class PresentationRequestStore {
     return rows[0] && toRequest(rows[0])
   }
 
+  /** The request, from this process's recent requests when it made it (no query), else from the database. */
+  async lookup(id: string): Promise<PresentationRequest | undefined> {
+    return this.recent.get(id) ?? (await this.get(id))
+  }
+
   /** Keeps the outcome of the presentation that used the request up (once; claims are never kept). */
   async recordOutcome(id: string, outcome: PresentationOutcome): Promise<void> {
     await writeExecute(

@@ -46,7 +46,7 @@ export function verifierRoutes(verifier: VerifierService): Router {
    * unknown (404) to another party, and `requireOwner` refuses a caller without a key (401).
    */
   const requestFor = async (id: string, caller: RelyingParty | null, requireOwner: boolean) => {
-    const request = await deps.requests.get(id)
+    const request = await deps.requests.lookup(id)
     if (!request) throw new NotFoundError('ERR_UNKNOWN_REQUEST', 'no such presentation request')
     if (request.relyingPartyId === null) return { request, owner: true }
     if (caller === null) {
@@ -95,11 +95,11 @@ export function verifierRoutes(verifier: VerifierService): Router {
     if (typeof requestId !== 'string')
       throw new BadRequestError('ERR_INVALID_REQUEST', 'body.requestId (from POST /v1/presentation-requests) is required')
     // A relying party's request is answered to that party only; an unknown request is a failed check below.
-    if (requestId.length <= 100 && (await deps.requests.get(requestId))) {
-      await requestFor(requestId, await relyingPartyOf(req, relyingParties), true)
-    }
+    const request = requestId.length <= 100 ? await deps.requests.lookup(requestId) : undefined
+    if (request) await requestFor(requestId, await relyingPartyOf(req, relyingParties), true)
     const result = await withFreshChain(verifier, () => verifyPresentation(deps, presentation, { kind: 'request', requestId }))
-    if (requestId.length <= 100) {
+    // The outcome is kept for its relying party to read; an anonymous request's answer goes to its caller only.
+    if (request?.relyingPartyId) {
       await deps.requests.recordOutcome(requestId, {
         verified: result.verified,
         code: result.error?.code ?? 'OK',
