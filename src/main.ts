@@ -31,6 +31,7 @@ import { walletCommand } from './cli/wallet-command.js'
 import { verifierCommand } from './cli/verifier-command.js'
 import { relyingPartyCommand } from './cli/relying-party-commands.js'
 import { WalletError } from './wallet/holder-wallet.js'
+import { describeChainError } from './chain/chain-errors.js'
 
 const USAGE = `govcred — verifiable credentials for city departments on a consortium chain
 
@@ -243,6 +244,7 @@ main(process.argv.slice(2)).catch((error: unknown) => {
   if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`)
   else if (error instanceof CliError) process.stderr.write(`govcred: ${error.message}\n`)
   else if (error instanceof WalletError) process.stderr.write(`govcred wallet: ${error.code}: ${error.message}\n`)
-  else process.stderr.write(`govcred: ${(error as Error)?.message ?? String(error)}\n`)
+  // Chain errors decoded, never the kilobytes of a transaction (bytecode) or raw revert data.
+  else process.stderr.write(`govcred: ${describeChainError(error)}\n`)
   process.exit(1)
 })

@@ -29,6 +29,8 @@ export interface AgentSettings {
   chainId: number
   rpcUrl: string
   contracts: ContractAddresses
+  /** Deadline of each JSON-RPC request (GOVCRED_RPC_TIMEOUT_MS); createProvider's default when absent. */
+  rpcTimeoutMs?: number
   /** agent.yml to read; defaults to the one at the project root. */
   configFile?: string
 }
@@ -57,6 +59,7 @@ export async function createAgent(settings: AgentSettings): Promise<BuiltAgent> 
     GOVCRED_NETWORK_NAME: settings.networkName,
     GOVCRED_CHAIN_ID: String(settings.chainId),
     GOVCRED_RPC_URL: settings.rpcUrl,
+    GOVCRED_RPC_TIMEOUT_MS: settings.rpcTimeoutMs === undefined ? undefined : String(settings.rpcTimeoutMs),
     GOVCRED_DID_REGISTRY: settings.contracts.didRegistry,
     GOVCRED_TRUSTED_ISSUERS: settings.contracts.trustedIssuers,
     GOVCRED_SCHEMA_REGISTRY: settings.contracts.schemas,

@@ -4,7 +4,8 @@ import type { DataSource } from 'typeorm'
 import type { Config } from '../config/config.js'
 import { resolveKmsSecret, deployerWallet, type KmsSecret } from '../config/kms-secret.js'
 import { createAgent, type GovcredAgent } from '../agent/create-agent.js'
-import { openEmbeddedChain, type EmbeddedChain } from '../chain/embedded-chain.js'
+import { openEmbeddedChain, type ChainEvent, type EmbeddedChain } from '../chain/embedded-chain.js'
+import { catchUpChain } from '../chain/chain-reconciler.js'
 import { assertChainReachable } from '../chain/provider.js'
 import { readDeployments, writeDeployments, type Deployments } from '../config/deployments-file.js'
 import { deployContracts, predictAddresses } from '../chain/deploy-contracts.js'
@@ -94,6 +95,7 @@ export async function openServiceContext(config: Config, options: OpenOptions): 
           port: config.chain.embeddedPort,
           stateFile: config.chain.stateFile,
           stateIntervalSeconds: config.chain.stateIntervalSeconds,
+          onEvent: (event) => logChainEvent(logger, event),
         })
       : undefined
   const rpcUrl = chain?.rpcUrl ?? config.chain.rpcUrl!
@@ -123,13 +125,16 @@ export async function openServiceContext(config: Config, options: OpenOptions): 
       chainId,
       rpcUrl,
       contracts,
+      rpcTimeoutMs: config.chain.rpcTimeoutMs,
     })
     cleanup.unshift(() => built.close())
-    const writer = new ChainWriter(built.db, built.provider)
+    // Confirmed means durable: on the embedded chain each mined write is saved to the state file before it counts.
+    const durable = chain ? () => chain.persist() : undefined
+    const writer = new ChainWriter(built.db, built.provider, { durable })
 
     let deployments = existing
     let members: GovernanceMember[]
-    if (!deployments) {
+    const deploy = async () => {
       const consortium = await foundingConsortium(built.agent, networkName, config.governance, {
         demo: config.demo,
         demoKeys: options.governanceMembers,
@@ -138,8 +143,11 @@ export async function openServiceContext(config: Config, options: OpenOptions): 
       if (consortium.source === 'demo-local-keys' && config.chain.mode !== 'embedded') {
         logger.warn("demo: every governance member key is in this node's key store (one operator); not for production")
       }
+      await deployContracts(deployer, built.provider, consortium, (line) => logger.info(line), { durable })
+    }
+    if (!deployments) {
       const started = Date.now()
-      await deployContracts(deployer, built.provider, consortium, (line) => logger.info(line))
+      await deploy()
       deployments = { name: networkName, chainId, contracts, deployedAt: new Date().toISOString(), deployer: deployer.address }
       writeDeployments(config.chain.deploymentsFile, deployments)
       if (dirname(config.chain.deploymentsFile) === config.dataDir) makePrivate(config.chain.deploymentsFile)
@@ -152,8 +160,49 @@ export async function openServiceContext(config: Config, options: OpenOptions): 
       const identifier = await built.agent.didManagerGet({ did: department.did })
       await writer.addSigner(signerFor(built.agent, identifier))
     }
-    const report = await writer.reconcile()
-    if (report.confirmed + report.failed + report.resent > 0) logger.info('reconciled chain outbox', { ...report })
+    if (chain?.owned) {
+      // The embedded chain may be behind the database (a state saved before the last writes, or none): catch it up.
+      const predicted = predictAddresses(deployer.address)
+      const catchUp = () =>
+        catchUpChain({
+          writer,
+          provider: built.provider,
+          contracts: deployments!.contracts,
+          redeploy: async () => {
+            const foreign = (Object.keys(predicted) as (keyof typeof predicted)[]).filter(
+              (key) => predicted[key].toLowerCase() !== deployments!.contracts[key].toLowerCase(),
+            )
+            if (foreign.length > 0) {
+              throw new Error(
+                `the embedded chain lacks the registries of ${config.chain.deploymentsFile}, which were not deployed by this ` +
+                  `node's deployer key (${foreign.join(', ')}): they cannot be deployed again at those addresses`,
+              )
+            }
+            await deploy()
+          },
+          durable: () => chain.persist(),
+          log: (line, fields) => logger.info(line, fields),
+          warn: (line, fields) => logger.warn(line, fields),
+        })
+      const report = await catchUp()
+      if (report.open.confirmed + report.open.failed + report.open.resent > 0) logger.info('reconciled chain outbox', { ...report.open })
+      chain.onRestart(async () => {
+        try {
+          const after = await catchUp()
+          logger.warn('the embedded chain is back and caught up with the outbox', {
+            redeployed: after.redeployed.length,
+            replayed: after.replayed.reduce((sum, kind) => sum + kind.replayed, 0),
+            ...after.open,
+            ms: after.ms,
+          })
+        } catch (error) {
+          logger.error(`catching up the restarted embedded chain failed: ${(error as Error).message}`)
+        }
+      })
+    } else {
+      const report = await writer.reconcile()
+      if (report.confirmed + report.failed + report.resent > 0) logger.info('reconciled chain outbox', { ...report })
+    }
 
     return {
       config,
@@ -176,5 +225,24 @@ export async function openServiceContext(config: Config, options: OpenOptions): 
   } catch (error) {
     for (const step of cleanup) await step().catch(() => undefined)
     throw error
+  }
+}
+
+/** The supervisor's reports about the embedded Anvil, for the operator. */
+function logChainEvent(logger: Logger, event: ChainEvent): void {
+  switch (event.kind) {
+    case 'crashed':
+      logger.error(`the embedded Anvil (pid ${event.pid}) stopped unexpectedly; restarting it on the same state file and port`, {
+        code: event.code,
+        signal: event.signal,
+        ...(event.stderr ? { stderr: event.stderr } : {}),
+      })
+      break
+    case 'restarted':
+      logger.warn(`restarted the embedded Anvil (pid ${event.pid}) on ${event.rpcUrl} in ${event.inMs} ms; catching up`)
+      break
+    case 'gave-up':
+      logger.error(`${event.error}: chain operations answer 503 until govcred is restarted`)
+      break
   }
 }

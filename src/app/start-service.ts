@@ -62,7 +62,7 @@ export async function startService(config: Config, logger: Logger, options: { de
       trustRegistry: ctx.agent,
       // The node's own URL (Anvil's: an open development node) is never advertised.
       publicRpcUrl: () => publicRpcUrl,
-      chainRpc: { upstreamUrl: ctx.rpcUrl },
+      chainRpc: { upstreamUrl: ctx.rpcUrl, timeoutMs: config.chain.rpcTimeoutMs },
       logger,
       accessLog: config.accessLog,
       rateLimits: config.rateLimits,
@@ -111,6 +111,7 @@ export function verifierSettings(config: GovcredConfig, ctx: Pick<ServiceContext
       pollMs: config.verifier.pollMs,
       freshnessMs: Math.min(100, config.verifier.pollMs),
       maxStalenessMs: config.verifier.maxStalenessMs,
+      syncWaitMs: config.chain.rpcTimeoutMs,
     },
   }
 }

@@ -34,7 +34,7 @@ export async function startVerifier(config: VerifierConfig, logger: Logger): Pro
   const databaseFile = join(config.dataDir, 'verifier.sqlite')
   createPrivateFile(databaseFile)
   const db = await openDatabase(databaseFile, verifierMigrations)
-  const provider = createProvider(config.rpcUrl, chainId)
+  const provider = createProvider(config.rpcUrl, chainId, config.rpcTimeoutMs)
   const deployments = {
     name: config.networkName,
     chainId,
@@ -49,7 +49,12 @@ export async function startVerifier(config: VerifierConfig, logger: Logger): Pro
     domain: config.domain,
     access: config.verifierAccess,
     policy: { requireCurrentAccreditation: config.requireCurrentAccreditation },
-    watcher: { pollMs: config.pollMs, freshnessMs: Math.min(100, config.pollMs), maxStalenessMs: config.maxStalenessMs },
+    watcher: {
+      pollMs: config.pollMs,
+      freshnessMs: Math.min(100, config.pollMs),
+      maxStalenessMs: config.maxStalenessMs,
+      syncWaitMs: config.rpcTimeoutMs,
+    },
   })
   try {
     await verifier.start()
@@ -63,7 +68,7 @@ export async function startVerifier(config: VerifierConfig, logger: Logger): Pro
   const app = createApp({
     deployments,
     publicRpcUrl: () => publicRpcUrl,
-    chainRpc: { upstreamUrl: config.rpcUrl },
+    chainRpc: { upstreamUrl: config.rpcUrl, timeoutMs: config.rpcTimeoutMs },
     logger,
     accessLog: config.accessLog,
     rateLimits: config.rateLimits,

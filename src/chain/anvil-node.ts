@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createServer } from 'node:net'
-import { mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, statSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { anvilBinaryPath } from './anvil-binary.js'
+import { watchParent } from './parent-watchdog.js'
 
 /** The only address Anvil listens on. */
 export const LOOPBACK = '127.0.0.1'
@@ -11,10 +12,11 @@ export interface AnvilOptions {
   chainId: number
   /** Loopback port; 0 picks a free one. */
   port?: number
-  /** File the chain state is loaded from at start and dumped to on exit; omit for a throwaway chain. */
+  /**
+   * File the chain state is loaded from at start (when it exists); omit for a throwaway chain. Anvil never writes
+   * it: its owner saves the state with `dumpState` (see writeStateAtomically), never a half-written file.
+   */
   stateFile?: string
-  /** Seconds between periodic state dumps (only with stateFile). */
-  stateIntervalSeconds?: number
   /** Block gas limit; status batches of hundreds of bits need more than the default 30M. */
   gasLimit?: bigint
 }
@@ -23,7 +25,13 @@ export interface AnvilNode {
   rpcUrl: string
   port: number
   pid: number
-  /** Stops the node with SIGTERM so Anvil dumps its state, and waits for the exit. */
+  /** Resolves when the process has exited, for whatever reason (stop(), a crash, kill -9). */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+  /** False once the process has exited. */
+  alive(): boolean
+  /** The node's last lines on stderr (for a crash report). */
+  stderr(): string
+  /** Stops the node with SIGTERM and waits for the exit. */
   stop(): Promise<void>
 }
 
@@ -60,14 +68,19 @@ export async function startAnvil(options: AnvilOptions): Promise<AnvilNode> {
   ]
   if (options.stateFile) {
     mkdirSync(dirname(options.stateFile), { recursive: true, mode: 0o700 })
-    args.push('--state', options.stateFile, '--state-interval', String(options.stateIntervalSeconds ?? 5))
+    if (existsSync(options.stateFile) && statSync(options.stateFile).size > 0) args.push('--load-state', options.stateFile)
   }
   const child = spawn(anvilBinaryPath(), args, { stdio: ['ignore', 'ignore', 'pipe'] })
+  // Anvil must not outlive this process, even after kill -9 (nothing else would stop it).
+  watchParent(child)
   let stderr = ''
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000)
   })
   const rpcUrl = `http://${LOOPBACK}:${port}`
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  )
   // If this process exits without stop() (an uncaught error), the node must not outlive it.
   const onExit = () => child.kill('SIGTERM')
   process.once('exit', onExit)
@@ -77,6 +90,9 @@ export async function startAnvil(options: AnvilOptions): Promise<AnvilNode> {
     rpcUrl,
     port,
     pid: child.pid ?? -1,
+    exited,
+    alive: () => child.exitCode === null && child.signalCode === null,
+    stderr: () => stderr,
     stop: () => stopChild(child),
   }
 }
@@ -115,6 +131,22 @@ function stopChild(child: ChildProcess): Promise<void> {
     })
     child.kill('SIGTERM')
   })
+}
+
+/**
+ * Anvil's whole state (`anvil_dumpState`: hex of gzip'd JSON), asked over its own RPC.
+ */
+export async function dumpState(rpcUrl: string, timeoutMs = 30_000): Promise<string> {
+  const res = await fetch(rpcUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'anvil_dumpState', params: [] }),
+    signal: AbortSignal.timeout(timeoutMs),
+  })
+  if (!res.ok) throw new Error(`anvil_dumpState answered HTTP ${res.status}`)
+  const body = (await res.json()) as { result?: unknown; error?: { message?: string } }
+  if (typeof body.result !== 'string') throw new Error(`anvil_dumpState failed: ${body.error?.message ?? 'no result'}`)
+  return body.result
 }
 
 /** Asks the OS for a free loopback port. */

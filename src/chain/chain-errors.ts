@@ -1,4 +1,4 @@
-import { Interface, isError } from 'ethers'
+import { formatEther, formatUnits, getAddress, Interface, isError, type JsonRpcProvider } from 'ethers'
 import { loadArtifact, type ContractName } from './contract-artifacts.js'
 
 const CONTRACTS: ContractName[] = [
@@ -35,23 +35,151 @@ export class ChainRevertError extends Error {
 export function decodeRevert(error: unknown): ChainRevertError | undefined {
   const data = findRevertData(error)
   if (!data || data === '0x') {
-    if (isError(error, 'CALL_EXCEPTION')) return new ChainRevertError('Reverted', [], error.shortMessage, { cause: error })
+    if (isError(error, 'CALL_EXCEPTION')) return new ChainRevertError('Reverted', [], trimHex(error.shortMessage), { cause: error })
     return undefined
   }
-  for (const name of CONTRACTS) {
-    let iface: Interface
-    try {
-      iface = new Interface(loadArtifact(name).abi)
-    } catch {
-      continue
-    }
-    const parsed = tryParse(iface, data)
-    if (parsed) {
-      const args = parsed.args.toArray().map(String)
-      return new ChainRevertError(parsed.name, args, `${parsed.name}(${args.join(', ')})`, { cause: error })
-    }
+  const decoded = decodeErrorData(data)
+  return new ChainRevertError(decoded.name, decoded.args, decoded.message, { cause: error })
+}
+
+interface DecodedError {
+  name: string
+  args: string[]
+  message: string
+}
+
+/**
+ * Decodes revert data: our contracts' custom errors by name with their arguments, Error(string) and
+ * Panic(uint256). Governance's `ExecutionFailed(proposalId, reason)` is unwrapped: the name and arguments
+ * are those of the inner error (what the governed contract refused), the message says it was a proposal's.
+ * Data nothing decodes is shown by its selector and length, never in full.
+ */
+function decodeErrorData(data: string, depth = 0): DecodedError {
+  const parsed = parseErrorData(data)
+  if (!parsed) return { name: 'Reverted', args: [data.slice(0, 10)], message: `reverted with unknown error data ${trimHex(data)}` }
+  const values = parsed.args.toArray()
+  if (parsed.name === 'ExecutionFailed' && depth < 3 && typeof values[1] === 'string') {
+    const proposalId = String(values[0])
+    const inner: DecodedError =
+      values[1] === '0x' ? { name: 'Reverted', args: [], message: 'reverted without a reason' } : decodeErrorData(values[1], depth + 1)
+    return { ...inner, message: `${inner.message} (when governance proposal ${proposalId} was executed)` }
   }
-  return new ChainRevertError('Reverted', [data], `reverted with data ${data.slice(0, 74)}`, { cause: error })
+  const args = values.map((value) => trimHex(String(value)))
+  return { name: parsed.name, args, message: `${parsed.name}(${args.join(', ')})` }
+}
+
+let interfaces: Interface[] | undefined
+function parseErrorData(data: string) {
+  interfaces ??= CONTRACTS.flatMap((name) => {
+    try {
+      return [new Interface(loadArtifact(name).abi)]
+    } catch {
+      return []
+    }
+  })
+  for (const iface of interfaces) {
+    const parsed = tryParse(iface, data)
+    if (parsed) return parsed
+  }
+  return null
+}
+
+/**
+ * Shortens every long hex string in a text (bytecode, calldata, revert data) to its first bytes and its
+ * length; addresses and 32-byte hashes are kept whole.
+ */
+export function trimHex(text: string): string {
+  return text.replace(/0x[0-9a-fA-F]{65,}/g, (hex) => `${hex.slice(0, 10)}…(${(hex.length - 2) / 2} bytes)`)
+}
+
+/** The chain refused a transaction because the sending account cannot pay for its gas. */
+export class InsufficientFundsError extends Error {
+  constructor(
+    readonly account: string,
+    readonly balanceWei: bigint,
+    readonly gasPriceWei: bigint,
+    what: string,
+    options?: { cause?: unknown },
+  ) {
+    account = getAddress(account)
+    super(
+      `insufficient funds for ${what}: account ${account} has a balance of ${balanceWei} wei (${formatEther(balanceWei)} ether) ` +
+        `and the chain's gas price is ${gasPriceWei} wei (${formatUnits(gasPriceWei, 'gwei')} gwei); fund ${account} on this chain ` +
+        '(on a chain with a gas price: the deployer, each governance member and each department account need funds)',
+      options,
+    )
+    this.name = 'InsufficientFundsError'
+  }
+}
+
+/** True when the node refused a transaction for want of funds (ethers' INSUFFICIENT_FUNDS, or the node's words). */
+export function isInsufficientFunds(error: unknown): boolean {
+  return isError(error, 'INSUFFICIENT_FUNDS') || nodeSays(error, /insufficient funds/i)
+}
+
+/** The node's own words may be nested (ethers reports a refused eth_estimateGas as CALL_EXCEPTION). */
+function nodeSays(error: unknown, pattern: RegExp, depth = 0): boolean {
+  if (!error || typeof error !== 'object' || depth > 6) return false
+  const record = error as Record<string, unknown>
+  if (typeof record.message === 'string' && pattern.test(record.message)) return true
+  return ['info', 'error', 'cause'].some((key) => nodeSays(record[key], pattern, depth + 1))
+}
+
+/**
+ * The InsufficientFundsError an error from sending or estimating a transaction of `account` stands for,
+ * if any: the node said so, or its estimate ran out of gas because the balance pays for almost none at
+ * the chain's gas price (Anvil: "gas required exceeds allowance: 0").
+ */
+export async function explainInsufficientFunds(
+  provider: Pick<JsonRpcProvider, 'getBalance' | 'send'>,
+  account: string,
+  what: string,
+  error: unknown,
+): Promise<InsufficientFundsError | undefined> {
+  if (isInsufficientFunds(error)) return insufficientFunds(provider, account, what, error)
+  if (!nodeSays(error, /exceeds allowance|out of gas/i)) return undefined
+  const funds = await insufficientFunds(provider, account, what, error)
+  return funds.gasPriceWei > 0n && funds.balanceWei < funds.gasPriceWei * 30_000_000n ? funds : undefined
+}
+
+/**
+ * An InsufficientFundsError naming the account, its balance and the gas price, read from the chain
+ * (zero where the chain does not answer: the refusal itself is what matters).
+ */
+export async function insufficientFunds(
+  provider: Pick<JsonRpcProvider, 'getBalance' | 'send'>,
+  account: string,
+  what: string,
+  cause: unknown,
+): Promise<InsufficientFundsError> {
+  const [balance, gasPrice] = await Promise.all([
+    provider.getBalance(account).catch(() => 0n),
+    provider.send('eth_gasPrice', []).then(
+      (price: string) => BigInt(price),
+      () => 0n,
+    ),
+  ])
+  return new InsufficientFundsError(account, balance, gasPrice, what, { cause })
+}
+
+/**
+ * One line an operator can act on, for any error from the chain: the contract's error decoded by name,
+ * or ethers' short message (without the transaction it carries, whose data may be kilobytes of bytecode),
+ * with long hex shortened.
+ */
+export function describeChainError(error: unknown): string {
+  if (error instanceof ChainRevertError || error instanceof InsufficientFundsError || error instanceof ChainUnavailableError) {
+    return trimHex(error.message)
+  }
+  const revert = findRevertData(error) ? decodeRevert(error) : undefined
+  if (revert) return revert.message
+  const record = error as { shortMessage?: unknown; message?: unknown; code?: unknown } | undefined
+  if (typeof record?.shortMessage === 'string') {
+    const from = (error as { transaction?: { from?: unknown } }).transaction?.from
+    const account = isInsufficientFunds(error) && typeof from === 'string' ? `: fund the account ${from}` : ''
+    return trimHex(record.shortMessage) + (typeof record.code === 'string' ? ` (${record.code})` : '') + account
+  }
+  return trimHex(String(record?.message ?? error))
 }
 
 function tryParse(iface: Interface, data: string) {

@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto'
 import { Interface, type JsonRpcProvider, type Signer, type TransactionReceipt } from 'ethers'
 import type { DataSource } from 'typeorm'
 import { loadArtifact, type ContractName } from './contract-artifacts.js'
-import { ChainRevertError, decodeRevert, isConnectivityError } from './chain-errors.js'
+import {
+  ChainRevertError,
+  decodeRevert,
+  explainInsufficientFunds,
+  insufficientFunds,
+  isConnectivityError,
+  isInsufficientFunds,
+} from './chain-errors.js'
 import { writeQuery } from '../store/write-transaction.js'
 
 export type OutboxStatus = 'pending' | 'sent' | 'confirmed' | 'failed'
@@ -33,6 +40,9 @@ export interface OutboxEntry {
   error: string | null
   attempts: number
   createdAt: string
+  /** Timestamp (unix seconds) of the block that mined it; null before it was mined, or for writes before this was kept. */
+  blockTimestamp: number | null
+  transactionIndex: number | null
 }
 
 /** A write that was just mined successfully. */
@@ -52,6 +62,14 @@ export interface ReconcileReport {
   resent: number
 }
 
+export interface ChainWriterOptions {
+  /**
+   * Resolves once every write mined so far would survive a crash of the node (the embedded chain saves its state);
+   * a write is marked confirmed only after it. Absent on an external chain, whose mined blocks are final.
+   */
+  durable?: () => Promise<void>
+}
+
 /**
  * Sends contract writes durably: each intent is recorded in the outbox before it is sent, one nonce
  * sequence per account, and pending or unconfirmed writes are reconciled at start.
@@ -62,11 +80,45 @@ export class ChainWriter {
   private readonly queues = new Map<string, Promise<unknown>>()
   private gasPrice?: bigint
   private readonly minedListeners = new Set<(entry: MinedWrite) => void>()
+  private durable?: () => Promise<void>
+  /** Resolves when no exclusive task (a catch-up after a node restart) holds the writer. */
+  private gate: Promise<void> = Promise.resolve()
 
   constructor(
     private readonly db: DataSource,
     private readonly provider: JsonRpcProvider,
-  ) {}
+    options: ChainWriterOptions = {},
+  ) {
+    this.durable = options.durable
+  }
+
+  /** Sets the durability hook (see ChainWriterOptions.durable); the composition root sets it for the embedded chain. */
+  setDurable(durable: (() => Promise<void>) | undefined): void {
+    this.durable = durable
+  }
+
+  /** Forgets the cached nonces (after the node restarted, its pending transactions may be gone). */
+  resetNonces(): void {
+    this.nonces.clear()
+  }
+
+  /**
+   * Runs `task` while new submits wait (they start once it is done): the chain is caught up with the outbox
+   * before anything new is sent after it.
+   */
+  async exclusive<T>(task: () => Promise<T>): Promise<T> {
+    let release!: () => void
+    const previous = this.gate
+    this.gate = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    await previous
+    try {
+      return await task()
+    } finally {
+      release()
+    }
+  }
 
   /** Makes an account able to send; the signer is connected to this writer's provider. */
   async addSigner(signer: Signer): Promise<string> {
@@ -91,6 +143,7 @@ export class ChainWriter {
    * failure leaves the entry pending for the next reconcile and rethrows.
    */
   async submit(intent: WriteIntent): Promise<OutboxEntry & { receipt: TransactionReceipt }> {
+    await this.gate
     const id = intent.id ?? randomUUID()
     const existing = await this.get(id)
     if (existing?.status === 'confirmed' && existing.txHash) {
@@ -149,6 +202,52 @@ export class ChainWriter {
     return report
   }
 
+  /**
+   * Confirmed entries whose transaction the chain does not know (a chain restored from an older state), oldest
+   * first. The chain keeps a prefix of its history, so the scan runs from the newest confirmed write back to the
+   * first one the chain still has: one receipt lookup when nothing is lost.
+   */
+  async lostConfirmed(): Promise<OutboxEntry[]> {
+    const lost: OutboxEntry[] = []
+    const page = 200
+    for (let offset = 0; ; offset += page) {
+      const rows: OutboxEntry[] = await this.db.query(
+        `SELECT * FROM govcred_chain_outbox WHERE status = 'confirmed' AND txHash IS NOT NULL
+         ORDER BY blockNumber DESC, transactionIndex DESC, createdAt DESC LIMIT ? OFFSET ?`,
+        [page, offset],
+      )
+      for (const row of rows) {
+        const receipt = await this.provider.getTransactionReceipt(row.txHash!)
+        if (receipt?.status === 1 && receipt.blockNumber === row.blockNumber) return lost.reverse()
+        lost.push(row)
+      }
+      if (rows.length < page) return lost.reverse()
+    }
+  }
+
+  /**
+   * Sends a lost confirmed write again from its recorded intent (same account, target and call data) and waits
+   * for it; `beforeSend` runs just before (e.g. to give the block its original timestamp).
+   * Answers 'confirmed', 'failed' (the chain now refuses it) or 'no-signer'.
+   */
+  async replay(id: string, beforeSend?: () => Promise<void>): Promise<'confirmed' | 'failed' | 'no-signer'> {
+    const entry = await this.get(id)
+    if (!entry) throw new Error(`no outbox entry ${id}`)
+    if (!this.hasSigner(entry.account)) return 'no-signer'
+    await writeQuery(this.db, `UPDATE govcred_chain_outbox SET status = 'pending', updatedAt = ? WHERE id = ?`, [
+      new Date().toISOString(),
+      id,
+    ])
+    await beforeSend?.()
+    try {
+      await this.send(id)
+      return 'confirmed'
+    } catch (error) {
+      if (error instanceof ChainRevertError) return 'failed'
+      throw error
+    }
+  }
+
   async get(id: string): Promise<OutboxEntry | undefined> {
     const rows = await this.db.query(`SELECT * FROM govcred_chain_outbox WHERE id = ?`, [id])
     return rows[0]
@@ -203,7 +302,7 @@ export class ChainWriter {
       try {
         gasLimit = ((await this.provider.estimateGas(request)) * 12n) / 10n + 20_000n
       } catch (error) {
-        throw await this.failOrRethrow(id, error)
+        throw (await explainInsufficientFunds(this.provider, entry.account, entry.label, error)) ?? (await this.failOrRethrow(id, error))
       }
       const txHash = await this.sendWithNonce(entry.account, signer, { ...request, gasLimit })
       await writeQuery(
@@ -242,6 +341,7 @@ export class ChainWriter {
         this.nonces.delete(account)
         const message = String((error as Error).message)
         if (attempt < 2 && /nonce/i.test(message)) continue
+        if (isInsufficientFunds(error)) throw await insufficientFunds(this.provider, account, 'a transaction', error)
         throw error
       }
     }
@@ -260,13 +360,24 @@ export class ChainWriter {
   }
 
   private async markMined(id: string, receipt: TransactionReceipt): Promise<void> {
-    await writeQuery(this.db, `UPDATE govcred_chain_outbox SET status = ?, txHash = ?, blockNumber = ?, updatedAt = ? WHERE id = ?`, [
-      receipt.status === 1 ? 'confirmed' : 'failed',
-      receipt.hash,
-      receipt.blockNumber,
-      new Date().toISOString(),
-      id,
-    ])
+    // Confirmed means durable: on the embedded chain the state holding this block is saved first. If the save
+    // fails the entry stays open (sent) and the error reaches the caller; the next reconcile settles it.
+    if (receipt.status === 1) await this.durable?.()
+    const block = await this.provider.getBlock(receipt.blockNumber).catch(() => null)
+    await writeQuery(
+      this.db,
+      `UPDATE govcred_chain_outbox SET status = ?, txHash = ?, blockNumber = ?, blockTimestamp = ?, transactionIndex = ?, updatedAt = ?
+       WHERE id = ?`,
+      [
+        receipt.status === 1 ? 'confirmed' : 'failed',
+        receipt.hash,
+        receipt.blockNumber,
+        block?.timestamp ?? Math.floor(Date.now() / 1000),
+        receipt.index,
+        new Date().toISOString(),
+        id,
+      ],
+    )
     if (receipt.status !== 1 || this.minedListeners.size === 0) return
     const entry = await this.get(id)
     if (!entry) return
@@ -293,13 +404,21 @@ export class ChainWriter {
 
 /**
  * Polls for a receipt. ethers' waitForTransaction waits for the next "block" event, which never comes
- * on an idle automining chain when the transaction's block appeared between its checks.
+ * on an idle automining chain when the transaction's block appeared between its checks. Resolves null by
+ * the deadline even when a poll hangs; a poll the node does not answer (the provider's JSON-RPC timeout)
+ * throws, and the outbox entry stays open for the next retry.
  */
 export async function waitForReceipt(provider: JsonRpcProvider, txHash: string, timeoutMs: number): Promise<TransactionReceipt | null> {
   const deadline = Date.now() + timeoutMs
   let delay = 5
   for (;;) {
-    const receipt = await provider.getTransactionReceipt(txHash)
+    let timer: NodeJS.Timeout | undefined
+    const receipt = await Promise.race([
+      provider.getTransactionReceipt(txHash),
+      new Promise<null>((resolve) => {
+        timer = setTimeout(() => resolve(null), Math.max(0, deadline - Date.now()))
+      }),
+    ]).finally(() => clearTimeout(timer))
     if (receipt) return receipt
     if (Date.now() >= deadline) return null
     await new Promise((resolve) => setTimeout(resolve, delay))

@@ -1,6 +1,8 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { startAnvil, type AnvilNode } from './anvil-node.js'
+import { dumpState, startAnvil, type AnvilNode } from './anvil-node.js'
+import { writeStateAtomically } from './state-file.js'
+import { ChainUnavailableError } from './chain-errors.js'
 
 interface NodeFile {
   rpcUrl: string
@@ -10,10 +12,25 @@ interface NodeFile {
   anvilPid?: number
 }
 
+/** What the supervisor of an owned node reports: a crash, a restart, or giving up. */
+export type ChainEvent =
+  | { kind: 'crashed'; pid: number; code: number | null; signal: string | null; stderr: string }
+  | { kind: 'restarted'; pid: number; rpcUrl: string; inMs: number }
+  | { kind: 'gave-up'; crashes: number; error: string }
+
 export interface EmbeddedChain {
   rpcUrl: string
   /** True when this process started the node (and must stop it). */
   owned: boolean
+  /** The Anvil process now (it changes when the supervisor restarts it); undefined when not owned. */
+  pid(): number | undefined
+  /**
+   * Saves the chain's state to the state file (atomically) and resolves once it is on disk: every write mined
+   * before the call is then durable. Concurrent calls share dumps: one dump covers every call made before it began.
+   */
+  persist(): Promise<void>
+  /** Called after the supervisor restarted a crashed node on the same state file and port (owned nodes only). */
+  onRestart(listener: () => Promise<void> | void): void
   stop(): Promise<void>
 }
 
@@ -28,7 +45,13 @@ export interface EmbeddedChainSettings {
   /** 0: any free port. */
   port: number
   stateFile: string
+  /** Seconds between safety-net saves of the state when blocks were mined outside ChainWriter (0: none). */
   stateIntervalSeconds: number
+  /** Crash and restart reports of an owned node. */
+  onEvent?: (event: ChainEvent) => void
+  /** Crashes within `crashWindowMs` after which the supervisor gives up (default 5 within 60 s). */
+  maxCrashes?: number
+  crashWindowMs?: number
 }
 
 export async function openEmbeddedChain(settings: EmbeddedChainSettings): Promise<EmbeddedChain> {
@@ -36,28 +59,178 @@ export async function openEmbeddedChain(settings: EmbeddedChainSettings): Promis
   mkdirSync(join(settings.dataDir, 'chain'), { recursive: true, mode: 0o700 })
   const nodeFile = join(settings.dataDir, 'chain', 'node.json')
   const running = await runningNode(nodeFile)
-  if (running) return { rpcUrl: running.rpcUrl, owned: false, stop: async () => {} }
-  await stopOrphanedNode(nodeFile)
-  const node: AnvilNode = await startAnvil({
-    chainId: settings.chainId,
-    port: settings.port,
-    stateFile: settings.stateFile,
-    stateIntervalSeconds: settings.stateIntervalSeconds,
-  })
-  writeFileSync(nodeFile, JSON.stringify({ rpcUrl: node.rpcUrl, pid: process.pid, anvilPid: node.pid } satisfies NodeFile), {
-    mode: 0o600,
-  })
-  chmodSync(nodeFile, 0o600) // a file left by a crashed process keeps its old mode
+  if (running) {
+    const saver = new StateSaver(running.rpcUrl, settings.stateFile)
+    return {
+      rpcUrl: running.rpcUrl,
+      owned: false,
+      pid: () => undefined,
+      persist: () => saver.persist(),
+      onRestart: () => {},
+      stop: async () => {},
+    }
+  }
+  await stopOrphanedNode(nodeFile, settings.stateFile)
+  const start = (port: number) => startAnvil({ chainId: settings.chainId, port, stateFile: settings.stateFile })
+  let node: AnvilNode = await start(settings.port)
+  const writeNodeFile = () => {
+    writeFileSync(nodeFile, JSON.stringify({ rpcUrl: node.rpcUrl, pid: process.pid, anvilPid: node.pid } satisfies NodeFile), {
+      mode: 0o600,
+    })
+    chmodSync(nodeFile, 0o600) // a file left by a crashed process keeps its old mode
+  }
+  writeNodeFile()
+  const rpcUrl = node.rpcUrl
+  const saver = new StateSaver(rpcUrl, settings.stateFile)
+  const restartListeners: (() => Promise<void> | void)[] = []
+  const maxCrashes = settings.maxCrashes ?? 5
+  const crashWindowMs = settings.crashWindowMs ?? 60_000
+  const crashes: number[] = []
+  let stopping = false
+  let gaveUp: string | undefined
+  let restarting: Promise<void> | undefined
+
+  const supervise = (current: AnvilNode) => {
+    void current.exited.then(async ({ code, signal }) => {
+      if (stopping || current !== node) return
+      settings.onEvent?.({ kind: 'crashed', pid: current.pid, code, signal, stderr: current.stderr().trim().slice(-500) })
+      restarting = restart()
+      await restarting
+      restarting = undefined
+    })
+  }
+  const restart = async () => {
+    for (;;) {
+      const now = Date.now()
+      crashes.push(now)
+      while (crashes.length > 0 && crashes[0] < now - crashWindowMs) crashes.shift()
+      if (crashes.length > maxCrashes) {
+        gaveUp = `the embedded Anvil crashed ${crashes.length} times within ${Math.round(crashWindowMs / 1000)} s; not restarting it`
+        settings.onEvent?.({ kind: 'gave-up', crashes: crashes.length, error: gaveUp })
+        return
+      }
+      // 0.2 s, then twice as long for each crash in the window (at most 5 s).
+      await new Promise((resolve) => setTimeout(resolve, Math.min(200 * 2 ** (crashes.length - 1), 5_000)))
+      if (stopping) return
+      const began = Date.now()
+      try {
+        // The same port, so that the RPC URL every client holds stays right, on the last saved state.
+        node = await start(node.port)
+      } catch (error) {
+        settings.onEvent?.({ kind: 'crashed', pid: node.pid, code: null, signal: null, stderr: (error as Error).message.slice(-500) })
+        continue
+      }
+      if (stopping) {
+        await node.stop()
+        return
+      }
+      writeNodeFile()
+      supervise(node)
+      settings.onEvent?.({ kind: 'restarted', pid: node.pid, rpcUrl: node.rpcUrl, inMs: Date.now() - began })
+      for (const listener of restartListeners) await listener()
+      return
+    }
+  }
+  supervise(node)
+
+  // A safety net for blocks mined outside ChainWriter (which saves after each of its writes).
+  let savedBlock = -1
+  const timer =
+    settings.stateIntervalSeconds > 0
+      ? setInterval(() => {
+          void blockNumber(rpcUrl)
+            .then(async (head) => {
+              if (head === savedBlock) return
+              await saver.persist()
+              savedBlock = head
+            })
+            .catch(() => undefined)
+        }, settings.stateIntervalSeconds * 1000)
+      : undefined
+  timer?.unref()
+
   return {
-    rpcUrl: node.rpcUrl,
+    rpcUrl,
     owned: true,
+    pid: () => node.pid,
+    persist: async () => {
+      if (gaveUp) throw new ChainUnavailableError(gaveUp)
+      await saver.persist()
+    },
+    onRestart(listener) {
+      restartListeners.push(listener)
+    },
     async stop() {
+      stopping = true
+      if (timer) clearInterval(timer)
+      await restarting?.catch(() => undefined)
+      // Everything ChainWriter sent is saved already; this keeps what was mined otherwise (never an emptier state).
+      if (node.alive()) await saver.persist().catch(() => undefined)
       await node.stop()
       rmSync(nodeFile, { force: true })
-      // Anvil writes its state with the process umask; keep it the owner's (the directory is 0700 anyway).
       if (existsSync(settings.stateFile)) chmodSync(settings.stateFile, 0o600)
     },
   }
+}
+
+/**
+ * Dumps Anvil's state into the state file, one dump at a time: a call made while a dump runs waits for the next
+ * one (which starts after it), and all calls made during one dump share the next.
+ */
+class StateSaver {
+  private running?: Promise<void>
+  private queued?: Promise<void>
+
+  constructor(
+    private readonly rpcUrl: string,
+    private readonly stateFile: string,
+  ) {}
+
+  persist(): Promise<void> {
+    if (!this.running) {
+      this.running = this.dump().finally(() => {
+        this.running = undefined
+      })
+      return this.running
+    }
+    this.queued ??= this.running
+      .catch(() => undefined)
+      .then(() => {
+        this.queued = undefined
+        return this.persist()
+      })
+    return this.queued
+  }
+
+  private async dump(): Promise<void> {
+    let state: string
+    try {
+      state = await dumpState(this.rpcUrl)
+    } catch (error) {
+      throw new ChainUnavailableError(`the embedded chain's state could not be read to be saved: ${(error as Error).message}`, {
+        cause: error,
+      })
+    }
+    try {
+      writeStateAtomically(this.stateFile, state)
+    } catch (error) {
+      throw new ChainUnavailableError(`the embedded chain's state could not be saved to ${this.stateFile}: ${(error as Error).message}`, {
+        cause: error,
+      })
+    }
+  }
+}
+
+async function blockNumber(rpcUrl: string): Promise<number> {
+  const res = await fetch(rpcUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_blockNumber', params: [] }),
+    signal: AbortSignal.timeout(5_000),
+  })
+  const body = (await res.json()) as { result?: string }
+  if (typeof body.result !== 'string') throw new Error('no block number')
+  return Number(BigInt(body.result))
 }
 
 async function runningNode(nodeFile: string): Promise<NodeFile | undefined> {
@@ -83,10 +256,10 @@ async function runningNode(nodeFile: string): Promise<NodeFile | undefined> {
 }
 
 /**
- * An Anvil left running by a govcred process that died without stopping it would keep writing its state
- * file beside a new one: ask it to stop (it dumps its state on SIGTERM) before starting another.
+ * An Anvil left running by a govcred process that died without stopping it would keep serving a chain beside a
+ * new one: save its state (it may hold writes mined after the last save), then stop it, before starting another.
  */
-async function stopOrphanedNode(nodeFile: string): Promise<void> {
+async function stopOrphanedNode(nodeFile: string, stateFile?: string): Promise<void> {
   if (!existsSync(nodeFile)) return
   let file: NodeFile
   try {
@@ -95,6 +268,7 @@ async function stopOrphanedNode(nodeFile: string): Promise<void> {
     return
   }
   if (!file.anvilPid || !isAlive(file.anvilPid) || !isAnvil(file.anvilPid)) return
+  if (stateFile) await new StateSaver(file.rpcUrl, stateFile).persist().catch(() => undefined)
   process.kill(file.anvilPid, 'SIGTERM')
   const deadline = Date.now() + 15_000
   while (isAlive(file.anvilPid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100))

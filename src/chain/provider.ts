@@ -1,20 +1,81 @@
-import { JsonRpcProvider, Network } from 'ethers'
+import { FetchRequest, JsonRpcProvider, Network, makeError, type FetchGetUrlFunc } from 'ethers'
+
+/** ethers' own default is 300 s; see GOVCRED_RPC_TIMEOUT_MS (src/config/chain-timeout-settings.ts). */
+export const DEFAULT_PROVIDER_TIMEOUT_MS = 3000
 
 /**
  * A JSON-RPC provider tuned for a consortium chain: no response cache (a cached nonce breaks the
- * second transaction sent in quick succession) and no request batching (batching stalls each call ~10 ms).
+ * second transaction sent in quick succession), no request batching (batching stalls each call ~10 ms),
+ * and a deadline on every request: past `timeoutMs` the request is aborted and fails with ethers' TIMEOUT
+ * (a connectivity error: 503 ERR_CHAIN_UNAVAILABLE at the edge), however the node hangs.
  *
  * @example
- * const provider = createProvider('http://127.0.0.1:8545', 20191)
+ * const provider = createProvider('http://127.0.0.1:8545', 20191, 3000)
  */
-export function createProvider(rpcUrl: string, chainId?: number | string): JsonRpcProvider {
+export function createProvider(rpcUrl: string, chainId?: number | string, timeoutMs?: number | string): JsonRpcProvider {
   const network = chainId === undefined || chainId === '' ? undefined : Network.from(Number(chainId))
-  return new JsonRpcProvider(rpcUrl, network, {
+  return new JsonRpcProvider(rpcConnection(rpcUrl, providerTimeout(timeoutMs)), network, {
     cacheTimeout: -1,
     batchMaxCount: 1,
     staticNetwork: network ?? false,
     pollingInterval: 250,
   })
+}
+
+function providerTimeout(timeoutMs: number | string | undefined): number {
+  const value = timeoutMs === undefined || timeoutMs === '' ? DEFAULT_PROVIDER_TIMEOUT_MS : Number(timeoutMs)
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`the JSON-RPC timeout must be a positive number of ms (got "${timeoutMs}")`)
+  return value
+}
+
+/**
+ * The provider's connection: ethers' FetchRequest with its timeout and a fetch that really aborts. ethers'
+ * own Node fetch only stops waiting (its socket timeout is an idle timeout and the request is never aborted),
+ * so against a hung node every timed-out request would keep a socket open until the node answers.
+ */
+function rpcConnection(rpcUrl: string, timeoutMs: number): FetchRequest {
+  const request = new FetchRequest(rpcUrl)
+  request.timeout = timeoutMs
+  request.getUrlFunc = abortingGetUrl(timeoutMs)
+  return request
+}
+
+function abortingGetUrl(timeoutMs: number): FetchGetUrlFunc {
+  return async (req, signal) => {
+    const controller = new AbortController()
+    const timer = setTimeout(() => controller.abort(), timeoutMs)
+    signal?.addListener(() => controller.abort())
+    try {
+      const headers = req.headers
+      // fetch sets the length itself (and refuses a wrong one).
+      delete headers['content-length']
+      const res = await fetch(req.url, {
+        method: req.method,
+        headers,
+        body: req.body ? Buffer.from(req.body) : undefined,
+        signal: controller.signal,
+      })
+      const body = new Uint8Array(await res.arrayBuffer())
+      const answerHeaders: Record<string, string> = {}
+      res.headers.forEach((value, name) => {
+        answerHeaders[name] = value
+      })
+      // fetch has already decoded a gzip body: ethers must not be told to expect one.
+      delete answerHeaders['content-encoding']
+      return { statusCode: res.status, statusMessage: res.statusText, headers: answerHeaders, body: body.length > 0 ? body : null }
+    } catch (error) {
+      if (controller.signal.aborted) {
+        if (signal?.cancelled) throw makeError('request cancelled', 'CANCELLED')
+        throw makeError(`the chain's JSON-RPC did not answer within ${timeoutMs} ms`, 'TIMEOUT', {
+          operation: 'request',
+          reason: 'timeout',
+        })
+      }
+      throw error
+    } finally {
+      clearTimeout(timer)
+    }
+  }
 }
 
 /**

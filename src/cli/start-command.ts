@@ -1,13 +1,20 @@
 import { loadConfig } from '../config/config.js'
 import { startService } from '../app/start-service.js'
 import type { Logger } from '../shared/logger.js'
+import { runService } from './service-lifecycle.js'
 
-/** `govcred start [--demo]`: runs until SIGINT/SIGTERM, then shuts down cleanly (the chain state is dumped). */
+/**
+ * `govcred start [--demo]`: runs until SIGINT, SIGTERM or SIGHUP, then shuts down cleanly (the chain state
+ * is dumped). Refuses at once when another service holds the data directory or the port is taken.
+ */
 export async function startCommand(flags: { demo?: boolean }, logger: Logger): Promise<void> {
   // Everything this process and its Anvil create (database, WAL, chain state, secrets) is the owner's alone.
   process.umask(0o077)
   const config = loadConfig()
-  const service = await startService(config, logger, { demo: flags.demo || undefined })
+  // Under `npm start` (exec'd by its shell, so npm is the parent): npm dies of SIGHUP without passing it on.
+  const stopWithParent = process.env.npm_lifecycle_event === 'start'
+  const settings = { dataDir: config.dataDir, port: config.port, host: config.host, command: 'start', stopWithParent }
+  const service = await runService(settings, logger, () => startService(config, logger, { demo: flags.demo || undefined }))
   const { ctx } = service
   const departments = await ctx.departments.list()
   const lines = [
@@ -27,17 +34,4 @@ export async function startCommand(flags: { demo?: boolean }, logger: Logger): P
     '',
   ]
   process.stdout.write(lines.filter((l) => l !== '').join('\n') + '\n')
-
-  const shutdown = (signal: string) => {
-    logger.info(`${signal} received, shutting down`)
-    service.stop().then(
-      () => process.exit(0),
-      (error) => {
-        logger.error(`shutdown failed: ${(error as Error).message}`)
-        process.exit(1)
-      },
-    )
-  }
-  process.once('SIGINT', () => shutdown('SIGINT'))
-  process.once('SIGTERM', () => shutdown('SIGTERM'))
 }

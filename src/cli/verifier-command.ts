@@ -1,12 +1,15 @@
 import { loadVerifierConfig } from '../config/verifier-config.js'
 import { startVerifier } from '../app/start-verifier.js'
 import type { Logger } from '../shared/logger.js'
+import { runService } from './service-lifecycle.js'
 
-/** `govcred verifier`: the verification API alone, until SIGINT/SIGTERM. */
+/** `govcred verifier`: the verification API alone, until SIGINT, SIGTERM or SIGHUP; one per data directory. */
 export async function verifierCommand(logger: Logger): Promise<void> {
   process.umask(0o077)
   const config = loadVerifierConfig()
-  const running = await startVerifier(config, logger)
+  const running = await runService({ dataDir: config.dataDir, port: config.port, host: config.host, command: 'verifier' }, logger, () =>
+    startVerifier(config, logger),
+  )
   process.stdout.write(
     [
       `govcred verifier is ready (verifier-only: no issuer keys, no issuer database)`,
@@ -17,13 +20,4 @@ export async function verifierCommand(logger: Logger): Promise<void> {
       '',
     ].join('\n'),
   )
-  const shutdown = (signal: string) => {
-    logger.info(`${signal} received, shutting down`)
-    running.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    )
-  }
-  process.once('SIGINT', () => shutdown('SIGINT'))
-  process.once('SIGTERM', () => shutdown('SIGTERM'))
 }

@@ -13,6 +13,7 @@ import { readRateLimitSettings, type RateLimitSettings } from './rate-limit-sett
 import { readVerifierAccessSettings, type VerifierAccessSettings } from './verifier-access-settings.js'
 import { readIssuanceSettings, type IssuanceSettings } from './issuance-settings.js'
 import { readGovernanceSettings, type GovernanceSettings } from './governance-settings.js'
+import { readChainTimeoutSettings, type ChainTimeoutSettings } from './chain-timeout-settings.js'
 
 export { ConfigError }
 
@@ -34,7 +35,7 @@ export interface Config extends HttpSettings {
     readonly stateFile: string
     readonly stateIntervalSeconds: number
     readonly embeddedPort: number
-  }
+  } & ChainTimeoutSettings
   /** 64 hex digits; when absent in embedded mode a secret is generated into the data directory. */
   readonly kmsSecret?: string
   readonly demo: boolean
@@ -91,6 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const verifierAccess = readVerifierAccessSettings(read, mode === 'embedded')
   const deploymentsFile = resolve(read.string('GOVCRED_DEPLOYMENTS_FILE') ?? resolve(dataDir, 'deployments.json'))
   const governance = readGovernanceSettings(read)
+  const chainTimeouts = readChainTimeoutSettings(read)
 
   if (problems.length > 0) throw new ConfigError(problems)
   return Object.freeze({
@@ -107,6 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       stateFile: resolve(dataDir, 'chain', 'anvil-state.json'),
       stateIntervalSeconds,
       embeddedPort,
+      ...chainTimeouts,
     }),
     kmsSecret,
     demo,

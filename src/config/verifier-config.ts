@@ -13,8 +13,9 @@ import { readDeployments } from './deployments-file.js'
 import { envReader } from './env-reader.js'
 import { readRateLimitSettings, type RateLimitSettings } from './rate-limit-settings.js'
 import { readVerifierAccessSettings, type VerifierAccessSettings } from './verifier-access-settings.js'
+import { readChainTimeoutSettings, type ChainTimeoutSettings } from './chain-timeout-settings.js'
 
-export interface VerifierConfig extends HttpSettings, VerifierSettings {
+export interface VerifierConfig extends HttpSettings, VerifierSettings, ChainTimeoutSettings {
   readonly dataDir: string
   readonly rpcUrl: string
   readonly networkName: string
@@ -71,10 +72,12 @@ export function loadVerifierConfig(env: NodeJS.ProcessEnv = process.env): Verifi
   const verifier = readVerifierSettings(read, http.publicUrl)
   const rateLimits = readRateLimitSettings(read)
   const verifierAccess = readVerifierAccessSettings(read, false)
+  const chainTimeouts = readChainTimeoutSettings(read)
   if (problems.length > 0) throw new ConfigError(problems)
   return Object.freeze({
     ...http,
     ...verifier,
+    ...chainTimeouts,
     dataDir: resolve(read.string('GOVCRED_DATA_DIR') ?? './data-verifier'),
     rpcUrl,
     networkName,

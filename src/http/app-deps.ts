@@ -44,7 +44,7 @@ export interface AppDeps {
    */
   publicRpcUrl: string | (() => string)
   /** The read-only JSON-RPC endpoint (POST /v1/chain/rpc) and the node it forwards to; absent disables it. */
-  chainRpc?: { upstreamUrl: string }
+  chainRpc?: { upstreamUrl: string; timeoutMs?: number }
   logger: Logger
   /** Log one line per request (GOVCRED_ACCESS_LOG). */
   accessLog?: boolean

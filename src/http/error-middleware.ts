@@ -3,6 +3,7 @@ import { ChainUnavailableError, isConnectivityError } from '../chain/chain-error
 import { AppError, isAppError, UpstreamError } from '../shared/errors/app-error.js'
 import type { ApiErrorCode } from '../shared/errors/error-codes.js'
 import type { Logger } from '../shared/logger.js'
+import { storageFailureOf } from '../store/storage-failure.js'
 
 /** Unknown routes get the same error shape as everything else. */
 export const notFoundHandler: RequestHandler = (req, res) => {
@@ -11,7 +12,8 @@ export const notFoundHandler: RequestHandler = (req, res) => {
 
 /**
  * The one place where errors from below become answers: AppError → its status and code; the chain not
- * answering → 503 ERR_CHAIN_UNAVAILABLE; body-parser failures → 400/413/415; anything else → 500 with
+ * answering → 503 ERR_CHAIN_UNAVAILABLE; the database failing to store (disk full, I/O error) → 503
+ * ERR_STORAGE_UNAVAILABLE; body-parser failures → 400/413/415; anything else → 500 with
  * details hidden (and logged). The original error stays the cause.
  */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
@@ -38,6 +40,13 @@ export function translateError(error: unknown): AppError | undefined {
   if (error instanceof ChainUnavailableError) return new UpstreamError('ERR_CHAIN_UNAVAILABLE', error.message, { cause: error })
   if (isConnectivityError(error))
     return new UpstreamError('ERR_CHAIN_UNAVAILABLE', 'the chain cannot be reached right now; nothing was decided', { cause: error })
+  const storage = storageFailureOf(error)
+  if (storage)
+    return new UpstreamError(
+      'ERR_STORAGE_UNAVAILABLE',
+      `the database cannot be written right now (${storage.code}): nothing of this request was committed; retry later`,
+      { cause: error },
+    )
   const type = (error as { type?: string } | undefined)?.type
   if (type === 'entity.parse.failed')
     return new AppError('ERR_MALFORMED_JSON', 'the request body is not valid JSON', { status: 400, cause: error })

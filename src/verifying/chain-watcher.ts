@@ -17,9 +17,14 @@ export interface ChainWatcherOptions {
   freshnessMs: number
   /** Past this without reaching the chain, verification fails closed. */
   maxStalenessMs: number
+  /**
+   * Longest a verification waits for a re-sync before it is judged by the staleness bound (the JSON-RPC
+   * timeout, GOVCRED_RPC_TIMEOUT_MS): a hung node delays an answer by at most this, never minutes.
+   */
+  syncWaitMs: number
 }
 
-export const DEFAULT_WATCHER_OPTIONS: ChainWatcherOptions = { pollMs: 250, freshnessMs: 100, maxStalenessMs: 15_000 }
+export const DEFAULT_WATCHER_OPTIONS: ChainWatcherOptions = { pollMs: 250, freshnessMs: 100, maxStalenessMs: 15_000, syncWaitMs: 3000 }
 
 /**
  * Follows new blocks and turns the registries' events into cache invalidations, so cached DID
@@ -77,15 +82,19 @@ export class ChainWatcher {
 
   /**
    * Makes sure caches reflect the chain as of at most `freshnessMs` ago; throws ChainUnavailableError
-   * when the chain has not been reached for longer than the staleness bound.
+   * when the chain has not been reached for longer than the staleness bound. Waits for a re-sync at most
+   * `syncWaitMs` (the sync goes on in the background), so it answers within that, whatever the node does.
    */
   async ensureFresh(): Promise<void> {
     if (performance.now() - this.lastSyncAt <= this.options.freshnessMs) return
-    try {
-      await this.sync()
-    } catch {
-      // judged below by the staleness bound
-    }
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([
+      // Failures are judged below by the staleness bound.
+      this.sync().catch(() => undefined),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, this.options.syncWaitMs)
+      }),
+    ]).finally(() => clearTimeout(timer))
     const age = performance.now() - this.lastSyncAt
     if (age > this.options.maxStalenessMs) {
       const since = Number.isFinite(age) ? `for ${Math.round(age / 1000)} s` : 'since this verifier started'

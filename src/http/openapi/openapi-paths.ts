@@ -21,6 +21,8 @@ interface OperationSpec {
   responses: Record<number, SchemaObject>
   /** The stable ERR_ codes each error status answers with. */
   errors?: Record<number, ApiErrorCode[]>
+  /** The route writes to the database: 503 ERR_STORAGE_UNAVAILABLE when it cannot (disk full, I/O error). */
+  writes?: boolean
 }
 
 const REASON: Record<number, string> = {
@@ -80,6 +82,7 @@ function operation(spec: OperationSpec): SchemaObject {
     add(429, ['ERR_RATE_LIMITED'])
     add(503, ['ERR_BUSY'])
   }
+  if (spec.writes) add(503, ['ERR_STORAGE_UNAVAILABLE'])
   if (spec.relyingParty) add(401, spec.relyingParty === 'owner' ? ['ERR_AUTH_REQUIRED', 'ERR_AUTH_INVALID'] : ['ERR_AUTH_INVALID'])
   for (const [status, codes] of Object.entries(spec.errors ?? {})) add(Number(status), codes)
   const responses: Record<string, SchemaObject> = { ...spec.responses }
@@ -134,7 +137,7 @@ const verification = (
   operationId: string,
   summary: string,
   description: string,
-  extra: Pick<OperationSpec, 'relyingParty' | 'errors'> = {},
+  extra: Pick<OperationSpec, 'relyingParty' | 'errors' | 'writes'> = {},
 ) =>
   operation({
     operationId,
@@ -147,6 +150,7 @@ const verification = (
       422: reply('Not verified: the failing checks carry their ERR_ codes (see Check)', 'VerificationResult'),
     },
     relyingParty: extra.relyingParty,
+    writes: extra.writes,
     errors: { 400: ['ERR_INVALID_REQUEST'], ...CHAIN, ...extra.errors },
   })
 
@@ -253,6 +257,7 @@ export function sharedPaths(): PathItems {
         relyingParty: 'optional',
         body: 'PresentationRequestInput',
         responses: { 201: reply('The request to send to the holder', 'PresentationRequest') },
+        writes: true,
         errors: { 401: ['ERR_RELYING_PARTY_REQUIRED'], 422: ['ERR_INVALID_REQUEST'], 429: ['ERR_TOO_MANY_OPEN_REQUESTS'] },
       }),
     },
@@ -293,7 +298,7 @@ export function sharedPaths(): PathItems {
         'verifyPresentation',
         'Verify a presentation answering a presentation request',
         "The request is used up once a presentation signed by its holder arrives, whatever the outcome. A relying party's request is verified with that party's key only (401 without, 404 with another's).",
-        { relyingParty: 'owner', errors: { 404: ['ERR_UNKNOWN_REQUEST'] } },
+        { relyingParty: 'owner', errors: { 404: ['ERR_UNKNOWN_REQUEST'] }, writes: true },
       ),
     },
     '/presentations/verify': {
@@ -302,6 +307,7 @@ export function sharedPaths(): PathItems {
         'vcApiVerifyPresentation',
         'W3C VC-API: verify a presentation',
         "options.challenge is required and accepted once; a presentation request's challenge is refused here. The used challenge is kept for an hour, so the presentation must carry an iat at most an hour old (or an exp within the hour): otherwise it is refused ERR_PRESENTATION_EXPIRED.",
+        { writes: true },
       ),
     },
     '/credentials/verify': {
@@ -344,6 +350,7 @@ function statusChange(action: 'revoke' | 'suspend' | 'reinstate', summary: strin
     summary,
     department: true,
     parameters: [CREDENTIAL_ID, PREFER],
+    writes: true,
     responses: {
       200: reply('Mined (confirmed), or already in that state (unchanged)', 'StatusChangeResult'),
       202: reply('Recorded; sent with the next status batch (pending)', 'StatusChangeResult', {
@@ -378,6 +385,7 @@ export function issuerPaths(): PathItems {
           'No transaction is sent. A property certificate anchors the unit; a social-security status supersedes the previous one.',
         body: 'IssueRequest',
         responses: { 201: reply('Issued', 'IssuedCredential', { Location: header('The credential URL') }) },
+        writes: true,
         errors: { ...ISSUE_ERRORS, 422: [...INVALID, 'ERR_UNKNOWN_TYPE'] },
       }),
       get: operation({
@@ -434,6 +442,7 @@ export function issuerPaths(): PathItems {
           "A govcred type is checked as in POST /v1/credentials; the base type alone is issued as a generic, schema-less credential, only where GOVCRED_GENERIC_ISSUANCE is on and for a key scoped for VerifiableCredential ('*' does not imply it).",
         body: 'VcApiIssueRequest',
         responses: { 201: reply('Issued', 'VcApiIssueResponse') },
+        writes: true,
         errors: {
           ...ISSUE_ERRORS,
           403: [...ISSUE_ERRORS[403]!, 'ERR_GENERIC_ISSUANCE_DISABLED', 'ERR_GENERIC_SCOPE_REQUIRED'],
@@ -452,6 +461,7 @@ export function issuerPaths(): PathItems {
           201: reply('Transferred; revocation and anchor mined', 'PropertyTransferResult'),
           202: reply('Transferred; revocation or anchor not mined yet', 'PropertyTransferResult'),
         },
+        writes: true,
         errors: {
           ...ISSUE_ERRORS,
           404: ['ERR_CREDENTIAL_NOT_FOUND'],

@@ -8,8 +8,8 @@ export const MAX_RPC_BATCH = 100
 export const MAX_LOG_BLOCK_RANGE = 5000
 /** Most gas an `eth_call` may burn (the embedded node's block gas limit is 1e9): registry reads need well under 1M. */
 export const MAX_CALL_GAS = 50_000_000n
-/** How long the node has to answer a forwarded request. */
-export const RPC_UPSTREAM_TIMEOUT_MS = 10_000
+/** How long the node has to answer a forwarded request, unless told (GOVCRED_RPC_TIMEOUT_MS): the provider's default. */
+export const RPC_UPSTREAM_TIMEOUT_MS = 3000
 
 /**
  * The methods forwarded to the node: reads a stock ethr-did-resolver, an ethers provider and govcred's own

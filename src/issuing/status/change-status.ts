@@ -121,6 +121,8 @@ export async function changeCredentialStatus(
         cause: error,
       })
     }
+    // The chain lags or does not answer (at once, not after the whole wait): the change is recorded and queued,
+    // and goes out when the chain answers again, so the truthful answer is 202 pending, not a failure.
     return { credentialId, status: next, changed: true, txHash: null, onChain: 'pending' }
   }
 }

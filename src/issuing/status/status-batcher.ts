@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { ZeroHash } from 'ethers'
 import type { DataSource, EntityManager } from 'typeorm'
 import type { ChainWriter } from '../../chain/chain-writer.js'
-import { ChainRevertError } from '../../chain/chain-errors.js'
+import { ChainRevertError, ChainUnavailableError, isConnectivityError } from '../../chain/chain-errors.js'
 import type { AuditLog, AuditAction } from '../audit/audit-log.js'
 import type { Logger } from '../../shared/logger.js'
 import { writeQuery, writeTransaction } from '../../store/write-transaction.js'
@@ -237,14 +237,29 @@ export class StatusBatcher {
 
   private async flushOnce(): Promise<void> {
     if (this.stopped && this.waiters.size === 0) return
-    await this.retryInFlight()
+    const reachable = await this.retryInFlight()
     const queued: ChangeRow[] = await this.deps.db.query(
       `SELECT * FROM govcred_status_changes WHERE state = 'queued' ORDER BY createdAt, id`,
     )
     if (queued.length === 0) return
-    for (const group of groupBy(queued, (row) => `${row.issuerAccount}:${row.purpose}`).values()) {
-      for (const batch of this.batches(group)) await this.sendBatch(batch)
+    // The chain does not answer: new batches would each wait out the JSON-RPC timeout too. The changes stay
+    // queued for the next retry; their callers hear now that the chain is unavailable.
+    if (!reachable) return this.unreachable(queued)
+    const batches = [...groupBy(queued, (row) => `${row.issuerAccount}:${row.purpose}`).values()].flatMap((group) => [
+      ...this.batches(group),
+    ])
+    for (const [i, batch] of batches.entries()) {
+      if (!(await this.sendBatch(batch))) return this.unreachable(batches.slice(i + 1).flat())
     }
+  }
+
+  /** Tells the callers waiting for `rows` that the chain does not answer; the rows stay queued or in flight and are retried. */
+  private unreachable(rows: ChangeRow[], cause?: unknown): void {
+    // Not the cause's message: it may name the node's own URL, which is never shown to callers.
+    const error = new ChainUnavailableError('the chain does not answer: the change is recorded and is sent when the chain answers again', {
+      cause,
+    })
+    for (const row of rows) this.settle(row.id, (w) => w.reject(error))
   }
 
   /** Splits one issuer's list changes into batches of at most maxBatch distinct indices. */
@@ -263,7 +278,8 @@ export class StatusBatcher {
     if (current.length > 0) yield current
   }
 
-  private async sendBatch(rows: ChangeRow[]): Promise<void> {
+  /** False when the chain did not answer (the batch stays in flight). */
+  private async sendBatch(rows: ChangeRow[]): Promise<boolean> {
     const outboxId = `status-batch:${randomUUID()}`
     const { issuerAccount, purpose, departmentId } = rows[0]
     // The last change of an index in the batch wins (a suspend then reinstate leaves the bit clear).
@@ -283,7 +299,7 @@ export class StatusBatcher {
         )
       }
     })
-    await this.submit(
+    return this.submit(
       rows,
       {
         id: outboxId,
@@ -298,13 +314,15 @@ export class StatusBatcher {
     )
   }
 
-  private async retryInFlight(): Promise<void> {
+  /** False when the chain did not answer (the rest of the batches in flight wait for the next retry). */
+  private async retryInFlight(): Promise<boolean> {
     const inFlight: ChangeRow[] = await this.deps.db.query(`SELECT * FROM govcred_status_changes WHERE state = 'submitted'`)
-    for (const [outboxId, rows] of groupBy(inFlight, (row) => row.outboxId ?? '')) {
+    const groups = [...groupBy(inFlight, (row) => row.outboxId ?? '')]
+    for (const [i, [outboxId, rows]] of groups.entries()) {
       const entry = await this.deps.writer.get(outboxId)
       if (!entry) continue
       const args = JSON.parse((entry as unknown as { args: string }).args) as unknown[]
-      await this.submit(
+      const reachable = await this.submit(
         rows,
         {
           id: outboxId,
@@ -317,25 +335,35 @@ export class StatusBatcher {
         },
         null,
       )
+      if (!reachable) {
+        this.unreachable(groups.slice(i + 1).flatMap(([, later]) => later))
+        return false
+      }
     }
+    return true
   }
 
   private async submit(
     rows: ChangeRow[],
     intent: Parameters<ChainWriter['submit']>[0],
     head: { seq: number; hash: string } | null,
-  ): Promise<void> {
+  ): Promise<boolean> {
     try {
       const result = await this.deps.writer.submit(intent)
       await this.finish(rows, result.receipt.hash, head)
     } catch (error) {
       if (error instanceof ChainRevertError) {
         await this.fail(rows, error.message)
-        return
+        return true
       }
-      // Unreachable chain: the batch stays in flight and is retried; callers see the timeout.
+      // Unreachable chain: the batch stays in flight and is retried; callers hear it at once (503), not after their wait.
       this.deps.logger.warn(`status batch ${intent.id} not sent yet: ${(error as Error).message}`)
+      if (error instanceof ChainUnavailableError || isConnectivityError(error)) {
+        this.unreachable(rows, error)
+        return false
+      }
     }
+    return true
   }
 
   private async finish(rows: ChangeRow[], txHash: string, head: { seq: number; hash: string } | null): Promise<void> {

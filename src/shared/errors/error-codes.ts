@@ -49,6 +49,8 @@ export const API_ERROR_CODES = {
   ERR_RATE_LIMITED:
     'too many requests from this client to the public routes this minute (GOVCRED_RATE_LIMIT_PER_MINUTE): retry after `Retry-After` seconds',
   ERR_BUSY: '503: too many public requests are in progress at once (GOVCRED_PUBLIC_CONCURRENCY): retry after `Retry-After` seconds',
+  ERR_STORAGE_UNAVAILABLE:
+    "503: the service's database cannot be written right now (disk full, I/O error, read-only file): nothing of this request was committed; retry later (/healthz names the reason)",
   ERR_INTERNAL: 'an unexpected error; details are in the service log, never in the answer',
 } as const satisfies Record<`ERR_${string}`, string>
 

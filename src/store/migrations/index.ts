@@ -5,6 +5,7 @@ import { PresentationRequests1764300000000 } from './1764300000000-presentation-
 import { StatusChangePreviousStatus1764400000000 } from './1764400000000-status-change-previous-status.js'
 import { PropertyAnchorKeys1764500000000 } from './1764500000000-property-anchor-keys.js'
 import { RelyingParties1764600000000 } from './1764600000000-relying-parties.js'
+import { OutboxReplay1764700000000 } from './1764700000000-outbox-replay.js'
 
 /** Veramo's migrations first, then ours, in order. */
 export const allMigrations = [
@@ -15,6 +16,7 @@ export const allMigrations = [
   StatusChangePreviousStatus1764400000000,
   PropertyAnchorKeys1764500000000,
   RelyingParties1764600000000,
+  OutboxReplay1764700000000,
 ]
 
 /** What a verifier-only node keeps: presentation requests, used challenges and relying parties, nothing of issuers. */
