@@ -25,7 +25,10 @@ export interface Govcred {
   dataDir: string
   exited: Promise<void>
   output(): string
-  api(path: string, init?: { method?: string; body?: unknown; key?: string }): Promise<{ status: number; body: any }>
+  api(
+    path: string,
+    init?: { method?: string; body?: unknown; key?: string; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: any }>
 }
 
 export const freshDataDir = () => mkdtempSync(join(tmpdir(), 'govcred-reliability-'))
@@ -138,12 +141,17 @@ export async function stopGovcred(service: Govcred | undefined, options: { keepD
   if (!options.keepData) rmSync(service.dataDir, { recursive: true, force: true })
 }
 
-async function callJson(baseUrl: string, path: string, init: { method?: string; body?: unknown; key?: string }) {
+async function callJson(
+  baseUrl: string,
+  path: string,
+  init: { method?: string; body?: unknown; key?: string; headers?: Record<string, string> },
+) {
   const res = await fetch(`${baseUrl}${path}`, {
     method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
     headers: {
       ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
       ...(init.key ? { authorization: `Bearer ${init.key}` } : {}),
+      ...init.headers,
     },
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
     signal: AbortSignal.timeout(60_000),
