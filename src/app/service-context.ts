@@ -94,6 +94,7 @@ export async function openServiceContext(config: Config, options: OpenOptions): 
           chainId: config.chain.chainId,
           port: config.chain.embeddedPort,
           stateFile: config.chain.stateFile,
+          genesisTimestamp: deployedAtSeconds(config.chain.deploymentsFile),
           stateIntervalSeconds: config.chain.stateIntervalSeconds,
           onEvent: (event) => logChainEvent(logger, event),
         })
@@ -244,5 +245,16 @@ function logChainEvent(logger: Logger, event: ChainEvent): void {
     case 'gave-up':
       logger.error(`${event.error}: chain operations answer 503 until govcred is restarted`)
       break
+  }
+}
+
+/** A second before the recorded deployment: where a chain rebuilt after its state was lost starts its clock. */
+function deployedAtSeconds(deploymentsFile: string): number | undefined {
+  try {
+    const deployedAt = readDeployments(deploymentsFile)?.deployedAt
+    const ms = deployedAt ? Date.parse(deployedAt) : NaN
+    return Number.isFinite(ms) ? Math.floor(ms / 1000) - 1 : undefined
+  } catch {
+    return undefined
   }
 }

@@ -19,6 +19,12 @@ export interface AnvilOptions {
   stateFile?: string
   /** Block gas limit; status batches of hundreds of bits need more than the default 30M. */
   gasLimit?: bigint
+  /**
+   * Unix seconds of the genesis block of a chain started without state (Anvil's clock then runs from there): a
+   * chain rebuilt from the database's record starts at its original deployment time, so replayed writes keep
+   * their original times.
+   */
+  genesisTimestamp?: number
 }
 
 export interface AnvilNode {
@@ -69,6 +75,7 @@ export async function startAnvil(options: AnvilOptions): Promise<AnvilNode> {
   if (options.stateFile) {
     mkdirSync(dirname(options.stateFile), { recursive: true, mode: 0o700 })
     if (existsSync(options.stateFile) && statSync(options.stateFile).size > 0) args.push('--load-state', options.stateFile)
+    else if (options.genesisTimestamp) args.push('--timestamp', String(options.genesisTimestamp))
   }
   const child = spawn(anvilBinaryPath(), args, { stdio: ['ignore', 'ignore', 'pipe'] })
   // Anvil must not outlive this process, even after kill -9 (nothing else would stop it).

@@ -90,6 +90,8 @@ export async function catchUpChain(deps: CatchUpDeps): Promise<CatchUpReport> {
       }
     }
     const open = await writer.reconcile()
+    // A rebuilt chain's clock ran from the original deployment time: bring it back to now for what follows.
+    if (redeployed.length > 0) await clockToNow(provider)
     if (redeployed.length > 0 || lost.length > 0) await deps.durable()
     for (const counts of kinds.values()) {
       const line = `caught up: re-applied ${counts.replayed} ${counts.kind}`
@@ -106,4 +108,13 @@ async function originalTime(provider: JsonRpcProvider, timestamp: number | null)
   const head = await provider.getBlock('latest')
   if (!head || timestamp <= head.timestamp) return
   await provider.send('evm_setNextBlockTimestamp', [timestamp]).catch(() => undefined)
+}
+
+/** Mines one empty block at the current time when the chain's head is older (Anvil keeps its clock from there). */
+async function clockToNow(provider: JsonRpcProvider): Promise<void> {
+  const head = await provider.getBlock('latest')
+  const now = Math.floor(Date.now() / 1000)
+  if (!head || head.timestamp >= now) return
+  await provider.send('evm_setNextBlockTimestamp', [now])
+  await provider.send('evm_mine', [])
 }

@@ -45,6 +45,8 @@ export interface EmbeddedChainSettings {
   /** 0: any free port. */
   port: number
   stateFile: string
+  /** When the state file is missing: the genesis time of the chain rebuilt in its place (see AnvilOptions). */
+  genesisTimestamp?: number
   /** Seconds between safety-net saves of the state when blocks were mined outside ChainWriter (0: none). */
   stateIntervalSeconds: number
   /** Crash and restart reports of an owned node. */
@@ -71,7 +73,8 @@ export async function openEmbeddedChain(settings: EmbeddedChainSettings): Promis
     }
   }
   await stopOrphanedNode(nodeFile, settings.stateFile)
-  const start = (port: number) => startAnvil({ chainId: settings.chainId, port, stateFile: settings.stateFile })
+  const start = (port: number) =>
+    startAnvil({ chainId: settings.chainId, port, stateFile: settings.stateFile, genesisTimestamp: settings.genesisTimestamp })
   let node: AnvilNode = await start(settings.port)
   const writeNodeFile = () => {
     writeFileSync(nodeFile, JSON.stringify({ rpcUrl: node.rpcUrl, pid: process.pid, anvilPid: node.pid } satisfies NodeFile), {
