@@ -108,6 +108,10 @@ describe('GET /v1/credentials: a department lists and searches what it issued', 
     '?issuedFrom=yesterday',
     '?cursor=garbage',
     '?cursor=2026-01-01T00%3A00%3A00.000Z',
+    // Repeated parameters reached code that expects text (the fuzz run's `cursor.split is not a function` 500).
+    '?cursor=a&cursor=b',
+    '?type=BusinessLicenseCredential&type=PropertyCertificateCredential',
+    '?limit=5&limit=6',
   ]
   for (const query of badQueries) {
     it(`a bad query ${query} → 400 ERR_INVALID_QUERY`, async () => {

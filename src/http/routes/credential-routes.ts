@@ -1,5 +1,6 @@
 import { Router, type RequestHandler } from 'express'
 import { BadRequestError, NotFoundError } from '../../shared/errors/app-error.js'
+import { singleValuedQuery } from '../query-params.js'
 import { parseIssueRequest } from '../../issuing/issuance/issuance-request.js'
 import type { IssuerDeps } from '../../issuing/issuance/issue-credential.js'
 import { issueWithPolicies, type PolicyDeps } from '../../issuing/policies/issue-with-policies.js'
@@ -44,7 +45,7 @@ export function credentialRoutes(deps: CredentialRouteDeps): Router {
 
   router.get('/v1/credentials', async (req, res) => {
     const principal = principalOf(req)
-    const q = req.query as Record<string, string | undefined>
+    const q = singleValuedQuery(req.query)
     const limit = q.limit === undefined ? 50 : Number(q.limit)
     if (!Number.isInteger(limit) || limit < 1 || limit > 200)
       throw new BadRequestError('ERR_INVALID_QUERY', 'limit must be an integer from 1 to 200')
