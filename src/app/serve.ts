@@ -1,5 +1,6 @@
 import type { Server } from 'node:http'
 import type { Express } from 'express'
+import { answerProtocolErrors } from '../http/protocol-errors.js'
 
 export interface Serving {
   server: Server
@@ -21,6 +22,7 @@ export async function serve(app: Express, listen: { port: number; host: string }
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(listen.port, listen.host, (error?: Error) => (error ? reject(error) : resolve(s)))
   })
+  answerProtocolErrors(server)
   const address = server.address()
   const port = typeof address === 'object' && address ? address.port : listen.port
   let closing: Promise<void> | undefined

@@ -25,8 +25,8 @@ export const CHECKS = {
   },
   domain: { about: 'addressed (aud) to this verifier', codes: ['ERR_DOMAIN_MISMATCH'] },
   credentialProof: {
-    about: 'each credential a JWT-secured VC',
-    codes: ['ERR_MALFORMED_JWT', 'ERR_PROOF_MISSING', 'ERR_UNKNOWN_PROOF_TYPE', 'ERR_CREDENTIAL_MALFORMED'],
+    about: 'each credential a JWT-secured VC; a JSON form states exactly what its JWT signs',
+    codes: ['ERR_MALFORMED_JWT', 'ERR_PROOF_MISSING', 'ERR_UNKNOWN_PROOF_TYPE', 'ERR_CREDENTIAL_MALFORMED', 'ERR_JSON_FORM_MISMATCH'],
   },
   credentialSignature: {
     about: "signed by a key of the issuer's DID document, read from the chain",

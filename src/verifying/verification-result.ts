@@ -1,4 +1,5 @@
 import type { CheckCode, CheckCodeOf, CheckName } from './check-codes.js'
+import { counts, type CheckSelection } from './check-selection.js'
 
 export type { CheckCode, CheckName }
 
@@ -23,6 +24,8 @@ export interface VerifiedCredentialSummary {
   claims: Record<string, unknown>
   validFrom: string | null
   validUntil: string | null
+  /** Whether the issuer is accredited on chain for this type (false also when not checked: signature failed). */
+  issuerAccredited: boolean
   verified: boolean
 }
 
@@ -31,8 +34,12 @@ export interface VerificationResult {
   checks: Check[]
   credentials: VerifiedCredentialSummary[]
   holder?: string | null
-  /** The first failing check, for clients that want one code. */
+  /** The first failing check that counts, for clients that want one code. */
   error?: { code: CheckCode | 'OK'; message: string }
+  /** With `options.checks`: the optional checks asked for (see CheckSelection). */
+  requestedChecks?: CheckName[]
+  /** Checks that ran and failed but do not count under the caller's selection (e.g. issuerAccredited). */
+  warnings?: Check[]
 }
 
 export const pass = (check: CheckName, message: string, credential?: number): Check => ({
@@ -50,13 +57,21 @@ export const fail = <C extends CheckName>(check: C, code: CheckCodeOf<C>, messag
   ...(credential === undefined ? {} : { credential }),
 })
 
-export function summarize(checks: Check[], credentials: VerifiedCredentialSummary[], holder?: string | null): VerificationResult {
-  const failed = checks.find((c) => !c.ok)
+export function summarize(
+  checks: Check[],
+  credentials: VerifiedCredentialSummary[],
+  holder?: string | null,
+  selection: CheckSelection = null,
+): VerificationResult {
+  const failed = checks.find((c) => !c.ok && counts(selection, c.check))
+  const warnings = checks.filter((c) => !c.ok && !counts(selection, c.check))
   return {
     verified: !failed && checks.length > 0,
     checks,
     credentials,
     ...(holder === undefined ? {} : { holder }),
     ...(failed ? { error: { code: failed.code, message: failed.message } } : {}),
+    ...(selection === null ? {} : { requestedChecks: [...selection] }),
+    ...(warnings.length > 0 ? { warnings } : {}),
   }
 }

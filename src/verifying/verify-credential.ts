@@ -9,6 +9,7 @@ import { isCheck, openJwtEnvelope, type DecodedJwt } from './jwt-envelope.js'
 import type { SchemaSource } from './schema-source.js'
 import { fail, pass, type Check, type VerifiedCredentialSummary } from './verification-result.js'
 import { verifyJwtSignature } from './verify-signature.js'
+import { counts, type CheckSelection } from './check-selection.js'
 
 export interface VerifierContext {
   cache: ChainRegistryCache
@@ -41,7 +42,8 @@ const ISSUER_REVOKED = ISSUER_STATUS.indexOf('revoked')
 /**
  * Every check of one credential, from the signed JWT payload only: signature by a key of the issuer's
  * DID document on chain, accreditation for its type at issuance, anchored schema, status bits,
- * validity window. `holder` is compared with the subject when given.
+ * validity window. `holder` is compared with the subject when given. With a selection, only the selected
+ * optional checks run (accreditation always does; see CheckSelection).
  */
 export async function verifyCredentialEnvelope(
   ctx: VerifierContext,
@@ -49,6 +51,7 @@ export async function verifyCredentialEnvelope(
   index: number,
   holder?: string | null,
   nowSeconds = Math.floor(Date.now() / 1000),
+  selection: CheckSelection = null,
 ): Promise<{ checks: Check[]; summary: VerifiedCredentialSummary }> {
   const opened = openJwtEnvelope(input, 'credentialProof', index)
   const summary: VerifiedCredentialSummary = {
@@ -61,6 +64,7 @@ export async function verifyCredentialEnvelope(
     claims: {},
     validFrom: null,
     validUntil: null,
+    issuerAccredited: false,
     verified: false,
   }
   if (isCheck(opened)) return { checks: [opened], summary }
@@ -97,10 +101,14 @@ export async function verifyCredentialEnvelope(
   if (!signature.ok) return { checks, summary }
 
   const account = issuerAccount(ctx, view.issuer)
-  checks.push(await accreditationCheck(ctx, account, view, index, nowSeconds, summary))
-  checks.push(await schemaCheck(ctx, view, index))
-  checks.push(await statusCheck(ctx, account, view.credentialStatus, index))
-  checks.push(validityCheck(ctx, view, index, nowSeconds))
+  const accreditation = await accreditationCheck(ctx, account, view, index, nowSeconds, summary)
+  checks.push(accreditation)
+  summary.issuerAccredited = accreditation.ok
+  // An issuer's registry name is shown only with its accreditation: it is not a trust statement otherwise.
+  if (!accreditation.ok) summary.issuerName = null
+  if (counts(selection, 'schema')) checks.push(await schemaCheck(ctx, view, index))
+  if (counts(selection, 'status')) checks.push(await statusCheck(ctx, account, view.credentialStatus, index))
+  if (counts(selection, 'validity')) checks.push(validityCheck(ctx, view, index, nowSeconds))
   if (holder !== undefined) {
     checks.push(
       holder && view.subject === holder
@@ -113,7 +121,7 @@ export async function verifyCredentialEnvelope(
           ),
     )
   }
-  summary.verified = checks.every((c) => c.ok)
+  summary.verified = checks.every((c) => c.ok || !counts(selection, c.check))
   return { checks, summary }
 }
 

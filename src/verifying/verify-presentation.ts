@@ -4,6 +4,7 @@ import { fail, pass, summarize, type Check, type VerificationResult, type Verifi
 import { isPlainDid } from '../shared/identity/did.js'
 import { verifyCredentialEnvelope, type VerifierContext } from './verify-credential.js'
 import { verifyJwtSignature } from './verify-signature.js'
+import type { CheckSelection } from './check-selection.js'
 
 /** Where the expected challenge comes from: a stored presentation request, or the caller (VC-API). */
 export type ChallengeSource = { kind: 'request'; requestId: string } | { kind: 'caller'; challenge: string; domain?: string }
@@ -31,6 +32,7 @@ export async function verifyPresentation(
   presentation: unknown,
   source: ChallengeSource,
   nowSeconds = Math.floor(Date.now() / 1000),
+  selection: CheckSelection = null,
 ): Promise<VerificationResult> {
   const opened = openJwtEnvelope(presentation, 'proof')
   if (isCheck(opened)) return summarize([opened], [])
@@ -91,7 +93,9 @@ export async function verifyPresentation(
   checks.push(validity, ...challengeChecks)
 
   // 4. The credentials, side by side; none when the presentation itself is refused.
-  const results = validity.ok ? await Promise.all(embedded.map((vc, i) => verifyCredentialEnvelope(deps, vc, i, holder, nowSeconds))) : []
+  const results = validity.ok
+    ? await Promise.all(embedded.map((vc, i) => verifyCredentialEnvelope(deps, vc, i, holder, nowSeconds, selection)))
+    : []
   // Used up only once the credentials were checked too: a chain outage (503) midway leaves it usable.
   if (!(await expected.consume())) {
     checks.push(fail('challenge', 'ERR_CHALLENGE_REPLAYED', 'this challenge was used by another presentation just now'))
@@ -110,7 +114,7 @@ export async function verifyPresentation(
         : fail('requestedTypes', 'ERR_REQUESTED_TYPE_MISSING', `missing: ${missing.join(', ')}`),
     )
   }
-  return summarize(checks, credentials, holder)
+  return summarize(checks, credentials, holder, selection)
 }
 
 async function expectedChallenge(
@@ -162,7 +166,11 @@ function presentationValidity(payload: Record<string, unknown>, now: number, ske
 }
 
 /** A single credential (VC-API POST /credentials/verify): the same checks, without a holder. */
-export async function verifyStandaloneCredential(deps: VerifierContext, credential: unknown): Promise<VerificationResult> {
-  const result = await verifyCredentialEnvelope(deps, credential, 0)
-  return summarize(result.checks, [result.summary])
+export async function verifyStandaloneCredential(
+  deps: VerifierContext,
+  credential: unknown,
+  selection: CheckSelection = null,
+): Promise<VerificationResult> {
+  const result = await verifyCredentialEnvelope(deps, credential, 0, undefined, undefined, selection)
+  return summarize(result.checks, [result.summary], undefined, selection)
 }

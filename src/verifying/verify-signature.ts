@@ -60,7 +60,7 @@ export async function verifyJwtSignature(
  * readRegistry treats it) rather than from the DID itself. The resolver keeps only the error's message, in
  * which ethers writes its code as `code=…`.
  */
-function registryUnreadable(message: string | undefined): boolean {
+export function registryUnreadable(message: string | undefined): boolean {
   if (!message) return true
   const code = /\bcode=([A-Z_]+)/.exec(message)?.[1]
   if (isConnectivityError({ code, message })) return true

@@ -98,6 +98,7 @@ describe('a govcred credential under stock did-jwt-vc + ethr-did-resolver', () =
         credential: {
           '@context': ['https://www.w3.org/2018/credentials/v1'],
           type: ['VerifiableCredential'],
+          issuer: market.did,
           credentialSubject: { id: HOLDER },
         },
       },

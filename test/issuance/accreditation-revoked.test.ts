@@ -55,6 +55,7 @@ describe('an accreditation revoked on chain', () => {
         credential: {
           '@context': ['https://www.w3.org/2018/credentials/v1'],
           type: ['VerifiableCredential'],
+          issuer: demo.socialSecurity.did,
           credentialSubject: { id: 'did:example:holder' },
         },
       },
@@ -64,7 +65,12 @@ describe('an accreditation revoked on chain', () => {
     const vcApiTyped = await service.api('/credentials/issue', {
       headers: bearer(demo.socialSecurity.apiKey),
       body: {
-        credential: { type: ['VerifiableCredential', 'SocialSecurityStatusCredential'], credentialSubject: socialSecurityStatusClaims() },
+        credential: {
+          '@context': ['https://www.w3.org/2018/credentials/v1'],
+          type: ['VerifiableCredential', 'SocialSecurityStatusCredential'],
+          issuer: demo.socialSecurity.did,
+          credentialSubject: socialSecurityStatusClaims(),
+        },
       },
     })
     expect(vcApiTyped.status).toBe(403)

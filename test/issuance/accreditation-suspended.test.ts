@@ -39,6 +39,7 @@ const issueGeneric = () =>
       credential: {
         '@context': ['https://www.w3.org/2018/credentials/v1'],
         type: ['VerifiableCredential'],
+        issuer: demo.market.did,
         credentialSubject: { id: 'did:example:holder' },
       },
     },

@@ -280,7 +280,7 @@ const refusals: Refusal[] = [
   },
   {
     name: 'a VC-API issue with a subject id that is not a DID',
-    status: 422,
+    status: 400,
     code: 'ERR_INVALID_HOLDER',
     request: () => ({
       path: '/credentials/issue',
@@ -289,6 +289,7 @@ const refusals: Refusal[] = [
         credential: {
           '@context': ['https://www.w3.org/2018/credentials/v1'],
           type: ['VerifiableCredential'],
+          issuer: demo.market.did,
           credentialSubject: { id: 'alice' },
         },
       },

@@ -20,7 +20,14 @@ const credentialIdsOf = (entries: AuditEntry[]) => entries.map((e) => e.credenti
 const issueGeneric = async () => {
   const { status, body } = await service.api('/credentials/issue', {
     headers: bearer(demo.market.apiKey),
-    body: { credential: { type: ['VerifiableCredential'], credentialSubject: { id: 'did:example:holder', note: 'generic' } } },
+    body: {
+      credential: {
+        '@context': ['https://www.w3.org/2018/credentials/v1'],
+        type: ['VerifiableCredential'],
+        issuer: demo.market.did,
+        credentialSubject: { id: 'did:example:holder', note: 'generic' },
+      },
+    },
   })
   expect(status, JSON.stringify(body)).toBe(201)
   return body.verifiableCredential.id as string
@@ -52,7 +59,14 @@ beforeAll(async () => {
   })
   const other = await service.api('/credentials/issue', {
     headers: bearer(demo.realEstate.apiKey),
-    body: { credential: { type: ['VerifiableCredential'], credentialSubject: { id: 'did:example:holder' } } },
+    body: {
+      credential: {
+        '@context': ['https://www.w3.org/2018/credentials/v1'],
+        type: ['VerifiableCredential'],
+        issuer: demo.realEstate.did,
+        credentialSubject: { id: 'did:example:holder' },
+      },
+    },
   })
   ids.otherDepartment = other.body.verifiableCredential.id
 }, 60_000)

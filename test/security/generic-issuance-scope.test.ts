@@ -10,16 +10,21 @@ import { bearer, countRows, readDemo, type Demo } from '../issuance/issuance-hel
 
 const SECRET = 'ab'.repeat(32)
 
-const generic = (claims: Record<string, unknown> = {}) => ({
+const generic = (issuer: string, claims: Record<string, unknown> = {}) => ({
   credential: {
     '@context': ['https://www.w3.org/2018/credentials/v1'],
     type: ['VerifiableCredential'],
+    issuer,
     credentialSubject: { id: 'did:example:ebfeb1f712ebc6f1c276e12ec21', ...claims },
   },
 })
 
-const issueGeneric = (service: TestService, key: string, claims?: Record<string, unknown>) =>
-  service.api('/credentials/issue', { headers: bearer(key), body: generic(claims) })
+/** A generic credential issued by the key's own department (the VC-API requires the issuer). */
+const issueGeneric = async (service: TestService, key: string, claims?: Record<string, unknown>) => {
+  const record = await service.issuance.keys.authenticate(key)
+  const issuer = Object.values(readDemo(service)).find((d) => d.id === record!.departmentId)!.did
+  return service.api('/credentials/issue', { headers: bearer(key), body: generic(issuer, claims) })
+}
 
 describe('GOVCRED_GENERIC_ISSUANCE', () => {
   it('defaults to on in the embedded demo and off with an external chain or without the demo', () => {
@@ -81,7 +86,14 @@ describe('generic issuance with the setting on (the embedded demo)', () => {
     const { id: holder, ...claims } = businessLicenseClaims()
     const { status, body } = await service.api('/credentials/issue', {
       headers: bearer(keys.licenceOnly),
-      body: { credential: { type: ['VerifiableCredential', 'BusinessLicenseCredential'], credentialSubject: { id: holder, ...claims } } },
+      body: {
+        credential: {
+          '@context': ['https://www.w3.org/2018/credentials/v1'],
+          type: ['VerifiableCredential', 'BusinessLicenseCredential'],
+          issuer: demo.market.did,
+          credentialSubject: { id: holder, ...claims },
+        },
+      },
     })
     expect(status, JSON.stringify(body)).toBe(201)
   })

@@ -486,13 +486,14 @@ describe('refused, each with its own stable code, never a 5xx', () => {
   })
 })
 
-describe('outer JSON is ignored: only what the signature covers counts', () => {
-  it('verifies a credential whose outer claims were changed, and reports the signed claims', async () => {
+describe('a JSON form must state what its JWT signs', () => {
+  it('refuses a credential whose outer claims were changed (ERR_JSON_FORM_MISMATCH): a reader of the JSON is never shown what was not signed', async () => {
     const { credential } = issued.BusinessLicenseCredential
     const changed = { ...credential, credentialSubject: { ...credential.credentialSubject, enterpriseName: '南京另一家有限公司' } }
     const { status, body } = await service.api('/credentials/verify', { body: { verifiableCredential: changed } })
-    expect(status).toBe(200)
-    expect(body.credentials[0].claims.enterpriseName).toBe('南京鼓楼智链科技有限公司')
+    expect(status).toBe(422)
+    expect(body.error.code).toBe('ERR_JSON_FORM_MISMATCH')
+    expect((await service.api('/credentials/verify', { body: { verifiableCredential: credential } })).status).toBe(200)
   })
 })
 

@@ -1,3 +1,4 @@
+import { SELECTABLE_CHECK_NAMES } from '../../verifying/check-selection.js'
 import { MAX_DID_LENGTH, PLAIN_DID_PATTERN } from '../../shared/identity/did.js'
 import { ISSUER_STATUS } from '../../agent/plugins/trust-registry-plugin.js'
 import { AUDIT_ACTIONS } from '../../issuing/audit/audit-log.js'
@@ -72,6 +73,12 @@ function claimsByType(typeField: string, claimsField: string): SchemaObject[] {
  * @example
  * componentSchemas().Error // => { type: 'object', required: ['error'], … }
  */
+const VERIFY_CHECKS = {
+  type: 'array',
+  items: { type: 'string', enum: SELECTABLE_CHECK_NAMES },
+  description: 'The optional checks that count (absent: all); the signature checks always run and count',
+}
+
 export function componentSchemas(): Record<string, SchemaObject> {
   return {
     Error: object(
@@ -119,6 +126,7 @@ export function componentSchemas(): Record<string, SchemaObject> {
       claims: { type: 'object', description: 'The credential subject without its id' },
       validFrom: nullable(dateTime()),
       validUntil: nullable(dateTime()),
+      issuerAccredited: { type: 'boolean', description: "The issuer is accredited on chain for the credential's type" },
       verified: { type: 'boolean' },
     }),
     VerificationResult: object(
@@ -128,6 +136,8 @@ export function componentSchemas(): Record<string, SchemaObject> {
         credentials: { type: 'array', items: ref('VerifiedCredential') },
         holder: nullable(string('The presenter DID')),
         error: { ...object({ code: errorCode, message: string() }), description: 'The first failing check, when not verified' },
+        requestedChecks: { type: 'array', items: string(), description: 'With options.checks: the optional checks that count' },
+        warnings: { type: 'array', items: ref('Check'), description: 'Checks that ran and failed without counting (options.checks)' },
       },
       ['verified', 'checks', 'credentials'],
     ),
@@ -301,9 +311,14 @@ export function componentSchemas(): Record<string, SchemaObject> {
     }),
     VcApiVerifyPresentationRequest: object({
       verifiablePresentation: { oneOf: [string(), { type: 'object' }] },
-      options: object({ challenge: string(undefined, { minLength: 8, maxLength: 200 }), domain: string() }, ['challenge']),
+      options: object({ challenge: string(undefined, { minLength: 8, maxLength: 200 }), domain: string(), checks: VERIFY_CHECKS }, [
+        'challenge',
+      ]),
     }),
-    VcApiVerifyCredentialRequest: object({ verifiableCredential: { oneOf: [string(), { type: 'object' }] } }),
+    VcApiVerifyCredentialRequest: object({
+      verifiableCredential: { oneOf: [string(), { type: 'object' }] },
+      options: object({ checks: VERIFY_CHECKS }),
+    }),
     AuditEntry: object({
       seq: { type: 'integer', description: 'Increasing across departments' },
       departmentId: string(),

@@ -1,16 +1,10 @@
 import { Router, type Request, type RequestHandler } from 'express'
-import {
-  AUDIT_ACTIONS,
-  AUDIT_LIST_MAX_LIMIT,
-  type AuditAction,
-  type AuditListOptions,
-  type AuditLog,
-  visibleToTypes,
-} from '../../issuing/audit/audit-log.js'
+import { AUDIT_ACTIONS, AUDIT_LIST_MAX_LIMIT, type AuditListOptions, type AuditLog, visibleToTypes } from '../../issuing/audit/audit-log.js'
 import { visibleTypes } from '../../issuing/departments/department-principal.js'
 import type { CredentialStore } from '../../issuing/records/credential-store.js'
 import { principalOf } from '../department-auth.js'
-import { BadRequestError, NotFoundError } from '../../shared/errors/app-error.js'
+import { NotFoundError } from '../../shared/errors/app-error.js'
+import { parseQuery, type QuerySpec } from '../query-params.js'
 
 export interface AuditRoutesDeps {
   log: AuditLog
@@ -23,8 +17,12 @@ export interface AuditRoutesDeps {
   credentials?: Pick<CredentialStore, 'typesOf'>
 }
 
-const LIST_PARAMS = new Set(['limit', 'before', 'action', 'credentialId'])
-const POSITIVE_INT = /^[1-9][0-9]{0,14}$/
+const AUDIT_QUERY = {
+  limit: { kind: 'integer', min: 1, max: AUDIT_LIST_MAX_LIMIT },
+  before: { kind: 'integer', min: 1, max: Number.MAX_SAFE_INTEGER, accepts: 'a positive integer (a previous nextBefore)' },
+  action: { kind: 'enum', values: AUDIT_ACTIONS },
+  credentialId: { kind: 'text', minLength: 1, maxLength: 512 },
+} as const satisfies QuerySpec
 
 /**
  * GET /v1/audit (the caller's department's entries, newest first, paged with `before`) and
@@ -62,41 +60,11 @@ export function auditRoutes(deps: AuditRoutesDeps): Router {
 }
 
 function parseListQuery(req: Request): AuditListOptions {
-  const query = (req.query ?? {}) as Record<string, unknown>
-  const problems: { field: string; message: string }[] = []
+  const q = parseQuery(req.query, AUDIT_QUERY)
   const options: AuditListOptions = {}
-  for (const [name, value] of Object.entries(query)) {
-    if (!LIST_PARAMS.has(name)) {
-      problems.push({ field: name, message: 'unknown query parameter' })
-      continue
-    }
-    if (typeof value !== 'string') {
-      problems.push({ field: name, message: 'must be given once' })
-      continue
-    }
-    switch (name) {
-      case 'limit':
-        if (!POSITIVE_INT.test(value) || Number(value) > AUDIT_LIST_MAX_LIMIT) {
-          problems.push({ field: name, message: `must be an integer from 1 to ${AUDIT_LIST_MAX_LIMIT}` })
-        } else options.limit = Number(value)
-        break
-      case 'before':
-        if (!POSITIVE_INT.test(value)) problems.push({ field: name, message: 'must be a positive integer (a previous nextBefore)' })
-        else options.before = Number(value)
-        break
-      case 'action':
-        if (!AUDIT_ACTIONS.includes(value as AuditAction))
-          problems.push({ field: name, message: `must be one of ${AUDIT_ACTIONS.join(', ')}` })
-        else options.action = value as AuditAction
-        break
-      case 'credentialId':
-        if (value === '' || value.length > 512) problems.push({ field: name, message: 'must be 1 to 512 characters' })
-        else options.credentialId = value
-        break
-    }
-  }
-  if (problems.length > 0) {
-    throw new BadRequestError('ERR_INVALID_QUERY', problems.map((p) => `${p.field}: ${p.message}`).join('; '), { details: problems })
-  }
+  if (q.limit !== undefined) options.limit = q.limit
+  if (q.before !== undefined) options.before = q.before
+  if (q.action !== undefined) options.action = q.action
+  if (q.credentialId !== undefined) options.credentialId = q.credentialId
   return options
 }

@@ -1,12 +1,12 @@
 import { Router, type RequestHandler } from 'express'
-import { BadRequestError, NotFoundError } from '../../shared/errors/app-error.js'
-import { singleValuedQuery } from '../query-params.js'
+import { NotFoundError } from '../../shared/errors/app-error.js'
+import { parseQuery, type QuerySpec } from '../query-params.js'
 import { parseIssueRequest } from '../../issuing/issuance/issuance-request.js'
 import type { IssuerDeps } from '../../issuing/issuance/issue-credential.js'
 import { issueWithPolicies, type PolicyDeps } from '../../issuing/policies/issue-with-policies.js'
 import { changeCredentialStatus, type StatusAction, type StatusDeps } from '../../issuing/status/change-status.js'
 import type { CredentialRecord, CredentialState } from '../../issuing/records/credential-store.js'
-import { isCredentialTypeName } from '../../catalog/credential-types.js'
+import { CREDENTIAL_TYPE_NAMES } from '../../catalog/credential-types.js'
 import { principalOf } from '../department-auth.js'
 import { assertRecordScope, visibleTypes, type DepartmentPrincipal } from '../../issuing/departments/department-principal.js'
 
@@ -17,7 +17,21 @@ export interface CredentialRouteDeps {
   authenticate: RequestHandler
 }
 
-const STATES: CredentialState[] = ['active', 'suspended', 'revoked']
+const STATES: readonly CredentialState[] = ['active', 'suspended', 'revoked']
+const ISO_DATE = { kind: 'text', check: (v: string) => !Number.isNaN(Date.parse(v)), accepts: 'an ISO 8601 date or date-time' } as const
+
+/** GET /v1/credentials's query (see parseQuery: anything else, repeated or structured is a 400 ERR_INVALID_QUERY). */
+const LIST_QUERY = {
+  limit: { kind: 'integer', min: 1, max: 200 },
+  type: { kind: 'enum', values: CREDENTIAL_TYPE_NAMES },
+  status: { kind: 'enum', values: STATES },
+  holder: { kind: 'text' },
+  subject: { kind: 'text' },
+  issuedFrom: ISO_DATE,
+  issuedUntil: ISO_DATE,
+  // A cursor is the previous page's nextCursor (issuedAt|id); anything else would silently page from the wrong place.
+  cursor: { kind: 'text', check: isCursor, accepts: 'a nextCursor returned by this endpoint' },
+} as const satisfies QuerySpec
 
 /** The department-facing credential API: issue, list, read, change status. */
 export function credentialRoutes(deps: CredentialRouteDeps): Router {
@@ -45,29 +59,16 @@ export function credentialRoutes(deps: CredentialRouteDeps): Router {
 
   router.get('/v1/credentials', async (req, res) => {
     const principal = principalOf(req)
-    const q = singleValuedQuery(req.query)
-    const limit = q.limit === undefined ? 50 : Number(q.limit)
-    if (!Number.isInteger(limit) || limit < 1 || limit > 200)
-      throw new BadRequestError('ERR_INVALID_QUERY', 'limit must be an integer from 1 to 200')
-    if (q.type !== undefined && !isCredentialTypeName(q.type)) throw new BadRequestError('ERR_INVALID_QUERY', `unknown type ${q.type}`)
-    if (q.status !== undefined && !STATES.includes(q.status as CredentialState))
-      throw new BadRequestError('ERR_INVALID_QUERY', 'status must be active, suspended or revoked')
-    for (const field of ['issuedFrom', 'issuedUntil'] as const) {
-      if (q[field] !== undefined && Number.isNaN(Date.parse(q[field]!)))
-        throw new BadRequestError('ERR_INVALID_QUERY', `${field} must be an ISO date`)
-    }
-    // A cursor is the previous page's nextCursor (issuedAt|id); anything else would silently page from the wrong place.
-    if (q.cursor !== undefined && !isCursor(q.cursor))
-      throw new BadRequestError('ERR_INVALID_QUERY', 'cursor must be a nextCursor returned by this endpoint')
+    const q = parseQuery(req.query, LIST_QUERY)
     const page = await deps.issuer.credentials.search(principal.department.id, {
       type: q.type,
       types: visibleTypes(principal),
-      status: q.status as CredentialState | undefined,
+      status: q.status,
       holder: q.holder,
       subjectKey: q.subject,
       issuedFrom: q.issuedFrom && new Date(q.issuedFrom).toISOString(),
       issuedUntil: q.issuedUntil && new Date(q.issuedUntil).toISOString(),
-      limit,
+      limit: q.limit ?? 50,
       cursor: q.cursor,
     })
     res.json({ items: page.items.map(summary), nextCursor: page.nextCursor })

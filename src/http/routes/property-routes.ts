@@ -10,11 +10,20 @@ import type { PropertyAnchorClaim } from '../../issuing/property/property-anchor
 import { PROPERTY_UNIT_NUMBER_PATTERN } from '../../catalog/schemas/property-unit.js'
 import { toIssuerAddress } from '../../shared/identity/ethr-did.js'
 import { principalOf } from '../department-auth.js'
+import { parseQuery, type QuerySpec } from '../query-params.js'
 import { assertScope } from '../../issuing/departments/department-principal.js'
 
 const PROPERTY_TYPE = 'PropertyCertificateCredential'
 const CURRENT_PATH = '/v1/property/units/:unitNumber/current'
 const MAX_CERTIFICATE_LENGTH = 20_000
+/** The check takes no query; a certificate there, in any form (`certificate[]=…` too), has its own code. */
+const CURRENT_QUERY = {
+  certificate: {
+    kind: 'refused',
+    code: 'ERR_CERTIFICATE_IN_QUERY',
+    message: 'a certificate never goes in a URL: send {"certificate": "<VC-JWT>"} as the body',
+  },
+} as const satisfies QuerySpec
 
 /**
  * POST /v1/property/transfers (the registration centre) and
@@ -57,11 +66,7 @@ export function propertyRoutes(deps: {
     const { unitNumber } = req.params
     if (!PROPERTY_UNIT_NUMBER_PATTERN.test(unitNumber))
       throw new BadRequestError('ERR_INVALID_UNIT_NUMBER', 'a property unit number has 28 characters (GB/T 37346)')
-    if (Object.hasOwn(req.query as object, 'certificate'))
-      throw new BadRequestError(
-        'ERR_CERTIFICATE_IN_QUERY',
-        'a certificate never goes in a URL: send {"certificate": "<VC-JWT>"} as the body',
-      )
+    parseQuery(req.query, CURRENT_QUERY)
     const certificate = (req.body as { certificate?: unknown } | undefined)?.certificate
     if (typeof certificate !== 'string' || certificate.length === 0 || certificate.length > MAX_CERTIFICATE_LENGTH)
       throw new BadRequestError('ERR_INVALID_REQUEST', 'body.certificate (the property certificate VC-JWT) is required')

@@ -8,6 +8,7 @@ import { verifyPresentation, verifyStandaloneCredential } from '../../verifying/
 import { openJwtEnvelope } from '../../verifying/jwt-envelope.js'
 import { fail, summarize } from '../../verifying/verification-result.js'
 import { relyingPartyOf } from '../relying-party-auth.js'
+import { parseCheckSelection } from '../../verifying/check-selection.js'
 
 /**
  * The verifier API (banks and other third parties): presentation requests and verification, plus the
@@ -112,9 +113,10 @@ export function verifierRoutes(verifier: VerifierService): Router {
   router.post('/presentations/verify', async (req, res) => {
     const { verifiablePresentation, options } = (req.body ?? {}) as {
       verifiablePresentation?: unknown
-      options?: { challenge?: unknown; domain?: unknown }
+      options?: { challenge?: unknown; domain?: unknown; checks?: unknown }
     }
     if (verifiablePresentation === undefined) throw new BadRequestError('ERR_INVALID_REQUEST', 'body.verifiablePresentation is required')
+    const selection = parseCheckSelection(isObject(options) ? options.checks : undefined)
     if (typeof options?.challenge !== 'string' || options.challenge.length < 8 || options.challenge.length > 200) {
       throw new BadRequestError(
         'ERR_INVALID_REQUEST',
@@ -129,15 +131,23 @@ export function verifierRoutes(verifier: VerifierService): Router {
     respond(
       res,
       await withFreshChain(verifier, () =>
-        verifyPresentation(deps, verifiablePresentation, { kind: 'caller', challenge: options.challenge as string, domain }),
+        verifyPresentation(
+          deps,
+          verifiablePresentation,
+          { kind: 'caller', challenge: options.challenge as string, domain },
+          undefined,
+          selection,
+        ),
       ),
     )
   })
 
   router.post('/credentials/verify', async (req, res) => {
-    const { verifiableCredential } = (req.body ?? {}) as { verifiableCredential?: unknown }
+    const { verifiableCredential, options } = (req.body ?? {}) as { verifiableCredential?: unknown; options?: unknown }
     if (verifiableCredential === undefined) throw new BadRequestError('ERR_INVALID_REQUEST', 'body.verifiableCredential is required')
-    respond(res, await withFreshChain(verifier, () => verifyStandaloneCredential(deps, verifiableCredential)))
+    if (options !== undefined && !isObject(options)) throw new BadRequestError('ERR_INVALID_REQUEST', 'body.options must be an object')
+    const selection = parseCheckSelection(isObject(options) ? options.checks : undefined)
+    respond(res, await withFreshChain(verifier, () => verifyStandaloneCredential(deps, verifiableCredential, selection)))
   })
   return router
 }
@@ -146,6 +156,8 @@ async function withFreshChain(verifier: VerifierService, run: () => Promise<Veri
   await verifier.watcher.ensureFresh()
   return run()
 }
+
+const isObject = (value: unknown): value is Record<string, unknown> => !!value && typeof value === 'object' && !Array.isArray(value)
 
 function respond(res: Response, result: VerificationResult): void {
   res.status(result.verified ? 200 : 422).json(result)

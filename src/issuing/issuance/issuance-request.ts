@@ -13,6 +13,10 @@ export interface IssueRequest {
   claims: Record<string, unknown>
   validFrom: Date
   validUntil: Date | null
+  /** The caller's credential id (VC-API); otherwise a new urn:uuid. */
+  id?: string
+  /** Contexts after the VCDM base context (VC-API). */
+  extraContexts?: string[]
 }
 
 const DAY_MS = 86_400_000

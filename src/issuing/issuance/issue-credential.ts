@@ -80,13 +80,16 @@ export async function issueCredential(
   }
 
   const schemaRef = request.type === GENERIC_TYPE ? undefined : schemaReference(request.type)
-  const id = options.id ?? `urn:uuid:${randomUUID()}`
+  const id = request.id ?? options.id ?? `urn:uuid:${randomUUID()}`
+  if (request.id && (await deps.credentials.get(request.id, options.manager))) {
+    throw new ConflictError('ERR_DUPLICATE_CREDENTIAL_ID', `a credential with id ${request.id} was already issued`)
+  }
   const issuedAt = new Date()
   for (let attempt = 0; attempt < INDEX_ATTEMPTS; attempt++) {
     const index = randomInt(0, STATUS_LIST_SIZE)
     if (await deps.credentials.isIndexTaken(department.did, index, options.manager)) continue
     const credential = {
-      '@context': ['https://www.w3.org/2018/credentials/v1'],
+      '@context': ['https://www.w3.org/2018/credentials/v1', ...(request.extraContexts ?? [])],
       id,
       type: request.type === GENERIC_TYPE ? [GENERIC_TYPE] : [GENERIC_TYPE, request.type],
       issuer: { id: department.did, name: department.name },
@@ -167,6 +170,8 @@ async function storeIssued(
   } catch (error) {
     // Two concurrent issuances drew the same index: the UNIQUE constraint keeps one; draw again.
     if (CredentialStore.isStatusIndexConflict(error)) return false
+    if (CredentialStore.isIdConflict(error))
+      throw new ConflictError('ERR_DUPLICATE_CREDENTIAL_ID', `a credential with id ${record.id} was already issued`)
     throw error
   }
 }

@@ -89,6 +89,11 @@ export class CredentialStore {
     )
   }
 
+  /** True when `error` is the refusal of a second credential with the same id. */
+  static isIdConflict(error: unknown): boolean {
+    return /UNIQUE constraint failed: govcred_credentials\.id\b/.test(String((error as Error)?.message))
+  }
+
   async isIndexTaken(issuerDid: string, index: number, q: Queryable = this.db): Promise<boolean> {
     const rows = await q.query(`SELECT 1 FROM govcred_credentials WHERE issuerDid = ? AND statusIndex = ?`, [issuerDid, index])
     return rows.length > 0

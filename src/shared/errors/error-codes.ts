@@ -51,6 +51,12 @@ export const API_ERROR_CODES = {
   ERR_BUSY: '503: too many public requests are in progress at once (GOVCRED_PUBLIC_CONCURRENCY): retry after `Retry-After` seconds',
   ERR_STORAGE_UNAVAILABLE:
     "503: the service's database cannot be written right now (disk full, I/O error, read-only file): nothing of this request was committed; retry later (/healthz names the reason)",
+  ERR_UNKNOWN_CHECK: 'options.checks names a check this verifier does not run (the message lists the known ones)',
+  ERR_CONTEXT_INVALID: "credential['@context'] is missing or not a list of URLs starting with the VCDM 1.1 context",
+  ERR_TYPE_INVALID: 'credential.type is missing or not a non-empty list of strings including VerifiableCredential',
+  ERR_UNSUPPORTED_PROPERTY: 'the credential carries a property this issuer does not sign (the message lists the supported ones)',
+  ERR_UNSUPPORTED_OPTION: 'the request carries an issuance option this issuer does not support',
+  ERR_DUPLICATE_CREDENTIAL_ID: 'a credential with this id was already issued',
   ERR_INTERNAL: 'an unexpected error; details are in the service log, never in the answer',
 } as const satisfies Record<`ERR_${string}`, string>
 
