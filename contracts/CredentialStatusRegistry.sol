@@ -98,6 +98,20 @@ contract CredentialStatusRegistry is IssuerAuthorized {
         return _bits[issuer][purpose][wordIndex];
     }
 
+    /// @notice Consecutive 256-bit words of a list, for readers that need the whole list (a status list token).
+    /// @param issuer The issuer.
+    /// @param purpose REVOCATION (0) or SUSPENSION (1).
+    /// @param fromWord The first word.
+    /// @param count How many words; fromWord + count must not pass LIST_SIZE / 256.
+    /// @return words The words, words[k] being word fromWord + k.
+    function getWords(address issuer, uint8 purpose, uint256 fromWord, uint256 count) external view returns (uint256[] memory words) {
+        _checkPurpose(purpose);
+        if (fromWord > LIST_SIZE >> 8 || count > (LIST_SIZE >> 8) - fromWord) revert IndexOutOfRange(fromWord + count);
+        mapping(uint256 => uint256) storage list = _bits[issuer][purpose];
+        words = new uint256[](count);
+        for (uint256 k = 0; k < count; ++k) words[k] = list[fromWord + k];
+    }
+
     /// @notice The latest audit head an issuer anchored.
     /// @param issuer The issuer.
     /// @return head The audit log head (zero if never anchored).

@@ -3,14 +3,18 @@
  *
  * The bureau issues a business licence to an enterprise's digital identity, suspends it (e.g. pending
  * an inspection), reinstates it, and finally revokes it (e.g. the enterprise is deregistered). After
- * each step it reads the licence's status from the chain; at the end it shows its own audit trail.
+ * each step it reads the licence's status from the chain; then it shows its own audit trail. Last, the
+ * counter offers a second licence to a standard wallet app (OpenID4VCI): a QR code in the terminal and a
+ * transaction code; the example's wallet receives it as an SD-JWT VC and reads its status.
  *
  * Run: `npm start` in one terminal, then `npx tsx examples/market-supervision.ts`.
  */
 import { pathToFileURL } from 'node:url'
+import QRCode from 'qrcode'
 import { ApiError, GovcredClient, type AuditEntry, type CredentialState, type DepartmentClient } from './lib/client.js'
 import { Narrator, shortDid, shortHash } from './lib/narrator.js'
 import { openExampleWallet, runFromCommandLine, type ExampleOptions } from './lib/run-example.js'
+import type { HolderWallet } from '../src/wallet/holder-wallet.js'
 import { businessLicenceClaims, newUscc } from './lib/sample-claims.js'
 
 export interface MarketSupervisionOutcome {
@@ -24,6 +28,18 @@ export interface MarketSupervisionOutcome {
   auditActions: string[]
   /** Whether the department's audit hash chain verified. */
   auditIntact: boolean
+  /** A second licence offered to a standard wallet (OpenID4VCI) and received by the example's wallet. */
+  offer: {
+    offerUri: string
+    /** The offer's QR code as drawn in the terminal. */
+    qr: string
+    /** The offer's state at the bureau after the wallet received it. */
+    state: string
+    credentialId: string | null
+    /** What the wallet reads for it: its format and status (from the status list the bureau publishes). */
+    walletFormat: string
+    walletStatus: string
+  }
 }
 
 const LICENCE = { zh: '营业执照', en: 'the licence' }
@@ -114,6 +130,8 @@ export async function main(options: ExampleOptions = {}): Promise<MarketSupervis
         `the audit chain has problems: ${integrity.problems.map((p) => p.message).join('; ')}`,
       )
 
+    const offer = await offerToStandardWallet(say, market, wallet)
+
     return {
       credentialId: issued.id,
       holder,
@@ -121,9 +139,62 @@ export async function main(options: ExampleOptions = {}): Promise<MarketSupervis
       reinstateAfterRevoke,
       auditActions: oldestFirst.map((e) => e.action),
       auditIntact: integrity.ok,
+      offer,
     }
   } finally {
     await wallet.close()
+  }
+}
+
+/**
+ * The counter clerk's flow for a standard wallet app: an offer (QR code and deep link) and a transaction code
+ * for the applicant. The example's own wallet stands in for the applicant's phone (`govcred wallet receive`).
+ */
+async function offerToStandardWallet(
+  say: Narrator,
+  market: DepartmentClient,
+  wallet: HolderWallet,
+): Promise<MarketSupervisionOutcome['offer']> {
+  say.step(
+    '窗口为申请人生成领取二维码（标准钱包，OpenID4VCI）',
+    'The counter makes an offer for a standard wallet app (OpenID4VCI): a QR code',
+  )
+  say.note(
+    '申请人用手机上的标准数字钱包扫码，输入窗口告知的交易码，即可领取一张只与其钱包密钥绑定的 SD-JWT 电子执照。',
+    'The applicant scans it with a standard wallet app and types the transaction code the clerk gives them; the wallet receives an SD-JWT VC bound to a key only it holds.',
+  )
+  const claims = businessLicenceClaims({ uscc: newUscc(), legalRepresentative: '王芳' })
+  const created = await market.offer({ type: 'BusinessLicenseCredential', claims })
+  const qr = await QRCode.toString(created.offerUri, { type: 'terminal', small: true })
+  say.block(qr)
+  say.fact('领取链接', 'Offer link', created.offerUri)
+  say.fact('交易码（告知申请人）', 'Transaction code (tell the applicant)', created.txCode)
+  say.fact('有效期至', 'Valid until', created.expiresAt)
+
+  say.step(
+    '申请人的钱包领取执照（此处由示例钱包代替手机）',
+    "The applicant's wallet receives it (the example's wallet stands in for the phone)",
+  )
+  say.note('命令行钱包也能领取：', 'The command-line wallet does the same:')
+  say.block(`  npm run cli -- wallet receive '${created.offerUri}' --tx-code ${created.txCode}`)
+  const received = await wallet.receive(created.offerUri, { txCode: created.txCode })
+  const state = await market.offerState(created.id)
+  say.fact('凭证格式', 'Format', received.format)
+  say.fact('办理状态', 'Offer state', state.status)
+  const held = (await wallet.describeCredentials()).find((c) => c.id === received.id)
+  const walletStatus = held?.status ?? 'unknown'
+  say.fact('钱包读到的状态（来自监管局发布的状态列表）', "Status the wallet reads (from the bureau's status list)", walletStatus)
+  const disclosable = held?.claims.filter((c) => c.disclosable).map((c) => c.name) ?? []
+  if (disclosable.length > 0) say.fact('可选择性出示的信息', 'Claims the holder may disclose one by one', disclosable.join(', '))
+  if (walletStatus === 'valid') say.ok('执照已在标准钱包中，状态有效', 'the licence is in the wallet, and valid')
+  else say.bad(`钱包读到的状态：${walletStatus}`, `the wallet reads its status as ${walletStatus}: ${held?.statusDetail ?? ''}`)
+  return {
+    offerUri: created.offerUri,
+    qr,
+    state: state.status,
+    credentialId: state.credentialId ?? null,
+    walletFormat: received.format,
+    walletStatus,
   }
 }
 

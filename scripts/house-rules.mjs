@@ -39,10 +39,17 @@ for (const file of files(join(root, 'src'))) {
 }
 // One table, one store: a govcred table's SQL lives in one file (migrations aside); others call its methods.
 const tableFiles = new Map()
+// The tables are what the migrations create (a `govcred_…` name that is no table, e.g. a JSON member, is not one).
+const tables = new Set(
+  files(join(root, 'src', 'store', 'migrations')).flatMap((file) =>
+    [...readFileSync(file, 'utf8').matchAll(/CREATE TABLE (?:IF NOT EXISTS )?"?(govcred_[a-z_]+)/g)].map((m) => m[1]),
+  ),
+)
 for (const file of files(join(root, 'src'))) {
   const path = relative(root, file)
   if (path.startsWith('src/store/migrations/')) continue
   for (const [table] of readFileSync(file, 'utf8').matchAll(/\bgovcred_[a-z_]+\b/g)) {
+    if (!tables.has(table)) continue
     tableFiles.set(table, new Set([...(tableFiles.get(table) ?? []), path]))
   }
 }

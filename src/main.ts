@@ -66,8 +66,12 @@ Usage: govcred <command> [options]   (or: npm run cli -- <command> [options])
   relying-party key-create --id ID [--label TEXT] [--verifier]
   relying-party key-revoke KEY_ID [--verifier]      (--verifier: the verifier-only node's database)
   wallet create-did [--method key|ethr] [--alias NAME]      (wallet: --wallet DIR or GOVCRED_WALLET_DIR)
-  wallet dids | wallet list
+  wallet dids
+  wallet list                        type, issuer, status, validity and claims of each credential held
   wallet import VC_JWT_OR_FILE
+  wallet receive OFFER [--tx-code CODE] [--format dc+sd-jwt|jwt_vc_json] [--trust-root PEM_FILE]
+                                     receive by OpenID4VCI (openid-credential-offer://… or the offer's https URL);
+                                     asks for the transaction code unless --tx-code gives it
   wallet present --request URL | --challenge C --domain D --types T1,T2 [--holder DID] [--credentials ID1,ID2] [--yes]
                                      shows the verifier, purpose and credentials, and asks before signing (--yes: don't ask)
 
@@ -103,6 +107,9 @@ async function main(argv: string[]): Promise<void> {
       challenge: { type: 'string' },
       domain: { type: 'string' },
       yes: { type: 'boolean', short: 'y' },
+      'tx-code': { type: 'string' },
+      format: { type: 'string' },
+      'trust-root': { type: 'string' },
       verifier: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },

@@ -95,6 +95,31 @@ export interface IssuedCredential {
   anchor?: { unitNumber: string; sequence: number; txHash: string | null }
 }
 
+export interface OfferInput {
+  type: CredentialType
+  claims: Record<string, unknown>
+  /** dc+sd-jwt (an SD-JWT VC, the default) or jwt_vc_json (a VC-JWT). */
+  format?: 'dc+sd-jwt' | 'jwt_vc_json'
+  holderHint?: string
+}
+
+/** A credential offer for a standard (OpenID4VCI) wallet: the deep link, its QR code and the transaction code. */
+export interface CreatedOffer {
+  id: string
+  /** openid-credential-offer://?credential_offer_uri=… */
+  offerUri: string
+  qrSvg: string
+  /** The code the applicant types into the wallet (shown once). */
+  txCode: string
+  expiresAt: string
+}
+
+export interface OfferState {
+  id: string
+  status: 'offered' | 'redeemed' | 'expired' | 'voided'
+  credentialId?: string | null
+}
+
 export interface StatusChange {
   credentialId: string
   status: CredentialState
@@ -315,6 +340,16 @@ export class DepartmentClient {
 
   issue(input: IssueInput): Promise<IssuedCredential> {
     return this.call('POST', '/v1/credentials', input)
+  }
+
+  /** Offers a credential to a standard wallet (OpenID4VCI pre-authorized code with a transaction code). */
+  offer(input: OfferInput): Promise<CreatedOffer> {
+    return this.call('POST', '/v1/credential-offers', input)
+  }
+
+  /** Whether the offer was redeemed, and the credential it became. */
+  offerState(offerId: string): Promise<OfferState> {
+    return this.call('GET', `/v1/credential-offers/${encodeURIComponent(offerId)}`)
   }
 
   /** The status as read from the chain right now. */

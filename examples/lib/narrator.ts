@@ -56,6 +56,11 @@ export class Narrator {
     this.out(`${INDENT}✓ ${zh} / ${en}`)
   }
 
+  /** Preformatted lines (e.g. a QR code drawn for the terminal), indented under the current step. */
+  block(text: string): void {
+    for (const line of text.replace(/\n+$/, '').split('\n')) this.out(`${INDENT}${line}`)
+  }
+
   bad(zh: string, en: string): void {
     this.out(`${INDENT}✗ ${zh} / ${en}`)
   }

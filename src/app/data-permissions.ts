@@ -26,10 +26,12 @@ export const DATA_FILES = [
   'kms-secret',
   join('chain', 'node.json'),
   join('chain', 'anvil-state.json'),
+  join('issuer-ca', 'root-ca.pem'),
+  join('issuer-ca', 'root-ca.key.enc'),
 ]
 
 /** Sub-directories of a full node's data directory that hold govcred's files (verifier-only mode has none). */
-export const DATA_DIRS = ['chain']
+export const DATA_DIRS = ['chain', 'issuer-ca']
 
 export interface LoosePath {
   path: string

@@ -9,6 +9,9 @@ import type { IssuerDeps } from '../issuing/issuance/issue-credential.js'
 import type { StatusDeps } from '../issuing/status/change-status.js'
 import { PropertyAnchoring } from '../issuing/property/property-anchoring.js'
 import type { PolicyDeps } from '../issuing/policies/issue-with-policies.js'
+import { DepartmentIssuerKeys } from '../issuing/issuer-keys/issuer-keys.js'
+import { IssuerKeyStore } from '../issuing/issuer-keys/issuer-key-store.js'
+import type { SdJwtIssuerDeps } from '../issuing/sd-jwt/issue-sd-jwt-vc.js'
 
 export interface IssuanceServices {
   issuer: IssuerDeps
@@ -20,6 +23,13 @@ export interface IssuanceServices {
   credentials: CredentialStore
   property: PropertyAnchoring
   policies: PolicyDeps
+  /** The departments' ES256 issuing keys (SD-JWT VC, status list tokens): certified by the root CA, registered on chain. */
+  issuerKeys: DepartmentIssuerKeys
+  /** What issueSdJwtVc needs. */
+  sdJwt: SdJwtIssuerDeps
+  /** The node's public URL (config.publicUrl, or the listening URL once known when it names port 0). */
+  publicUrl(): string
+  setPublicUrl(url: string): void
   /** POST /credentials/issue signs generic credentials for keys with the generic scope (GOVCRED_GENERIC_ISSUANCE). */
   genericIssuance: boolean
   start(): Promise<void>
@@ -28,6 +38,8 @@ export interface IssuanceServices {
 
 /** Everything the issuing side needs, built from an open service context. */
 export function createIssuanceServices(ctx: ServiceContext, logger: Logger, options: { anchorIntervalMs?: number } = {}): IssuanceServices {
+  let publicBase = ctx.config.publicUrl
+  const publicUrl = () => publicBase
   const audit = new AuditLog(ctx.db)
   const credentials = new CredentialStore(ctx.db)
   const anchoring = new AuditAnchoring({
@@ -66,11 +78,26 @@ export function createIssuanceServices(ctx: ServiceContext, logger: Logger, opti
   )
   const issuer = { agent: ctx.agent, db: ctx.db, credentials, audit, deployments: ctx.deployments }
   const status = { db: ctx.db, credentials, batcher, departments: ctx.departments, propertyAnchors: property }
+  const policies = { issuer, status, property }
+  const issuerKeys = new DepartmentIssuerKeys({
+    agent: ctx.agent,
+    store: new IssuerKeyStore(ctx.db),
+    writer: ctx.writer,
+    departments: ctx.departments,
+    didRegistry: ctx.deployments.contracts.didRegistry,
+    publicUrl,
+    rootCa: ctx.issuerRootCa,
+    logger,
+  })
   return {
     issuer,
     status,
     property,
-    policies: { issuer, status, property },
+    policies,
+    issuerKeys,
+    sdJwt: { policies, issuerKeys, publicUrl },
+    publicUrl,
+    setPublicUrl: (url) => void (publicBase = url),
     genericIssuance: ctx.config.issuance.genericIssuance,
     keys: new ApiKeyStore(ctx.db),
     audit,
@@ -79,6 +106,13 @@ export function createIssuanceServices(ctx: ServiceContext, logger: Logger, opti
     credentials,
     async start() {
       await batcher.start()
+      // Every department's issuing key exists (certified, registered on chain) before a request needs it: issuing
+      // an SD-JWT VC inside a caller's transaction cannot create one. Made on the first start, then read from the database.
+      for (const department of await ctx.departments.list()) {
+        await issuerKeys.current(department.id).catch((error) => {
+          logger.warn(`the SD-JWT issuing key of ${department.id} is not ready: ${(error as Error).message}`)
+        })
+      }
       const resent = await property.recover()
       if (resent > 0) logger.info(`sent ${resent} property anchors left over from the last run`)
       anchoring.start(options.anchorIntervalMs ?? 60_000)

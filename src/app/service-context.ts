@@ -16,6 +16,7 @@ import { Governance } from '../issuing/governance/governance-proposals.js'
 import { DepartmentStore } from '../issuing/departments/department-store.js'
 import type { Logger } from '../shared/logger.js'
 import { createPrivateFile, makePrivate, prepareDataDirectory } from './data-permissions.js'
+import { loadOrCreateRootCa, rootCaFiles, type RootCa } from '../issuing/issuer-keys/root-ca.js'
 
 export interface ServiceContext {
   config: Config
@@ -31,6 +32,8 @@ export interface ServiceContext {
   members: GovernanceMember[]
   departments: DepartmentStore
   kmsSecret: KmsSecret
+  /** The consortium root CA that certifies the departments' SD-JWT issuing keys (DATA_DIR/issuer-ca/). */
+  issuerRootCa: RootCa
   chain?: EmbeddedChain
   close(): Promise<void>
 }
@@ -205,6 +208,22 @@ export async function openServiceContext(config: Config, options: OpenOptions): 
       if (report.confirmed + report.failed + report.resent > 0) logger.info('reconciled chain outbox', { ...report })
     }
 
+    const root = await loadOrCreateRootCa({
+      dataDir: config.dataDir,
+      kmsSecret: kmsSecret.secret,
+      commonName: `govcred consortium root CA (${networkName})`,
+    })
+    if (root.created) {
+      const where = rootCaFiles(config.dataDir).certificate
+      if (config.chain.mode === 'embedded') logger.info(`created the issuer root CA of the embedded consortium: ${where}`)
+      else {
+        logger.warn(
+          `created a root CA of this node only (${where}); a consortium shares one root: stop, and put the consortium's ` +
+            'root certificate and key in its place before issuing SD-JWT VCs (see README, "Standard wallets")',
+        )
+      }
+    }
+
     return {
       config,
       agent: built.agent,
@@ -218,6 +237,7 @@ export async function openServiceContext(config: Config, options: OpenOptions): 
       members,
       departments,
       kmsSecret,
+      issuerRootCa: root.ca,
       chain,
       async close() {
         for (const step of cleanup) await step().catch((error) => logger.error(`shutdown step failed: ${(error as Error).message}`))

@@ -8,6 +8,8 @@ import { bootstrapDemo } from './bootstrap-demo.js'
 import { openServiceContext, type ServiceContext } from './service-context.js'
 import type { Logger } from '../shared/logger.js'
 import { createIssuanceServices, type IssuanceServices } from './issuance-services.js'
+import { createOid4vciServices } from './oid4vci-services.js'
+import { createStatusListTokens } from './status-list-service.js'
 import { createVerifierService, type VerifierService } from '../verifying/verifier-service.js'
 import type { Config as GovcredConfig } from '../config/config.js'
 
@@ -54,6 +56,14 @@ export async function startService(config: Config, logger: Logger, options: { de
       }
     })
     let publicRpcUrl = config.chain.publicRpcUrl ?? readOnlyRpcUrl(config.publicUrl, config.publicUrl)
+    const statusLists = createStatusListTokens({
+      provider: ctx.provider,
+      status: ctx.registries.status,
+      departments: ctx.departments,
+      issuerKeys: issuance.issuerKeys,
+      watcher: verifier.watcher,
+      publicUrl: issuance.publicUrl,
+    })
     const app = createApp({
       deployments: ctx.deployments,
       health: healthProbes(ctx.provider, ctx.db),
@@ -67,10 +77,16 @@ export async function startService(config: Config, logger: Logger, options: { de
       accessLog: config.accessLog,
       rateLimits: config.rateLimits,
       issuance: { ...issuance, departments: ctx.departments },
+      oid4vci: createOid4vciServices(ctx, issuance),
       verifier,
+      statusLists,
+      issuerKeys: issuance.issuerKeys,
+      vct: { publicUrl: issuance.publicUrl },
     })
     const serving = await serve(app, config)
     publicRpcUrl = config.chain.publicRpcUrl ?? readOnlyRpcUrl(config.publicUrl, serving.url)
+    // GOVCRED_PUBLIC_URL, or where the server listens when it names port 0.
+    if (new URL(config.publicUrl).port === '0') issuance.setPublicUrl(serving.url)
     let stopping: Promise<void> | undefined
     return {
       ctx,

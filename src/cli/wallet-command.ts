@@ -7,6 +7,8 @@ import {
   WalletError,
   type PresentationRequestLike,
   type PresentationSelection,
+  type ReceivedCredential,
+  type TxCodeDescription,
 } from '../wallet/holder-wallet.js'
 import { CliError } from './governance-commands.js'
 
@@ -22,9 +24,15 @@ export interface WalletFlags {
   types?: string
   /** Present without asking (scripts). */
   yes?: boolean
+  /** `wallet receive`: the offer's transaction code (else asked on the terminal). */
+  'tx-code'?: string
+  /** `wallet receive`: dc+sd-jwt (default) or jwt_vc_json, when the offer allows both. */
+  format?: string
+  /** `wallet receive`: a PEM file of the root certificate the issuer's certificate must chain to. */
+  'trust-root'?: string
 }
 
-/** How `wallet present` talks to the person: the consent summary, and a yes/no question when there is a terminal. */
+/** How `wallet present` and `wallet receive` talk to the person: summaries, and questions when there is a terminal. */
 export interface WalletIo {
   write(text: string): void
   /** Asks on a terminal; absent when there is none (then only --yes presents). */
@@ -57,6 +65,10 @@ export function terminalIo(): WalletIo {
  * `wallet present` addresses the presentation to the host it fetched the request from (refusing a request
  * that names another domain), shows who asks, why, and what would be disclosed, and signs only after the
  * holder agrees (y/N on a terminal, or --yes).
+ *
+ * `wallet receive` takes an OpenID4VCI offer (`openid-credential-offer://…` or the offer's https URL), asks for
+ * its transaction code on the terminal unless --tx-code gives it, and stores the credential bound to a new key;
+ * `wallet list` shows each credential's type, issuer, status (read where the issuer publishes it), validity and claims.
  */
 export async function walletCommand(
   sub: string | undefined,
@@ -83,7 +95,20 @@ export async function walletCommand(
         return stored
       }
       case 'list':
-        return (await wallet.listCredentials()).map(({ jwt: _jwt, ...rest }) => rest)
+        return await wallet.describeCredentials()
+      case 'receive': {
+        if (!arg) throw new CliError('wallet receive needs an offer: openid-credential-offer://… or the https URL of an offer')
+        const format = flags.format ?? 'dc+sd-jwt'
+        if (format !== 'dc+sd-jwt' && format !== 'jwt_vc_json') throw new CliError('--format is dc+sd-jwt or jwt_vc_json')
+        const trustedRoots = flags['trust-root'] ? [readFileSync(flags['trust-root'], 'utf8')] : undefined
+        const received = await wallet.receive(arg, {
+          format,
+          txCode: flags['tx-code'] ?? ((asked) => askTxCode(asked, io)),
+          ...(trustedRoots ? { trustedRoots } : {}),
+        })
+        io.write(receivedSummary(received))
+        return received
+      }
       case 'present': {
         const request = await presentationRequest(flags)
         const credentialIds = flags.credentials
@@ -96,11 +121,49 @@ export async function walletCommand(
         return await wallet.present(request, { holder: selection.holder, credentialIds: selection.credentials.map((c) => c.hash) })
       }
       default:
-        throw new CliError(`unknown wallet command "${sub ?? ''}" (create-did, dids, import, list, present)`)
+        throw new CliError(`unknown wallet command "${sub ?? ''}" (create-did, dids, import, receive, list, present)`)
     }
   } finally {
     await wallet.close()
   }
+}
+
+/** Asks for an offer's transaction code on the terminal; without one, the CLI needs --tx-code. */
+async function askTxCode(asked: TxCodeDescription, io: WalletIo): Promise<string> {
+  if (!io.ask) {
+    throw new WalletError(
+      'ERR_TX_CODE_REQUIRED',
+      '此凭证需要交易码，但没有可输入的终端；请加 --tx-code / the offer needs its transaction code and there is no terminal to ask: pass --tx-code',
+    )
+  }
+  const hint = [
+    asked.description ? inert(asked.description) : undefined,
+    asked.length ? `${asked.length} ${asked.inputMode === 'text' ? '位字符 characters' : '位数字 digits'}` : undefined,
+  ]
+    .filter(Boolean)
+    .join('; ')
+  return io.ask(`请输入签发部门给您的交易码 / Enter the transaction code the department gave you${hint ? ` (${hint})` : ''}: `)
+}
+
+/** What was received, for the person (stderr; stdout carries the JSON). */
+function receivedSummary(received: ReceivedCredential): string {
+  const type =
+    [received.typeName['zh-CN'], received.typeName.en]
+      .filter(Boolean)
+      .map((n) => inert(n!))
+      .join(' / ') || received.credentialConfigurationId
+  const issuer =
+    [received.issuerName['zh-CN'], received.issuerName.en]
+      .filter(Boolean)
+      .map((n) => inert(n!))
+      .join(' / ') || received.credentialIssuer
+  return [
+    '已收到凭证 Credential received',
+    `  凭证 type:        ${type} (${received.format})`,
+    `  签发方 issuer:    ${issuer}`,
+    `  钱包编号 id:      ${received.id}`,
+    '',
+  ].join('\n')
 }
 
 async function presentationRequest(flags: WalletFlags): Promise<PresentationRequestLike> {

@@ -14,6 +14,7 @@ import { readVerifierAccessSettings, type VerifierAccessSettings } from './verif
 import { readIssuanceSettings, type IssuanceSettings } from './issuance-settings.js'
 import { readGovernanceSettings, type GovernanceSettings } from './governance-settings.js'
 import { readChainTimeoutSettings, type ChainTimeoutSettings } from './chain-timeout-settings.js'
+import { readOfferSettings, type OfferSettings } from './offer-settings.js'
 
 export { ConfigError }
 
@@ -50,6 +51,8 @@ export interface Config extends HttpSettings {
   readonly verifierAccess: VerifierAccessSettings
   /** The founding consortium for `govcred deploy` (GOVCRED_GOVERNANCE_*). */
   readonly governance: GovernanceSettings
+  /** Credential offers of the OpenID4VCI issuer (GOVCRED_OFFER_TTL_SECONDS, GOVCRED_OFFER_TX_CODE_ATTEMPTS). */
+  readonly offers: OfferSettings
 }
 
 /** Status bits per transaction: 1,000 scattered bits stay well inside a 30M-gas block. */
@@ -93,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const deploymentsFile = resolve(read.string('GOVCRED_DEPLOYMENTS_FILE') ?? resolve(dataDir, 'deployments.json'))
   const governance = readGovernanceSettings(read)
   const chainTimeouts = readChainTimeoutSettings(read)
+  const offers = readOfferSettings(read)
 
   if (problems.length > 0) throw new ConfigError(problems)
   return Object.freeze({
@@ -118,5 +122,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimits,
     verifierAccess: Object.freeze(verifierAccess),
     governance,
+    offers,
   })
 }

@@ -11,7 +11,11 @@ import type { IssuerDeps } from '../issuing/issuance/issue-credential.js'
 import type { PolicyDeps } from '../issuing/policies/issue-with-policies.js'
 import type { PropertyAnchoring } from '../issuing/property/property-anchoring.js'
 import type { StatusDeps } from '../issuing/status/change-status.js'
+import type { StatusListTokens } from '../issuing/status-list/status-list-tokens.js'
 import type { VerifierService } from '../verifying/verifier-service.js'
+import type { IssuerKeys } from '../issuing/issuer-keys/issuer-keys.js'
+import type { CredentialOfferDeps } from '../issuing/offers/credential-offers.js'
+import type { Oid4vciIssuerService } from '../issuing/offers/oid4vci-issuer.js'
 
 /** What the department routes need from the issuing side. */
 export interface IssuingRouteDeps {
@@ -55,8 +59,16 @@ export interface AppDeps {
   trustRegistry?: Pick<ITrustRegistry, 'trustRegistryListIssuers' | 'trustRegistryGetIssuer'>
   /** The issuing side; absent in verifier-only mode. */
   issuance?: IssuingRouteDeps
+  /** The OpenID4VCI issuer (public protocol endpoints) and the department API's credential offers; absent in verifier-only mode. */
+  oid4vci?: { protocol: Oid4vciIssuerService; offers: CredentialOfferDeps }
   /** The verifying side (always present in a running node). */
   verifier?: VerifierService
+  /** GET /vct/{TypeName}: SD-JWT VC type metadata under the node's public URL; absent in verifier-only mode. */
+  vct?: { publicUrl: () => string }
+  /** The departments' SD-JWT issuing keys; GET /v1/network publishes their root certificate (issuerTrust). */
+  issuerKeys?: Pick<IssuerKeys, 'rootCertificatePem'>
+  /** The departments' IETF Token Status Lists (GET /status-lists/{departmentId}); absent in verifier-only mode. */
+  statusLists?: Pick<StatusListTokens, 'token'>
   /** Limits of the public routes (GOVCRED_RATE_LIMIT_*, GOVCRED_PUBLIC_CONCURRENCY); the documented defaults when absent. */
   rateLimits?: RateLimitSettings
   /** Who a public request counts against (a relying party's key, say); the remote address when absent or undefined. */

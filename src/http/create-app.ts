@@ -14,6 +14,10 @@ import { auditRoutes } from './routes/audit-routes.js'
 import { propertyRoutes } from './routes/property-routes.js'
 import { verifierRoutes } from './routes/verifier-routes.js'
 import { openApiRoutes } from './routes/openapi-routes.js'
+import { statusListRoutes } from './routes/status-list-routes.js'
+import { vctRoutes } from './routes/vct-routes.js'
+import { oid4vciRoutes } from './routes/oid4vci-routes.js'
+import { credentialOfferRoutes } from './routes/credential-offer-routes.js'
 import { requireDepartment } from './department-auth.js'
 import { HEALTH_ROUTE, PUBLIC_ROUTE_PREFIXES, publicLimits } from './rate-limits.js'
 
@@ -43,8 +47,12 @@ export function createApp(deps: AppDeps): Express {
   if (deps.trustRegistry) app.use(issuerRoutes({ registry: deps.trustRegistry, deployments: deps.deployments }))
   if (deps.resolveDid) app.use(resolverRoutes(deps.resolveDid))
   if (deps.verifier) app.use(verifierRoutes(deps.verifier))
+  if (deps.statusLists) app.use(statusListRoutes({ tokens: deps.statusLists }))
+  if (deps.vct) app.use(vctRoutes(deps.vct))
+  if (deps.oid4vci) app.use(oid4vciRoutes({ protocol: deps.oid4vci.protocol }))
   if (deps.issuance) {
     const authenticate = requireDepartment(deps.issuance.keys, deps.issuance.departments)
+    if (deps.oid4vci) app.use(credentialOfferRoutes({ offers: deps.oid4vci.offers, authenticate }))
     app.use(
       credentialRoutes({ issuer: deps.issuance.issuer, policies: deps.issuance.policies, status: deps.issuance.status, authenticate }),
     )

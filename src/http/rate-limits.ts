@@ -17,6 +17,11 @@ export const PUBLIC_ROUTE_PREFIXES = [
   '/v1/network',
   '/v1/chain/rpc',
   '/v1/property/units',
+  '/oid4vci',
+  '/.well-known/openid-credential-issuer',
+  '/.well-known/oauth-authorization-server',
+  '/status-lists',
+  '/vct',
   '/openapi.json',
 ] as const
 

@@ -4,6 +4,14 @@ import { join } from 'node:path'
 import { decodeJWT } from 'did-jwt'
 import type { DataSource } from 'typeorm'
 import { createWalletAgent, type WalletAgent, type WalletNetwork } from './wallet-agent.js'
+import { WalletError } from './wallet-errors.js'
+import { WalletCredentialStore } from './wallet-credential-store.js'
+import { receiveCredential, type ReceiveOptions, type ReceivedCredential } from './openid4vci-receive.js'
+import { describeImported, describeReceived, type HeldCredential } from './held-credentials.js'
+
+export { WalletError, type WalletErrorCode } from './wallet-errors.js'
+export type { ReceiveOptions, ReceivedCredential, TxCodeDescription } from './openid4vci-receive.js'
+export type { HeldClaim, HeldCredential } from './held-credentials.js'
 
 export interface WalletCredential {
   id: string
@@ -35,30 +43,6 @@ export interface PresentationSelection {
   credentials: WalletCredential[]
 }
 
-/** What a holder's wallet refuses, with a stable code. */
-export type WalletErrorCode =
-  | 'ERR_WALLET_SECRET'
-  | 'ERR_MALFORMED_JWT'
-  | 'ERR_NOT_A_CREDENTIAL'
-  | 'ERR_NOT_MY_CREDENTIAL'
-  | 'ERR_UNKNOWN_CREDENTIAL'
-  | 'ERR_NO_HOLDER'
-  | 'ERR_NO_MATCHING_CREDENTIAL'
-  | 'ERR_NOTHING_TO_PRESENT'
-  | 'ERR_REQUEST_URL'
-  | 'ERR_REQUEST_UNREACHABLE'
-  | 'ERR_REQUEST_MALFORMED'
-  | 'ERR_DOMAIN_MISMATCH'
-  | 'ERR_CONSENT_REQUIRED'
-  | 'ERR_CONSENT_DECLINED'
-
-export class WalletError extends Error {
-  constructor(readonly code: WalletErrorCode, message: string) {
-    super(message)
-    this.name = 'WalletError'
-  }
-}
-
 /**
  * A holder's wallet: DIDs, credentials, and presentations that disclose only the chosen credentials.
  *
@@ -67,14 +51,20 @@ export class WalletError extends Error {
  * const did = await wallet.createDid('key')
  * await wallet.importCredential(jwt)
  * const vp = await wallet.present(request, { holder: did })
+ * await wallet.receive('openid-credential-offer://?credential_offer_uri=…', { txCode: '123456' })
+ * const held = await wallet.describeCredentials() // type, issuer, status, validity, claims
  */
 export class HolderWallet {
+  private readonly received: WalletCredentialStore
+
   private constructor(
     private readonly agent: WalletAgent,
     private readonly db: DataSource,
     readonly dir: string,
     readonly network: WalletNetwork,
-  ) {}
+  ) {
+    this.received = new WalletCredentialStore(db)
+  }
 
   /** Opens (or creates) a wallet; the key-encryption secret comes from `secret` or `<dir>/wallet-secret` (0600). */
   static async open(options: { dir: string; secret?: string; network?: WalletNetwork }): Promise<HolderWallet> {
@@ -120,6 +110,26 @@ export class HolderWallet {
     return toWalletCredential(hash, jwt.trim(), payload)
   }
 
+  /**
+   * Receives a credential by OpenID4VCI (pre-authorized code, optional transaction code) from an offer link
+   * (`openid-credential-offer://…`) or the https URL of an offer, bound to a new P-256 key of this wallet.
+   */
+  async receive(offer: string, options: ReceiveOptions = {}): Promise<ReceivedCredential> {
+    return receiveCredential({ agent: this.agent, store: this.received }, offer, options)
+  }
+
+  /**
+   * Everything the wallet holds, with type and issuer names, status (an SD-JWT VC's from its status list token,
+   * a received VC-JWT's from its issuing service's verifier, an imported one's unknown), validity and claims.
+   */
+  async describeCredentials(options: { fetch?: typeof fetch } = {}): Promise<HeldCredential[]> {
+    const fetchImpl = options.fetch ?? fetch
+    const imported = (await this.listCredentials()).map((c) => describeImported(c.jwt, c.id))
+    const received = await Promise.all((await this.received.list()).map((row) => describeReceived(row, fetchImpl)))
+    return [...imported, ...received]
+  }
+
+  /** The VC-JWTs imported into this wallet (those a presentation can carry). */
   async listCredentials(): Promise<WalletCredential[]> {
     const rows = await this.agent.dataStoreORMGetVerifiableCredentials()
     return rows.map((row) => {

@@ -12,6 +12,7 @@ import { CredentialProviderJWT } from '@veramo/credential-jwt'
 import { DataStore, DataStoreORM, DIDStore, Entities, KeyStore, PrivateKeyStore, migrations } from '@veramo/data-store'
 import { Resolver } from 'did-resolver'
 import { DataSource } from 'typeorm'
+import { WalletCredentials1765100000000 } from './wallet-credential-store.js'
 
 export type WalletAgent = TAgent<IKeyManager & IDIDManager & IResolver & ICredentialPlugin & IDataStore & IDataStoreORM>
 
@@ -22,7 +23,8 @@ export interface WalletNetwork {
 
 /**
  * The holder's own Veramo agent: keys encrypted at rest with the wallet secret, did:key and did:ethr
- * (created without any transaction), credentials in the wallet's SQLite file. It needs no chain access.
+ * (created without any transaction), P-256 holder keys for OpenID4VCI, credentials in the wallet's SQLite file.
+ * It needs no chain access.
  */
 export async function createWalletAgent(dir: string, secret: string, network: WalletNetwork): Promise<{ agent: WalletAgent; db: DataSource }> {
   const database = makeWalletPrivate(dir)
@@ -30,7 +32,8 @@ export async function createWalletAgent(dir: string, secret: string, network: Wa
     type: 'sqlite',
     database,
     synchronize: false,
-    migrations,
+    // Veramo's tables, then the wallet's own table of credentials received by OpenID4VCI.
+    migrations: [...migrations, WalletCredentials1765100000000],
     migrationsRun: true,
     logging: false,
     entities: Entities,

@@ -101,6 +101,7 @@ const expected: Record<Exclude<ContractName, 'EthereumDIDRegistry'>, { functions
       'isSet(address,uint8,uint256)',
       'statusOf(address,uint256)',
       'getWord(address,uint8,uint256)',
+      'getWords(address,uint8,uint256,uint256)',
       'auditHeadOf(address)',
       'didRegistry()',
       'REVOCATION()',

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { startTestService, type TestService } from '../helpers/service.js'
+import { freePort } from '../../src/chain/anvil-node.js'
 import { main as bankLoanCheck } from '../../examples/bank-loan-check.js'
 import { main as marketSupervision } from '../../examples/market-supervision.js'
 import { main as realEstate } from '../../examples/real-estate.js'
@@ -15,8 +16,10 @@ describe('examples', () => {
   const options = () => ({ baseUrl: service.url, dataDir: service.dataDir, log: (line: string) => void lines.push(line) })
 
   beforeAll(async () => {
-    service = await startTestService()
-  })
+    // A real port, as in any deployment: the issuer's URLs and certificates (market-supervision's offer to a
+    // standard wallet) are built from the public URL.
+    service = await startTestService({ env: { PORT: String(await freePort()) } })
+  }, 60_000)
 
   afterAll(async () => {
     await service?.dispose()
@@ -33,6 +36,12 @@ describe('examples', () => {
     expect(outcome.auditActions).toEqual(['issue', 'suspend', 'reinstate', 'revoke'])
     expect(outcome.auditIntact).toBe(true)
     expect(lines.join('\n')).toContain('已撤销')
+    // The standard-wallet part: an offer with its QR code in the terminal, received by the example's wallet.
+    expect(outcome.offer.offerUri).toMatch(/^openid-credential-offer:\/\/\?credential_offer_uri=/)
+    expect(outcome.offer.qr).toMatch(/[▀▄█]/)
+    expect(lines.join('\n')).toContain(outcome.offer.qr.split('\n')[0]!)
+    expect(outcome.offer).toMatchObject({ state: 'redeemed', walletFormat: 'dc+sd-jwt', walletStatus: 'valid' })
+    expect(outcome.offer.credentialId).toBeTruthy()
   })
 
   it('real-estate: the seller certificate is current, then after the transfer only the buyer certificate is', async () => {

@@ -20,7 +20,7 @@ type Json = any
 type Call = (
   method: string,
   path: string,
-  init?: { body?: unknown; headers?: Record<string, string> },
+  init?: { body?: unknown; form?: Record<string, string>; headers?: Record<string, string> },
 ) => Promise<{ status: number; body: Json; contentType: string }>
 
 /** The routes of src/http/routes/*.ts served in both modes (and this document's own). */
@@ -54,12 +54,42 @@ const ISSUER_ROUTES = [
   'GET /v1/property/units/{unitNumber}/current',
   'GET /v1/audit',
   'GET /v1/audit/verify',
+  'GET /status-lists/{departmentId}',
+  'GET /vct/{type}',
+  'GET /.well-known/openid-credential-issuer/oid4vci/{departmentId}',
+  'GET /.well-known/oauth-authorization-server/oid4vci/{departmentId}',
+  'GET /oid4vci/{departmentId}/jwks',
+  'GET /oid4vci/{departmentId}/offers/{reference}',
+  'POST /oid4vci/{departmentId}/token',
+  'POST /oid4vci/{departmentId}/nonce',
+  'POST /oid4vci/{departmentId}/credential',
+  'POST /v1/credential-offers',
+  'GET /v1/credential-offers/{id}',
 ]
+/** The issuing-side routes anyone may call (no department key). */
+const PUBLIC_ISSUER_ROUTES = [
+  'POST /v1/property/units/{unitNumber}/current',
+  'GET /v1/property/units/{unitNumber}/current',
+  'GET /status-lists/{departmentId}',
+  'GET /vct/{type}',
+  'GET /.well-known/openid-credential-issuer/oid4vci/{departmentId}',
+  'GET /.well-known/oauth-authorization-server/oid4vci/{departmentId}',
+  'GET /oid4vci/{departmentId}/jwks',
+  'GET /oid4vci/{departmentId}/offers/{reference}',
+  'POST /oid4vci/{departmentId}/token',
+  'POST /oid4vci/{departmentId}/nonce',
+  'POST /oid4vci/{departmentId}/credential',
+]
+/** The OpenID4VCI endpoints answering refusals in the OAuth shape ({"error": "<code>", "error_description", "govcred_code"}). */
+const OAUTH_ROUTES = ['POST /oid4vci/{departmentId}/token', 'POST /oid4vci/{departmentId}/nonce', 'POST /oid4vci/{departmentId}/credential']
+const FORM = 'application/x-www-form-urlencoded'
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']
 const DUMMY: Record<string, string> = {
   did: 'did:ethr:govcred:0x0000000000000000000000000000000000000001',
   id: 'urn:uuid:00000000-0000-4000-8000-000000000000',
   unitNumber: 'dummy',
+  // A real department, so that the OpenID4VCI routes answer past their department check.
+  departmentId: 'market-supervision',
 }
 
 interface Operation {
@@ -81,16 +111,23 @@ const fill = (template: string) => template.replace(/\{(\w+)\}/g, (_, name: stri
 function caller(base: string): Call {
   return async (method, path, init = {}) => {
     const headers: Record<string, string> = { ...init.headers }
-    if (init.body !== undefined) headers['content-type'] = 'application/json'
-    const res = await fetch(`${base}${path}`, { method, headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) })
+    let body: string | undefined
+    if (init.form !== undefined) {
+      headers['content-type'] = FORM
+      body = new URLSearchParams(init.form).toString()
+    } else if (init.body !== undefined) {
+      headers['content-type'] = 'application/json'
+      body = JSON.stringify(init.body)
+    }
+    const res = await fetch(`${base}${path}`, { method, headers, body })
     const text = await res.text()
-    let body: Json = text
+    let answer: Json = text
     try {
-      body = text ? JSON.parse(text) : undefined
+      answer = text ? JSON.parse(text) : undefined
     } catch {
       // not JSON
     }
-    return { status: res.status, body, contentType: res.headers.get('content-type') ?? '' }
+    return { status: res.status, body: answer, contentType: res.headers.get('content-type') ?? '' }
   }
 }
 
@@ -111,10 +148,16 @@ function documentAjv(doc: Json) {
   }
 }
 
+/** The stable ERR_ code of an error answer: `error.code`, or `govcred_code` of an OAuth error (`error` a string). */
+const codeOf = (body: Json): string | undefined => (typeof body?.error === 'string' ? body.govcred_code : body?.error?.code)
+
+/** An empty body of the operation's media type: `{}`, or an empty form. */
+const emptyBody = (op: Json) => (!op.requestBody ? {} : op.requestBody.content[FORM] ? { form: {} } : { body: {} })
+
 /**
- * Calls every documented operation (dummy path values, `{}` as body) and checks it is routed (not the
- * notFoundHandler's ERR_NOT_FOUND), never a 5xx, answers with a documented status and ERR_ code, and
- * with a body that matches the documented schema.
+ * Calls every documented operation (dummy path values, an empty body of its media type) and checks it is
+ * routed (not the notFoundHandler's ERR_NOT_FOUND), never a 5xx, answers with a documented status and ERR_
+ * code (and OAuth error code), and with a body that matches the documented schema.
  */
 async function exerciseEveryOperation(doc: Json, call: Call, auth: Record<string, string>): Promise<void> {
   const { validatorFor } = documentAjv(doc)
@@ -122,22 +165,26 @@ async function exerciseEveryOperation(doc: Json, call: Call, auth: Record<string
     const attempts = op.security ? [{}, auth] : [{}]
     for (const headers of attempts) {
       const label = `${method} ${template}${headers === auth ? ' (with a key)' : ''}`
-      const { status, body, contentType } = await call(method, fill(template), { body: op.requestBody ? {} : undefined, headers })
+      const { status, body, contentType } = await call(method, fill(template), { ...emptyBody(op), headers })
       expect(status === 404 && body?.error?.code === 'ERR_NOT_FOUND', `${label} is routed`).toBe(false)
       expect(status, `${label}: ${JSON.stringify(body)}`).toBeLessThan(500)
       const response = op.responses[String(status)]
       expect(response, `${label} answered ${status}, which is documented`).toBeDefined()
-      if (body?.error) expect(response['x-error-codes'], `${label} documents ${body.error.code}`).toContain(body.error.code)
+      if (body?.error) expect(response['x-error-codes'], `${label} documents ${codeOf(body)}`).toContain(codeOf(body))
+      if (typeof body?.error === 'string') {
+        expect(OAUTH_ROUTES, `${label} answers the OAuth error shape`).toContain(`${method} ${template}`)
+        expect(response['x-oauth-error-codes'], `${label} documents ${body.error}`).toContain(body.error)
+      }
       const [, media] = Object.entries(response.content ?? {}).find(([type]) => contentType.startsWith(type.split(';')[0])) ?? []
       expect(media, `${label} answers ${contentType}, which is documented`).toBeDefined()
       const validate = validatorFor((media as Json).schema)
       expect(validate(body), `${label}: ${JSON.stringify(validate.errors)}`).toBe(true)
     }
     // Without a key, exactly the documented department routes refuse.
-    const anonymous = await call(method, fill(template), { body: op.requestBody ? {} : undefined })
+    const anonymous = await call(method, fill(template), emptyBody(op))
     // A security list with an empty alternative ({}) makes the key optional (relying parties on the verifier routes).
     const keyRequired = op.security && !op.security.some((alternative: Json) => Object.keys(alternative).length === 0)
-    if (keyRequired) expect(anonymous.body?.error?.code, `${method} ${template} needs a key`).toBe('ERR_AUTH_REQUIRED')
+    if (keyRequired) expect(codeOf(anonymous.body), `${method} ${template} needs a key`).toBe('ERR_AUTH_REQUIRED')
     else expect(anonymous.status, `${method} ${template} needs no key`).not.toBe(401)
   }
 }
@@ -214,9 +261,16 @@ describe('GET /openapi.json (full mode)', () => {
     const secured = operations(doc)
       .filter(({ op }) => op.security?.some((alternative: Json) => 'bearerAuth' in alternative))
       .map(({ method, template }) => `${method} ${template}`)
-    expect(secured.sort()).toEqual(ISSUER_ROUTES.filter((r) => !r.endsWith(' /v1/property/units/{unitNumber}/current')).sort())
+    expect(secured.sort()).toEqual(ISSUER_ROUTES.filter((r) => !PUBLIC_ISSUER_ROUTES.includes(r)).sort())
+    expect(secured).toEqual(expect.arrayContaining(['POST /v1/credential-offers', 'GET /v1/credential-offers/{id}']))
     for (const { op } of operations(doc).filter(({ op }) => op.security?.some((alternative: Json) => 'bearerAuth' in alternative)))
       expect(op.security).toEqual([{ bearerAuth: [] }])
+    // The credential endpoint takes the access token of the token endpoint, not a department key.
+    const accessToken = operations(doc)
+      .filter(({ op }) => op.security?.some((alternative: Json) => 'oid4vciAccessToken' in alternative))
+      .map(({ method, template, op }) => [`${method} ${template}`, op.security])
+    expect(accessToken).toEqual([['POST /oid4vci/{departmentId}/credential', [{ oid4vciAccessToken: [] }]]])
+    expect(doc.components.securitySchemes.oid4vciAccessToken).toMatchObject({ type: 'http', scheme: 'bearer' })
     const relyingParty = operations(doc)
       .filter(({ op }) => op.security?.some((alternative: Json) => 'relyingPartyAuth' in alternative))
       .map(({ method, template }) => `${method} ${template}`)
@@ -288,6 +342,34 @@ describe('the document, structurally', () => {
     }
   })
 
+  it('documents the OAuth error shape on the OpenID4VCI endpoints only, and the token request as a form', () => {
+    for (const { method, template, op } of operations(doc)) {
+      const oauth = Object.entries(op.responses as Record<string, Json>).filter(([, r]) => r['x-oauth-error-codes'])
+      if (!OAUTH_ROUTES.includes(`${method} ${template}`)) {
+        expect(oauth, `${method} ${template}`).toEqual([])
+        expect(JSON.stringify(op), `${method} ${template}`).not.toContain('OAuthError')
+        continue
+      }
+      expect(oauth.length, `${method} ${template}`).toBeGreaterThan(0)
+      for (const [status, response] of oauth) {
+        expect(JSON.stringify(response.content), `${method} ${template} ${status}`).toContain('#/components/schemas/OAuthError')
+        for (const code of response['x-oauth-error-codes']) expect(response.description).toContain(code)
+      }
+      // The rate limiter answers before the route, in the house shape.
+      expect(op.responses['429']['x-error-codes']).toEqual(['ERR_RATE_LIMITED'])
+      expect(op.responses['429'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Error' })
+    }
+    const token = doc.paths['/oid4vci/{departmentId}/token'].post
+    expect(Object.keys(token.requestBody.content)).toEqual([FORM])
+    expect(token.responses['400']['x-oauth-error-codes']).toEqual(
+      expect.arrayContaining(['invalid_request', 'invalid_grant', 'unsupported_grant_type']),
+    )
+    expect(token.responses['400']['x-error-codes']).toEqual(expect.arrayContaining(['ERR_TX_CODE_INVALID', 'ERR_OFFER_VOIDED']))
+    const credential = doc.paths['/oid4vci/{departmentId}/credential'].post
+    expect(credential.responses['400']['x-oauth-error-codes']).toEqual(expect.arrayContaining(['invalid_proof', 'invalid_nonce']))
+    expect(credential.responses['401']['x-oauth-error-codes']).toContain('invalid_token')
+  })
+
   it('names every check a verification runs', () => {
     expect([...doc.components.schemas.Check.properties.check.enum].sort()).toEqual(ALL_PRESENTATION_CHECKS)
   })
@@ -323,6 +405,8 @@ describe('GET /openapi.json (verifier mode)', () => {
     expect(routeNames(vdoc).sort()).toEqual([...SHARED_ROUTES].sort())
     expect(Object.keys(vdoc.components.securitySchemes)).toEqual(['relyingPartyAuth'])
     expect(vdoc.components.schemas.IssueRequest).toBeUndefined()
+    expect(vdoc.components.schemas.OAuthError).toBeUndefined()
+    expect(vdoc.tags.map((t: Json) => t.name)).not.toContain('oid4vci')
     expect(vdoc.components.schemas.VerificationResult).toBeDefined()
   })
 

@@ -15,7 +15,7 @@ const DESCRIPTION = `govcred 是城市政务服务平台的去中心化身份与
 
 govcred is the decentralized-identity and verifiable-credential service of a city's government-services platform: departments issue W3C verifiable credentials (VC-JWT) from a did:ethr anchored on a consortium chain, and verifiers check a presentation with only the presentation and the chain.
 
-错误 / Errors: every error is \`{"error":{"code","message","details?"}}\` with a stable \`ERR_\` code; each response lists the codes it can carry (also in \`x-error-codes\`). Verification outcomes are data: \`VerificationResult\`, 200 when verified, 422 with the failing checks otherwise.
+错误 / Errors: every error is \`{"error":{"code","message","details?"}}\` with a stable \`ERR_\` code; each response lists the codes it can carry (also in \`x-error-codes\`). The OpenID4VCI token, nonce and credential endpoints answer refusals as the OAuth specifications do, \`{"error","error_description"}\` (\`x-oauth-error-codes\`), with govcred's stable code in \`govcred_code\`. Verification outcomes are data: \`VerificationResult\`, 200 when verified, 422 with the failing checks otherwise.
 
 认证 / Authentication: department routes take the department's API key as \`Authorization: Bearer <key>\`; relying parties (banks) send their own key (\`govcred relying-party create\`) on the presentation-request routes, which take anonymous callers only where the node allows it; the verification routes need none otherwise.
 
@@ -31,8 +31,9 @@ const TAGS = [
   { name: 'vc-api', description: 'W3C VC-API issuer route' },
   { name: 'property', description: '不动产 / Property transfers and current certificates' },
   { name: 'audit', description: '审计 / Hash-chained audit trail (departments)' },
+  { name: 'oid4vci', description: '标准钱包 / OpenID4VCI credential issuer and credential offers for standard wallets' },
 ]
-const ISSUER_SIDE_TAGS = new Set(['credentials', 'vc-api', 'property', 'audit'])
+const ISSUER_SIDE_TAGS = new Set(['credentials', 'vc-api', 'property', 'audit', 'oid4vci'])
 
 /**
  * The OpenAPI 3.1 description of the HTTP API the app serves in `mode`.
@@ -62,7 +63,15 @@ export function openApiDocument(
       schemas: referencedSchemas(paths, componentSchemas()),
       securitySchemes: {
         ...(full
-          ? { bearerAuth: { type: 'http', scheme: 'bearer', description: "The department's API key (npx govcred apikey create)" } }
+          ? {
+              bearerAuth: { type: 'http', scheme: 'bearer', description: "The department's API key (npx govcred apikey create)" },
+              oid4vciAccessToken: {
+                type: 'http',
+                scheme: 'bearer',
+                description:
+                  "OpenID4VCI: the access token of the department's token endpoint (Authorization: Bearer, or DPoP with a DPoP proof when the token is DPoP-bound)",
+              },
+            }
           : {}),
         relyingPartyAuth: {
           type: 'http',

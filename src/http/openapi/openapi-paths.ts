@@ -1,4 +1,5 @@
 import { AUDIT_ACTIONS } from '../../issuing/audit/audit-log.js'
+import type { Oid4vciErrorCode } from '../../issuing/offers/oid4vci-errors.js'
 import type { ApiErrorCode } from '../../shared/errors/error-codes.js'
 import { ref, type SchemaObject } from './openapi-schemas.js'
 
@@ -16,13 +17,23 @@ interface OperationSpec {
    * relying party's request answers only to that party's key.
    */
   relyingParty?: 'optional' | 'owner'
+  /** OpenID4VCI credential endpoint: the access token of the token endpoint (oid4vciAccessToken), 401 documented. */
+  accessToken?: boolean
   parameters?: SchemaObject[]
   body?: string
+  /** The body's media type; JSON unless said (the token endpoint takes a form). */
+  bodyMedia?: 'application/x-www-form-urlencoded'
   responses: Record<number, SchemaObject>
   /** The stable ERR_ codes each error status answers with. */
   errors?: Record<number, ApiErrorCode[]>
   /** The route writes to the database: 503 ERR_STORAGE_UNAVAILABLE when it cannot (disk full, I/O error). */
   writes?: boolean
+  /**
+   * The OAuth endpoints (token, nonce, credential): per status, the refusals answered in the specifications'
+   * shape (OAuthError), each OAuth error code with the govcred codes it comes with (`govcred_code`). A status
+   * that also has `errors` (the body parser, the rate limiter, the chain) answers either shape.
+   */
+  oauthErrors?: Record<number, Partial<Record<Oid4vciErrorCode, ApiErrorCode[]>>>
 }
 
 const REASON: Record<number, string> = {
@@ -67,6 +78,23 @@ function errorResponse(status: number, codes: ApiErrorCode[]): SchemaObject {
   return { description: `${REASON[status]}: ${codes.join(', ')}`, 'x-error-codes': codes, content: json(ref('Error')) }
 }
 
+/**
+ * An error status of an OAuth endpoint: `{"error": <oauth code>, "error_description", "govcred_code"}`; where
+ * `house` codes are answered too (before the route: body parser, rate limiter; after it: chain, storage), either
+ * shape.
+ */
+function oauthErrorResponse(status: number, oauth: Partial<Record<Oid4vciErrorCode, ApiErrorCode[]>>, house: ApiErrorCode[]): SchemaObject {
+  const pairs = Object.entries(oauth) as [Oid4vciErrorCode, ApiErrorCode[]][]
+  const govcred = [...new Set([...pairs.flatMap(([, codes]) => codes), ...house])]
+  const described = pairs.map(([error, codes]) => `${error} (govcred_code ${codes.join(', ')})`).join('; ')
+  return {
+    description: `${REASON[status]}: ${described}${house.length ? `; or {"error":{"code"}}: ${house.join(', ')}` : ''}`,
+    'x-oauth-error-codes': pairs.map(([error]) => error),
+    'x-error-codes': govcred,
+    content: json(house.length ? { oneOf: [ref('OAuthError'), ref('Error')] } : ref('OAuthError')),
+  }
+}
+
 /** Turns a spec into an OpenAPI operation, adding the errors every body / every department route can give. */
 function operation(spec: OperationSpec): SchemaObject {
   const errors: Record<number, ApiErrorCode[]> = {}
@@ -86,8 +114,10 @@ function operation(spec: OperationSpec): SchemaObject {
   if (spec.relyingParty) add(401, spec.relyingParty === 'owner' ? ['ERR_AUTH_REQUIRED', 'ERR_AUTH_INVALID'] : ['ERR_AUTH_INVALID'])
   for (const [status, codes] of Object.entries(spec.errors ?? {})) add(Number(status), codes)
   const responses: Record<string, SchemaObject> = { ...spec.responses }
-  for (const [status, codes] of Object.entries(errors).sort(([a], [b]) => Number(a) - Number(b))) {
-    responses[status] ??= errorResponse(Number(status), codes)
+  const statuses = [...new Set([...Object.keys(errors), ...Object.keys(spec.oauthErrors ?? {})])].map(Number).sort((a, b) => a - b)
+  for (const status of statuses) {
+    const oauth = spec.oauthErrors?.[status]
+    responses[status] ??= oauth ? oauthErrorResponse(status, oauth, errors[status] ?? []) : errorResponse(status, errors[status]!)
   }
   return {
     operationId: spec.operationId,
@@ -96,8 +126,11 @@ function operation(spec: OperationSpec): SchemaObject {
     ...(spec.description ? { description: spec.description } : {}),
     ...(spec.department ? { security: [{ bearerAuth: [] }] } : {}),
     ...(spec.relyingParty ? { security: [{ relyingPartyAuth: [] }, {}] } : {}),
+    ...(spec.accessToken ? { security: [{ oid4vciAccessToken: [] }] } : {}),
     ...(spec.parameters ? { parameters: spec.parameters } : {}),
-    ...(spec.body ? { requestBody: { required: true, content: json(ref(spec.body)) } } : {}),
+    ...(spec.body
+      ? { requestBody: { required: true, content: { [spec.bodyMedia ?? 'application/json']: { schema: ref(spec.body) } } } }
+      : {}),
     responses,
   }
 }
@@ -371,6 +404,187 @@ function statusChange(action: 'revoke' | 'suspend' | 'reinstate', summary: strin
   })
 }
 
+const DEPARTMENT_ID = pathParam('departmentId', 'The department id', 'market-supervision')
+const NO_STORE = { 'Cache-Control': header('no-store') }
+const PUBLIC_CACHE = { 'Cache-Control': header('public, max-age=300') }
+const UNKNOWN_ISSUER: Record<number, ApiErrorCode[]> = { 404: ['ERR_DEPARTMENT_NOT_FOUND'] }
+/** What issuing through an offer can refuse (the checks of POST /v1/credentials, at redemption). */
+const DENIED: ApiErrorCode[] = [
+  'ERR_AUTH_INVALID',
+  'ERR_SCOPE',
+  'ERR_NOT_ACCREDITED',
+  'ERR_UNIT_HAS_CURRENT_CERTIFICATE',
+  ...NOT_ISSUABLE,
+  'ERR_UNKNOWN_TYPE',
+  'ERR_CLAIMS_INVALID',
+  'ERR_VALIDITY',
+  'ERR_INVALID_HOLDER',
+  'ERR_INVALID_REQUEST',
+]
+
+/**
+ * The OpenID4VCI 1.0 credential issuer of each department (pre-authorized code flow) and the department API
+ * that makes its offers (full mode only).
+ */
+function oid4vciPaths(): PathItems {
+  return {
+    '/.well-known/openid-credential-issuer/oid4vci/{departmentId}': {
+      get: operation({
+        operationId: 'getCredentialIssuerMetadata',
+        tag: 'oid4vci',
+        summary: 'OpenID4VCI credential issuer metadata of a department (public)',
+        description:
+          'The credential_issuer is BASE/oid4vci/{departmentId} (RFC 8414-style path insertion). Display names in zh-CN and en; per credential type two configurations: <Type>_sd_jwt (dc+sd-jwt, ES256, cnf.jwk binding; when the node issues SD-JWT VCs) and <Type>_jwt_vc_json (the VC-JWT, bound to a did:jwk or did:key); key proofs of type jwt signed ES256, EdDSA or ES256K.',
+        parameters: [DEPARTMENT_ID],
+        responses: { 200: reply('The metadata', 'CredentialIssuerMetadata', PUBLIC_CACHE) },
+        errors: UNKNOWN_ISSUER,
+      }),
+    },
+    '/.well-known/oauth-authorization-server/oid4vci/{departmentId}': {
+      get: operation({
+        operationId: 'getAuthorizationServerMetadata',
+        tag: 'oid4vci',
+        summary: 'RFC 8414 authorization-server metadata of a department (its own; pre-authorized code only)',
+        parameters: [DEPARTMENT_ID],
+        responses: { 200: reply('The metadata', 'AuthorizationServerMetadata', PUBLIC_CACHE) },
+        errors: UNKNOWN_ISSUER,
+      }),
+    },
+    '/oid4vci/{departmentId}/jwks': {
+      get: operation({
+        operationId: 'getAccessTokenKeys',
+        tag: 'oid4vci',
+        summary: "The keys the node's access tokens are signed with (the jwks_uri)",
+        parameters: [DEPARTMENT_ID],
+        responses: {
+          200: {
+            description: 'A JWK set (public keys)',
+            headers: PUBLIC_CACHE,
+            content: { 'application/jwk-set+json': { schema: ref('JwkSet') } },
+          },
+        },
+        errors: UNKNOWN_ISSUER,
+      }),
+    },
+    '/oid4vci/{departmentId}/offers/{reference}': {
+      get: operation({
+        operationId: 'getCredentialOffer',
+        tag: 'oid4vci',
+        summary: 'A credential offer by reference (the credential_offer_uri of the deep link; public, unguessable)',
+        description: 'Served while its pre-authorized code is unused, the offer is not void and not expired; 404 otherwise.',
+        parameters: [DEPARTMENT_ID, pathParam('reference', 'The unguessable reference of the offer URI (43 base64url characters)')],
+        responses: { 200: reply('The credential offer', 'CredentialOffer', NO_STORE) },
+        errors: { 404: ['ERR_OFFER_NOT_FOUND'] },
+      }),
+    },
+    '/oid4vci/{departmentId}/token': {
+      post: operation({
+        operationId: 'oid4vciToken',
+        tag: 'oid4vci',
+        summary: 'Token endpoint: the pre-authorized code and its tx_code for an access token',
+        description: `grant_type ${'urn:ietf:params:oauth:grant-type:pre-authorized_code'}, pre-authorized_code and tx_code, form-encoded; a DPoP header binds the token to a key (optional). The code is one-time and expires with the offer (GOVCRED_OFFER_TTL_SECONDS); each wrong tx_code counts, and GOVCRED_OFFER_TX_CODE_ATTEMPTS of them void the offer (ERR_OFFER_VOIDED). Refusals are OAuth error responses with govcred's code in govcred_code.`,
+        parameters: [DEPARTMENT_ID],
+        body: 'TokenRequest',
+        bodyMedia: 'application/x-www-form-urlencoded',
+        responses: { 200: reply('The access token (Bearer, or DPoP when bound)', 'AccessTokenResponse', NO_STORE) },
+        writes: true,
+        oauthErrors: {
+          400: {
+            invalid_request: ['ERR_INVALID_REQUEST', 'ERR_DEPARTMENT_NOT_FOUND', 'ERR_TX_CODE_REQUIRED', 'ERR_BAD_REQUEST'],
+            unsupported_grant_type: ['ERR_UNSUPPORTED_GRANT_TYPE'],
+            invalid_grant: [
+              'ERR_PRE_AUTHORIZED_CODE_INVALID',
+              'ERR_PRE_AUTHORIZED_CODE_USED',
+              'ERR_OFFER_EXPIRED',
+              'ERR_OFFER_VOIDED',
+              'ERR_TX_CODE_INVALID',
+            ],
+            invalid_dpop_proof: ['ERR_PROOF_INVALID'],
+          },
+          413: { invalid_request: ['ERR_BODY_TOO_LARGE', 'ERR_BAD_REQUEST'] },
+          415: { invalid_request: ['ERR_UNSUPPORTED_ENCODING'] },
+        },
+      }),
+    },
+    '/oid4vci/{departmentId}/nonce': {
+      post: operation({
+        operationId: 'oid4vciNonce',
+        tag: 'oid4vci',
+        summary: 'Nonce endpoint: a fresh c_nonce for the key proof (one-time, short-lived)',
+        parameters: [DEPARTMENT_ID],
+        responses: { 200: reply('The nonce', 'NonceResponse', NO_STORE) },
+        oauthErrors: { 404: { invalid_request: ['ERR_DEPARTMENT_NOT_FOUND'] } },
+      }),
+    },
+    '/oid4vci/{departmentId}/credential': {
+      post: operation({
+        operationId: 'oid4vciCredential',
+        tag: 'oid4vci',
+        summary: "Credential endpoint: the offer's one credential, bound to the key of a jwt key proof",
+        description:
+          "Authorization: Bearer <access token> (or DPoP <access token> with a DPoP proof when the token is DPoP-bound). The request names the offered credential_configuration_id (or, draft-style, its format with vct / credential_definition) and carries one jwt key proof (proofs.jwt or proof): typ openid4vci-proof+jwt, alg ES256, EdDSA or ES256K, the key as jwk (or kid did:key / did:jwk), aud the credential_issuer, iat within the last 5 minutes, nonce from the nonce endpoint (used up by this request). Issued through the same checks and records as POST /v1/credentials; refusals are OAuth error responses with govcred's code in govcred_code, and nothing is issued.",
+        accessToken: true,
+        parameters: [DEPARTMENT_ID],
+        body: 'CredentialRequest',
+        responses: { 200: reply('The credential (an SD-JWT VC or a VC-JWT)', 'CredentialResponse', NO_STORE) },
+        writes: true,
+        errors: CHAIN,
+        oauthErrors: {
+          400: {
+            invalid_credential_request: ['ERR_INVALID_REQUEST'],
+            invalid_request: ['ERR_INVALID_REQUEST', 'ERR_PROOF_INVALID'],
+            unknown_credential_configuration: ['ERR_CREDENTIAL_CONFIGURATION_NOT_OFFERED'],
+            unknown_credential_identifier: ['ERR_INVALID_REQUEST'],
+            invalid_proof: ['ERR_PROOF_INVALID'],
+            invalid_nonce: ['ERR_NONCE_INVALID'],
+            credential_request_denied: DENIED,
+          },
+          401: {
+            invalid_token: ['ERR_AUTH_REQUIRED', 'ERR_ACCESS_TOKEN_INVALID', 'ERR_OFFER_REDEEMED', 'ERR_OFFER_VOIDED'],
+            invalid_dpop_proof: ['ERR_ACCESS_TOKEN_INVALID'],
+          },
+          404: { invalid_request: ['ERR_DEPARTMENT_NOT_FOUND'] },
+        },
+      }),
+    },
+    '/v1/credential-offers': {
+      post: operation({
+        operationId: 'createCredentialOffer',
+        tag: 'oid4vci',
+        summary: 'Make a credential offer for a standard wallet (OpenID4VCI pre-authorized code)',
+        department: true,
+        description:
+          "The type and claims are checked as POST /v1/credentials checks them (scope, accreditation on chain, the type's schema), with no holder: the wallet's key becomes the holder at redemption. Answers the deep link (openid-credential-offer://?credential_offer_uri=…), its QR code (SVG) and the six-digit transaction code for the applicant, which is shown in this answer only. The offer expires after GOVCRED_OFFER_TTL_SECONDS.",
+        body: 'CredentialOfferRequest',
+        responses: {
+          201: reply('Offered', 'CreatedCredentialOffer', {
+            Location: header('The offer URL (GET /v1/credential-offers/{id})'),
+            'Cache-Control': header('no-store'),
+          }),
+        },
+        writes: true,
+        errors: {
+          403: ['ERR_SCOPE', 'ERR_NOT_ACCREDITED'],
+          409: ['ERR_SCHEMA_NOT_ANCHORED', 'ERR_SCHEMA_HASH_MISMATCH'],
+          422: ['ERR_INVALID_REQUEST', 'ERR_UNKNOWN_TYPE', 'ERR_CLAIMS_INVALID', 'ERR_VALIDITY'],
+          ...CHAIN,
+        },
+      }),
+    },
+    '/v1/credential-offers/{id}': {
+      get: operation({
+        operationId: 'getCredentialOfferStatus',
+        tag: 'oid4vci',
+        summary: 'One offer of the department: offered, redeemed (and the credential id), expired or voided',
+        department: true,
+        parameters: [pathParam('id', 'The offer id (a UUID)')],
+        responses: { 200: reply('The offer', 'CredentialOfferStatus') },
+        errors: { 403: ['ERR_SCOPE'], 404: ['ERR_OFFER_NOT_FOUND'] },
+      }),
+    },
+  }
+}
+
 /**
  * Paths of the issuing side (full mode only): the department credential API, the VC-API issuer route,
  * property transfers and the audit trail.
@@ -380,6 +594,7 @@ function statusChange(action: 'revoke' | 'suspend' | 'reinstate', summary: strin
  */
 export function issuerPaths(): PathItems {
   return {
+    ...oid4vciPaths(),
     '/v1/credentials': {
       post: operation({
         operationId: 'issueCredential',
@@ -437,6 +652,36 @@ export function issuerPaths(): PathItems {
     '/v1/credentials/{id}/revoke': { post: statusChange('revoke', 'Revoke (final; repeating it is a no-op)') },
     '/v1/credentials/{id}/suspend': { post: statusChange('suspend', 'Suspend') },
     '/v1/credentials/{id}/reinstate': { post: statusChange('reinstate', 'Lift a suspension') },
+    '/vct/{type}': {
+      get: operation({
+        operationId: 'getSdJwtVcTypeMetadata',
+        tag: 'credentials',
+        summary: 'SD-JWT VC type metadata of a credential type (what its vct resolves to; public)',
+        description:
+          'draft-ietf-oauth-sd-jwt-vc type metadata: the type name and description in zh-CN and en, and per claim (path) its labels in both and whether the holder may disclose it on its own (sd always) or it is always shown (sd never).',
+        parameters: [pathParam('type', 'The credential type name', 'BusinessLicenseCredential')],
+        responses: { 200: reply('The type metadata', 'SdJwtVcTypeMetadata') },
+        errors: { 404: ['ERR_UNKNOWN_TYPE'] },
+      }),
+    },
+    '/status-lists/{departmentId}': {
+      get: operation({
+        operationId: 'getStatusList',
+        tag: 'credentials',
+        summary: "The department's IETF Token Status List (public), built from the on-chain bits",
+        description:
+          'draft-ietf-oauth-status-list: a JWT (typ statuslist+jwt, ES256, header x5c: the department leaf certificate and the consortium root) with sub (this URL), iat, exp, ttl and status_list {bits: 2, lst}; entry idx of an SD-JWT VC (status.status_list.idx) is 0 valid, 1 invalid (revoked), 2 suspended. Read from CredentialStatusRegistry and current within one block of a status change; cacheable for what is left of its ttl (Cache-Control).',
+        parameters: [pathParam('departmentId', 'The department id', 'market-supervision')],
+        responses: {
+          200: {
+            description: 'The status list token',
+            headers: { 'Cache-Control': header('public, max-age = what is left of the ttl') },
+            content: { 'application/statuslist+jwt': { schema: { type: 'string', pattern: '^[\\w-]+\\.[\\w-]+\\.[\\w-]+$' } } },
+          },
+        },
+        errors: { 404: ['ERR_DEPARTMENT_NOT_FOUND'], ...CHAIN },
+      }),
+    },
     '/credentials/issue': {
       post: operation({
         operationId: 'vcApiIssueCredential',

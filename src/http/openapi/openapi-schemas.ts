@@ -36,6 +36,8 @@ const address = string('An Ethereum address', { pattern: '^0x[0-9a-fA-F]{40}$' }
 const txHash = nullable(string('Transaction hash; null when nothing was sent or it is not mined yet', { pattern: '^0x[0-9a-f]{64}$' }))
 const credentialType = string('A govcred credential type', { enum: [...CREDENTIAL_TYPE_NAMES] })
 const credentialState = string('Recorded status of a credential', { enum: ['active', 'suspended', 'revoked'] })
+const OFFER_FORMATS = ['dc+sd-jwt', 'jwt_vc_json'] as const
+const PRE_AUTHORIZED_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:pre-authorized_code'
 const errorCode = string('A stable error code', { pattern: '^ERR_[A-Z0-9_]+$' })
 
 /** Check names in the order a presentation verification runs them. */
@@ -190,6 +192,7 @@ export function componentSchemas(): Record<string, SchemaObject> {
     CredentialSummary: object({
       id: string(),
       type: string(),
+      format: string('How it is encoded: a VC-JWT, or an SD-JWT VC', { enum: ['jwt_vc_json', 'dc+sd-jwt'] }),
       holder: did,
       status: credentialState,
       issuedAt: dateTime(),
@@ -227,6 +230,165 @@ export function componentSchemas(): Record<string, SchemaObject> {
       ['credential'],
     ),
     VcApiIssueResponse: object({ verifiableCredential: ref('VerifiableCredential') }),
+    OAuthError: object(
+      {
+        error: string('The OAuth 2.0 / OpenID4VCI error code (invalid_grant, invalid_proof, invalid_nonce, …)', {
+          pattern: '^[a-z_]+$',
+        }),
+        error_description: string('Human-readable explanation (English)'),
+        govcred_code: errorCode,
+      },
+      ['error', 'error_description', 'govcred_code'],
+      {
+        description:
+          "A refusal of the token, nonce or credential endpoint in the OAuth 2.0 / OpenID4VCI shape, with govcred's stable code beside it.",
+      },
+    ),
+    CredentialIssuerMetadata: object(
+      {
+        credential_issuer: string('BASE/oid4vci/{departmentId}; also the iss of its SD-JWT VCs'),
+        credential_endpoint: string(),
+        nonce_endpoint: string(),
+        display: { type: 'array', items: object({ name: string(), locale: string() }, ['name']) },
+        credential_configurations_supported: {
+          type: 'object',
+          description: 'By configuration id: <Type>_sd_jwt (dc+sd-jwt) and <Type>_jwt_vc_json',
+          additionalProperties: object(
+            {
+              format: string(undefined, { enum: [...OFFER_FORMATS] }),
+              vct: string('The type metadata URL (dc+sd-jwt): BASE/vct/{Type}'),
+              scope: string(),
+              credential_definition: object({ type: { type: 'array', items: string() } }),
+              cryptographic_binding_methods_supported: { type: 'array', items: string() },
+              credential_signing_alg_values_supported: { type: 'array', items: string() },
+              proof_types_supported: { type: 'object' },
+              display: { type: 'array', items: { type: 'object' } },
+            },
+            ['format'],
+          ),
+        },
+      },
+      ['credential_issuer', 'credential_endpoint', 'nonce_endpoint', 'credential_configurations_supported'],
+    ),
+    AuthorizationServerMetadata: object(
+      {
+        issuer: string('The credential_issuer: each department is its own authorization server'),
+        token_endpoint: string(),
+        jwks_uri: string(),
+        grant_types_supported: { type: 'array', items: string(undefined, { const: PRE_AUTHORIZED_CODE_GRANT }) },
+        'pre-authorized_grant_anonymous_access_supported': { type: 'boolean' },
+        token_endpoint_auth_methods_supported: { type: 'array', items: string() },
+        dpop_signing_alg_values_supported: { type: 'array', items: string() },
+      },
+      ['issuer', 'token_endpoint', 'grant_types_supported'],
+    ),
+    JwkSet: object({
+      keys: {
+        type: 'array',
+        items: object({ kty: string(), crv: string(), x: string(), y: string(), kid: string(), alg: string(), use: string() }, ['kty']),
+      },
+    }),
+    CredentialOffer: object(
+      {
+        credential_issuer: string(),
+        credential_configuration_ids: { type: 'array', items: string(), minItems: 1 },
+        grants: object(
+          {
+            [PRE_AUTHORIZED_CODE_GRANT]: object(
+              {
+                'pre-authorized_code': string('One-time; expires with the offer'),
+                tx_code: object(
+                  {
+                    input_mode: string(undefined, { const: 'numeric' }),
+                    length: { type: 'integer', const: 6 },
+                    description: string(),
+                  },
+                  ['input_mode', 'length'],
+                ),
+              },
+              ['pre-authorized_code', 'tx_code'],
+            ),
+          },
+          [PRE_AUTHORIZED_CODE_GRANT],
+        ),
+      },
+      ['credential_issuer', 'credential_configuration_ids', 'grants'],
+    ),
+    TokenRequest: object(
+      {
+        grant_type: string(undefined, { const: PRE_AUTHORIZED_CODE_GRANT }),
+        'pre-authorized_code': string('From the credential offer'),
+        tx_code: string('The six-digit transaction code the applicant was given', { pattern: '^[0-9]{6}$' }),
+      },
+      ['grant_type', 'pre-authorized_code', 'tx_code'],
+      { description: 'application/x-www-form-urlencoded; each parameter once' },
+    ),
+    AccessTokenResponse: object(
+      {
+        access_token: string(),
+        token_type: string(undefined, { enum: ['Bearer', 'DPoP'] }),
+        expires_in: { type: 'integer', minimum: 1 },
+      },
+      ['access_token', 'token_type', 'expires_in'],
+    ),
+    NonceResponse: object({ c_nonce: string('One-time; put it in the key proof') }, ['c_nonce']),
+    CredentialRequest: object(
+      {
+        credential_configuration_id: string('The offered configuration, e.g. BusinessLicenseCredential_sd_jwt'),
+        format: string('Draft-style requests only, instead of credential_configuration_id'),
+        vct: string(),
+        credential_definition: object({ type: { type: 'array', items: string() } }),
+        proof: object({ proof_type: string(undefined, { const: 'jwt' }), jwt: string() }),
+        proofs: object({ jwt: { type: 'array', items: string(), minItems: 1, maxItems: 1 } }),
+      },
+      [],
+      { description: 'One jwt key proof (proof or proofs.jwt): typ openid4vci-proof+jwt, aud, iat, nonce' },
+    ),
+    CredentialResponse: object({
+      credentials: { type: 'array', minItems: 1, maxItems: 1, items: object({ credential: string('The compact SD-JWT VC or VC-JWT') }) },
+    }),
+    CredentialOfferRequest: {
+      ...object(
+        {
+          type: credentialType,
+          claims: { type: 'object', description: "Claims of the type's schema, without id (the holder is the wallet's key)" },
+          format: string('Default dc+sd-jwt where the node issues SD-JWT VCs, jwt_vc_json otherwise', { enum: [...OFFER_FORMATS] }),
+          holderHint: string('A note for the department (e.g. the applicant), at most 200 characters', { maxLength: 200 }),
+          validUntil: dateTime("Default: the type's ceiling for short-lived types, none otherwise"),
+        },
+        ['type', 'claims'],
+        { additionalProperties: false },
+      ),
+      allOf: claimsByType('type', 'claims'),
+    },
+    CreatedCredentialOffer: object({
+      id: string('The offer id'),
+      type: credentialType,
+      format: string(undefined, { enum: [...OFFER_FORMATS] }),
+      status: string(undefined, { const: 'offered' }),
+      offerUri: string('The deep link: openid-credential-offer://?credential_offer_uri=…', { pattern: '^openid-credential-offer://' }),
+      credentialOfferUri: string('Where the offer is served (public, unguessable)'),
+      qrSvg: string('The deep link as a QR code (SVG)'),
+      txCode: string('The six-digit transaction code for the applicant: in this answer only', { pattern: '^[0-9]{6}$' }),
+      expiresAt: dateTime(),
+    }),
+    CredentialOfferStatus: object({
+      id: string(),
+      type: credentialType,
+      format: string(undefined, { enum: [...OFFER_FORMATS] }),
+      status: string('offered, redeemed, expired or voided (too many wrong transaction codes)', {
+        enum: ['offered', 'redeemed', 'expired', 'voided'],
+      }),
+      createdAt: dateTime(),
+      expiresAt: dateTime(),
+      holderHint: nullable(string()),
+      txCodeAttempts: { type: 'integer', minimum: 0, description: 'Wrong transaction codes so far' },
+      tokenIssuedAt: nullable(dateTime()),
+      redeemedAt: nullable(dateTime()),
+      credentialId: nullable(string('The credential issued through the offer')),
+      voidedAt: nullable(dateTime()),
+      voidReason: nullable(string()),
+    }),
     PropertyTransferRequest: object(
       {
         sellerCredentialId: string('The current certificate of the unit', { maxLength: 200 }),
@@ -345,14 +507,53 @@ export function componentSchemas(): Record<string, SchemaObject> {
       },
       ['ok', 'departmentId', 'entries', 'problems'],
     ),
-    Network: object({
-      name: string('did:ethr network name'),
-      chainId: { type: 'integer' },
-      rpcUrl: string('JSON-RPC URL for verifiers'),
-      contracts: object(
-        Object.fromEntries(['didRegistry', 'trustedIssuers', 'schemas', 'status', 'anchors', 'governance'].map((k) => [k, address])),
-      ),
-    }),
+    Network: object(
+      {
+        name: string('did:ethr network name'),
+        chainId: { type: 'integer' },
+        rpcUrl: string('JSON-RPC URL for verifiers'),
+        contracts: object(
+          Object.fromEntries(['didRegistry', 'trustedIssuers', 'schemas', 'status', 'anchors', 'governance'].map((k) => [k, address])),
+        ),
+        issuerTrust: object(
+          {
+            x509RootCertificatePem: string(
+              'The consortium root CA certificate (PEM) that wallets and verifiers trust for SD-JWT VC x5c chains',
+            ),
+            x509RootCertificateSha256: string('SHA-256 of its DER, hex'),
+            subject: string(),
+            validTo: dateTime(),
+            sdJwtVc: object({ alg: string(), x5c: string(), onChainKey: string() }),
+          },
+          undefined,
+          { description: "A full node only: what to trust the departments' SD-JWT VCs by" },
+        ),
+      },
+      ['name', 'chainId', 'rpcUrl', 'contracts'],
+    ),
+    SdJwtVcTypeMetadata: object(
+      {
+        vct: string('This URL'),
+        name: string(),
+        description: string(),
+        display: {
+          type: 'array',
+          items: object({ lang: string(undefined, { enum: ['zh-CN', 'en'] }), name: string(), description: string() }),
+        },
+        claims: {
+          type: 'array',
+          items: object(
+            {
+              path: { type: 'array', items: { type: ['string', 'null'] } },
+              display: { type: 'array', items: object({ lang: string(), label: string(), description: string() }) },
+              sd: string(undefined, { enum: ['always', 'allowed', 'never'] }),
+            },
+            ['path', 'sd'],
+          ),
+        },
+      },
+      ['vct', 'name', 'display', 'claims'],
+    ),
     Issuer: object({
       did,
       account: address,

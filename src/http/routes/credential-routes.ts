@@ -121,6 +121,7 @@ function summary(record: CredentialRecord) {
   return {
     id: record.id,
     type: record.type,
+    format: record.format,
     holder: record.holder,
     status: record.status,
     issuedAt: record.issuedAt,

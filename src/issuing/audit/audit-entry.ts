@@ -1,5 +1,16 @@
 export type AuditAction =
-  'issue' | 'suspend' | 'reinstate' | 'revoke' | 'transfer' | 'supersede' | 'api-key-create' | 'api-key-revoke' | 'status-batch'
+  | 'issue'
+  | 'suspend'
+  | 'reinstate'
+  | 'revoke'
+  | 'transfer'
+  | 'supersede'
+  | 'api-key-create'
+  | 'api-key-revoke'
+  | 'status-batch'
+  | 'offer-create'
+  | 'offer-redeem'
+  | 'offer-void'
 
 export const AUDIT_ACTIONS: readonly AuditAction[] = Object.freeze([
   'issue',
@@ -11,6 +22,9 @@ export const AUDIT_ACTIONS: readonly AuditAction[] = Object.freeze([
   'api-key-create',
   'api-key-revoke',
   'status-batch',
+  'offer-create',
+  'offer-redeem',
+  'offer-void',
 ])
 
 /** One entry of a department's hash-chained audit log. */

@@ -12,7 +12,8 @@ import { loadSchema } from '../../catalog/schemas/load-schemas.js'
 import { writeTransaction } from '../../store/write-transaction.js'
 import { CREDENTIAL_TYPES, type CredentialTypeName } from '../../catalog/credential-types.js'
 import { statusEntries, STATUS_LIST_SIZE } from '../../catalog/status-entries.js'
-import { CredentialStore, type CredentialRecord } from '../records/credential-store.js'
+import { CredentialStore, type CredentialFormat, type CredentialRecord } from '../records/credential-store.js'
+import type { Department } from '../departments/department-store.js'
 import { GENERIC_TYPE, type IssueRequest } from './issuance-request.js'
 
 /** The slice of the agent issuance uses: signing, and reads of the registries. */
@@ -57,6 +58,26 @@ export interface IssueOptions {
   onStored?: (manager: EntityManager, record: CredentialRecord) => Promise<void>
   /** A fixed credential id (when it must be known before signing). */
   id?: string
+  /** Signs in another format than VC-JWT (SD-JWT VC); the checks, status index and record are the same. */
+  encoder?: CredentialEncoder
+}
+
+/** What a credential in another format is made of: what the VC-JWT path would sign. */
+export interface EncodeInput {
+  id: string
+  department: Department
+  request: IssueRequest
+  statusIndex: number
+  issuedAt: Date
+  /** Extra top-level properties covered by the signature (e.g. the property anchor salt). */
+  extraFields?: Record<string, unknown>
+}
+
+/** Signs a credential in a format other than VC-JWT. */
+export interface CredentialEncoder {
+  format: Exclude<CredentialFormat, 'jwt_vc_json'>
+  /** `jwt`: the compact encoded credential (kept in the record's jwt column); `credential`: what it states. */
+  encode(input: EncodeInput): Promise<{ jwt: string; credential: Record<string, unknown> }>
 }
 
 export async function issueCredential(
@@ -88,6 +109,19 @@ export async function issueCredential(
   for (let attempt = 0; attempt < INDEX_ATTEMPTS; attempt++) {
     const index = randomInt(0, STATUS_LIST_SIZE)
     if (await deps.credentials.isIndexTaken(department.did, index, options.manager)) continue
+    if (options.encoder) {
+      const encoded = await options.encoder.encode({
+        id,
+        department,
+        request,
+        statusIndex: index,
+        issuedAt,
+        extraFields: options.extraFields,
+      })
+      const record = recordOf(department, request, id, index, encoded.jwt, issuedAt, options.encoder.format)
+      if (!(await storeIssued(deps, principal, record, options))) continue
+      return { id, jwt: encoded.jwt, credential: encoded.credential, record }
+    }
     const credential = {
       '@context': ['https://www.w3.org/2018/credentials/v1', ...(request.extraContexts ?? [])],
       id,
@@ -109,28 +143,41 @@ export async function issueCredential(
       removeOriginalFields,
     })
     const jwt = (signed.proof as { jwt: string }).jwt
-    const record: CredentialRecord = {
-      id,
-      departmentId: department.id,
-      issuerDid: department.did,
-      type: request.type,
-      holder: request.holder,
-      subjectKey: subjectKeyOf(request),
-      statusIndex: index,
-      status: 'active',
-      jwt,
-      issuedAt: issuedAt.toISOString(),
-      validFrom: request.validFrom.toISOString(),
-      validUntil: request.validUntil?.toISOString() ?? null,
-      supersededBy: null,
-      updatedAt: issuedAt.toISOString(),
-    }
+    const record = recordOf(department, request, id, index, jwt, issuedAt, 'jwt_vc_json')
     const stored = await storeIssued(deps, principal, record, options)
     if (!stored) continue
     // The credential as built (what the JWT states), not Veramo's re-normalised form of the JWT.
     return { id, jwt, credential: { ...credential, proof: signed.proof }, record }
   }
   throw new ConflictError('ERR_STATUS_INDEX_EXHAUSTED', 'could not allocate a free status index; try again')
+}
+
+function recordOf(
+  department: Department,
+  request: IssueRequest,
+  id: string,
+  statusIndex: number,
+  jwt: string,
+  issuedAt: Date,
+  format: CredentialFormat,
+): CredentialRecord {
+  return {
+    id,
+    departmentId: department.id,
+    issuerDid: department.did,
+    type: request.type,
+    holder: request.holder,
+    subjectKey: subjectKeyOf(request),
+    statusIndex,
+    status: 'active',
+    format,
+    jwt,
+    issuedAt: issuedAt.toISOString(),
+    validFrom: request.validFrom.toISOString(),
+    validUntil: request.validUntil?.toISOString() ?? null,
+    supersededBy: null,
+    updatedAt: issuedAt.toISOString(),
+  }
 }
 
 /** The record key a later credential of the same subject supersedes or looks up. */

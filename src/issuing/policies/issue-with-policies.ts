@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import type { EntityManager } from 'typeorm'
 import { ConflictError } from '../../shared/errors/app-error.js'
 import type { ApiErrorCode } from '../../shared/errors/error-codes.js'
 import type { DepartmentPrincipal } from '../departments/department-principal.js'
@@ -6,7 +7,7 @@ import { writeTransaction } from '../../store/write-transaction.js'
 import { anchorClaim, prepareAnchor, recordAnchor } from '../property/property-anchor.js'
 import type { PropertyAnchoring } from '../property/property-anchoring.js'
 import { queueStatusChange, type StatusDeps } from '../status/change-status.js'
-import { issueCredential, type IssuedCredential, type IssuerDeps } from '../issuance/issue-credential.js'
+import { issueCredential, type CredentialEncoder, type IssuedCredential, type IssuerDeps } from '../issuance/issue-credential.js'
 import type { IssueRequest } from '../issuance/issuance-request.js'
 
 export interface PolicyDeps {
@@ -20,6 +21,18 @@ export interface PolicyIssued extends IssuedCredential {
   superseded: string[]
   /** The unit's new current-certificate anchor (property certificates). */
   anchor?: { unitNumber: string; sequence: number; txHash: string | null }
+  /**
+   * With `options.manager`: what must follow the caller's commit (sending the property anchor, the superseded
+   * credentials' revocations); call it once the transaction committed. Absent otherwise (already done).
+   */
+  afterCommit?: () => Promise<void>
+}
+
+export interface PolicyOptions {
+  /** Another format than VC-JWT (SD-JWT VC). */
+  encoder?: CredentialEncoder
+  /** Issue inside the caller's write transaction (nothing is sent to the chain before `afterCommit`). */
+  manager?: EntityManager
 }
 
 /**
@@ -27,11 +40,21 @@ export interface PolicyIssued extends IssuedCredential {
  * through a transfer) whose anchor is written on chain; a new social-security status supersedes
  * (revokes) the person's previous one.
  */
-export async function issueWithPolicies(deps: PolicyDeps, principal: DepartmentPrincipal, request: IssueRequest): Promise<PolicyIssued> {
-  if (request.type === 'PropertyCertificateCredential') return issuePropertyCertificate(deps, principal, request)
-  if (request.type === 'SocialSecurityStatusCredential') return issueSuperseding(deps, principal, request)
-  return { ...(await issueCredential(deps.issuer, principal, request)), superseded: [] }
+export async function issueWithPolicies(
+  deps: PolicyDeps,
+  principal: DepartmentPrincipal,
+  request: IssueRequest,
+  options: PolicyOptions = {},
+): Promise<PolicyIssued> {
+  if (request.type === 'PropertyCertificateCredential') return issuePropertyCertificate(deps, principal, request, options)
+  if (request.type === 'SocialSecurityStatusCredential') return issueSuperseding(deps, principal, request, options)
+  const { encoder, manager } = options
+  return { ...(await issueCredential(deps.issuer, principal, request, { encoder, manager })), superseded: [] }
 }
+
+/** In the caller's transaction when it gave one, else in a new one. */
+const inTransaction = <T>(deps: PolicyDeps, options: PolicyOptions, work: (manager: EntityManager) => Promise<T>): Promise<T> =>
+  options.manager ? work(options.manager) : writeTransaction(deps.issuer.db, work)
 
 async function refuseIfLive(
   deps: PolicyDeps,
@@ -47,9 +70,14 @@ async function refuseIfLive(
   if (live.length > 0) throw new ConflictError(code, message, { details: { current: live.map((r) => r.id) } })
 }
 
-async function issuePropertyCertificate(deps: PolicyDeps, principal: DepartmentPrincipal, request: IssueRequest): Promise<PolicyIssued> {
+async function issuePropertyCertificate(
+  deps: PolicyDeps,
+  principal: DepartmentPrincipal,
+  request: IssueRequest,
+  options: PolicyOptions,
+): Promise<PolicyIssued> {
   const unitNumber = request.claims.propertyUnitNumber as string
-  const { issued, sequence } = await writeTransaction(deps.issuer.db, async (manager) => {
+  const { issued, sequence } = await inTransaction(deps, options, async (manager) => {
     await refuseIfLive(
       deps,
       principal,
@@ -64,20 +92,31 @@ async function issuePropertyCertificate(deps: PolicyDeps, principal: DepartmentP
       manager,
       id,
       extraFields: { propertyAnchor: anchorClaim(anchor) },
+      encoder: options.encoder,
       onStored: async (m, record) => void (await recordAnchor(m, record.departmentId, anchor, record.id)),
     })
     return { issued, sequence: anchor.sequence }
   })
+  if (options.manager) {
+    const afterCommit = async () => void (await deps.property.send(unitNumber, sequence).catch(() => null))
+    return { ...issued, superseded: [], anchor: { unitNumber, sequence, txHash: null }, afterCommit }
+  }
   const txHash = await deps.property.send(unitNumber, sequence).catch(() => null)
   return { ...issued, superseded: [], anchor: { unitNumber, sequence, txHash } }
 }
 
-async function issueSuperseding(deps: PolicyDeps, principal: DepartmentPrincipal, request: IssueRequest): Promise<PolicyIssued> {
+async function issueSuperseding(
+  deps: PolicyDeps,
+  principal: DepartmentPrincipal,
+  request: IssueRequest,
+  options: PolicyOptions,
+): Promise<PolicyIssued> {
   let changeIds: string[] = []
   let superseded: string[] = []
-  const issued = await writeTransaction(deps.issuer.db, (manager) =>
+  const issued = await inTransaction(deps, options, (manager) =>
     issueCredential(deps.issuer, principal, request, {
       manager,
+      encoder: options.encoder,
       onStored: async (m, record) => {
         const previous = (
           await deps.issuer.credentials.currentForSubject(record.departmentId, record.type, record.subjectKey ?? '', m)
@@ -91,6 +130,10 @@ async function issueSuperseding(deps: PolicyDeps, principal: DepartmentPrincipal
     }),
   )
   // The revocations go out with the next status batch; issuance does not wait for the chain.
-  if (changeIds.length > 0) deps.status.batcher.waitFor(changeIds).catch(() => undefined)
+  const wake = async () => {
+    if (changeIds.length > 0) void deps.status.batcher.waitFor(changeIds).catch(() => undefined)
+  }
+  if (options.manager) return { ...issued, superseded, afterCommit: wake }
+  await wake()
   return { ...issued, superseded }
 }

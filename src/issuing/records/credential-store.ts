@@ -2,6 +2,9 @@ import type { DataSource, EntityManager } from 'typeorm'
 
 export type CredentialState = 'active' | 'suspended' | 'revoked'
 
+/** How the credential was encoded: a VC-JWT (W3C VCDM 1.1 as a JWT) or an SD-JWT VC. */
+export type CredentialFormat = 'jwt_vc_json' | 'dc+sd-jwt'
+
 export interface CredentialRecord {
   id: string
   departmentId: string
@@ -11,6 +14,8 @@ export interface CredentialRecord {
   subjectKey: string | null
   statusIndex: number
   status: CredentialState
+  format: CredentialFormat
+  /** The compact credential: the VC-JWT, or the SD-JWT VC with all its disclosures. */
   jwt: string
   issuedAt: string
   validFrom: string
@@ -41,8 +46,8 @@ export class CredentialStore {
 
   async insert(record: CredentialRecord, q: Queryable = this.db): Promise<void> {
     await q.query(
-      `INSERT INTO govcred_credentials (id, departmentId, issuerDid, type, holder, subjectKey, statusIndex, status, jwt, issuedAt, validFrom, validUntil, supersededBy, updatedAt)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO govcred_credentials (id, departmentId, issuerDid, type, holder, subjectKey, statusIndex, status, format, jwt, issuedAt, validFrom, validUntil, supersededBy, updatedAt)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         record.id,
         record.departmentId,
@@ -52,6 +57,7 @@ export class CredentialStore {
         record.subjectKey,
         record.statusIndex,
         record.status,
+        record.format,
         record.jwt,
         record.issuedAt,
         record.validFrom,

@@ -57,6 +57,21 @@ export const API_ERROR_CODES = {
   ERR_UNSUPPORTED_PROPERTY: 'the credential carries a property this issuer does not sign (the message lists the supported ones)',
   ERR_UNSUPPORTED_OPTION: 'the request carries an issuance option this issuer does not support',
   ERR_DUPLICATE_CREDENTIAL_ID: 'a credential with this id was already issued',
+  ERR_OFFER_NOT_FOUND: 'no such credential offer made by the calling department (or its offer URI is unknown, used or expired)',
+  ERR_PRE_AUTHORIZED_CODE_INVALID: 'OpenID4VCI invalid_grant: the pre-authorized code is unknown to this credential issuer',
+  ERR_PRE_AUTHORIZED_CODE_USED: 'OpenID4VCI invalid_grant: the pre-authorized code was exchanged already (it is one-time)',
+  ERR_OFFER_EXPIRED: 'OpenID4VCI invalid_grant: the credential offer expired (GOVCRED_OFFER_TTL_SECONDS)',
+  ERR_OFFER_VOIDED: 'the credential offer is void (too many wrong transaction codes, GOVCRED_OFFER_TX_CODE_ATTEMPTS)',
+  ERR_OFFER_REDEEMED: 'OpenID4VCI invalid_token: the credential offer was redeemed already (one offer, one credential)',
+  ERR_TX_CODE_REQUIRED: 'OpenID4VCI invalid_request: the token request lacks the tx_code the offer needs',
+  ERR_TX_CODE_INVALID: 'OpenID4VCI invalid_grant: the tx_code is wrong (each attempt counts)',
+  ERR_UNSUPPORTED_GRANT_TYPE: 'OpenID4VCI unsupported_grant_type: only the pre-authorized code grant is served',
+  ERR_ACCESS_TOKEN_INVALID: 'OpenID4VCI invalid_token: the access token is malformed, expired or not for this issuer',
+  ERR_NONCE_INVALID: 'OpenID4VCI invalid_nonce: the key proof has no nonce, or one that is not from the nonce endpoint, expired or used',
+  ERR_PROOF_INVALID:
+    'OpenID4VCI invalid_proof: the key proof is missing, not signed by its key, of another alg, audience or type, or stale',
+  ERR_CREDENTIAL_CONFIGURATION_NOT_OFFERED:
+    'OpenID4VCI unknown_credential_configuration: the credential request names a configuration the offer did not include',
   ERR_INTERNAL: 'an unexpected error; details are in the service log, never in the answer',
 } as const satisfies Record<`ERR_${string}`, string>
 

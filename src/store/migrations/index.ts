@@ -6,6 +6,8 @@ import { StatusChangePreviousStatus1764400000000 } from './1764400000000-status-
 import { PropertyAnchorKeys1764500000000 } from './1764500000000-property-anchor-keys.js'
 import { RelyingParties1764600000000 } from './1764600000000-relying-parties.js'
 import { OutboxReplay1764700000000 } from './1764700000000-outbox-replay.js'
+import { CredentialFormatIssuerKeys1764810000000 } from './1764810000000-credential-format-issuer-keys.js'
+import { CredentialOffers1764820000000 } from './1764820000000-credential-offers.js'
 
 /** Veramo's migrations first, then ours, in order. */
 export const allMigrations = [
@@ -17,6 +19,8 @@ export const allMigrations = [
   PropertyAnchorKeys1764500000000,
   RelyingParties1764600000000,
   OutboxReplay1764700000000,
+  CredentialFormatIssuerKeys1764810000000,
+  CredentialOffers1764820000000,
 ]
 
 /** What a verifier-only node keeps: presentation requests, used challenges and relying parties, nothing of issuers. */

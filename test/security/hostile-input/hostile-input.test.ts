@@ -141,8 +141,19 @@ const DELIBERATE_503 = ['ERR_CHAIN_UNAVAILABLE', 'ERR_BUSY']
  */
 const NOT_IMPLEMENTED_501 = ['methodNotSupported', 'unsupportedDidMethod', 'featureNotSupported']
 
-const isErrorShape = (body: any) =>
-  body && typeof body === 'object' && body.error && isApiErrorCode(body.error.code) && typeof body.error.message === 'string'
+/** The OpenID4VCI endpoints that answer refusals as OAuth does: `{"error": "<code>", "error_description", "govcred_code"}`. */
+const OAUTH_ROUTES = ['POST /oid4vci/{departmentId}/token', 'POST /oid4vci/{departmentId}/nonce', 'POST /oid4vci/{departmentId}/credential']
+const isOAuthErrorShape = (body: any) =>
+  body &&
+  typeof body === 'object' &&
+  typeof body.error === 'string' &&
+  /^[a-z_]+$/.test(body.error) &&
+  typeof body.error_description === 'string' &&
+  isApiErrorCode(body.govcred_code)
+/** The house error shape; on the OAuth endpoints (`label`), the OAuth one too. */
+const isErrorShape = (body: any, label?: string) =>
+  (body && typeof body === 'object' && body.error && isApiErrorCode(body.error.code) && typeof body.error.message === 'string') ||
+  (label !== undefined && OAUTH_ROUTES.includes(label) && isOAuthErrorShape(body))
 const isVerificationResult = (body: any) => body && typeof body.verified === 'boolean' && Array.isArray(body.checks)
 const isResolutionResult = (body: any) =>
   body && typeof body === 'object' && body.didResolutionMetadata && typeof body.didResolutionMetadata === 'object'
@@ -155,7 +166,7 @@ function judge(request: HostileRequest, answer: RawAnswer): string | undefined {
     return undefined
   if (answer.status >= 500 && !(answer.status === 503 && DELIBERATE_503.includes(body?.error?.code))) return `answered ${answer.status}`
   if (answer.status >= 400 && request.method !== 'HEAD') {
-    if (isErrorShape(body)) return undefined
+    if (isErrorShape(body, request.label)) return undefined
     if (VERIFY_ROUTES.includes(request.label) && isVerificationResult(body)) return undefined
     if (resolver && isResolutionResult(body)) return undefined
     return `answered ${answer.status} without the {"error":{"code","message"}} shape (a code of API_ERROR_CODES)`

@@ -1,0 +1,33 @@
+/**
+ * A stock credo-ts 0.6.3 holder agent: OpenID4VC holder module, X509 module trusting the given root
+ * certificates (PEM or base64 DER) — which is how credo verifies an SD-JWT VC's x5c chain — an in-memory KMS on
+ * node:crypto and in-memory storage. `allowInsecureHttpUrls` lets it talk to a service on http://127.0.0.1,
+ * the only departure from a production wallet's configuration.
+ */
+import { Agent, InjectionSymbols, Kms, X509Module } from '@credo-ts/core'
+import type { DependencyManager, Module } from '@credo-ts/core'
+import { OpenId4VcModule } from '@credo-ts/openid4vc'
+import { InMemoryKeyManagementService } from './in-memory-kms.js'
+import { InMemoryStorageService } from './in-memory-storage.js'
+import { nodeAgentDependencies } from './node-agent-dependencies.js'
+
+class InMemoryStorageModule implements Module {
+  register(dependencyManager: DependencyManager): void {
+    dependencyManager.registerInstance(InjectionSymbols.StorageService, new InMemoryStorageService())
+  }
+}
+
+export function createHolderAgent(options: { trustedCertificates: string[] }) {
+  return new Agent({
+    config: { allowInsecureHttpUrls: true },
+    dependencies: nodeAgentDependencies,
+    modules: {
+      storage: new InMemoryStorageModule(),
+      kms: new Kms.KeyManagementModule({ backends: [new InMemoryKeyManagementService()] }),
+      x509: new X509Module({ trustedCertificates: options.trustedCertificates }),
+      openid4vc: new OpenId4VcModule(),
+    },
+  })
+}
+
+export type HolderAgent = ReturnType<typeof createHolderAgent>
