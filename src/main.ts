@@ -61,8 +61,8 @@ Usage: govcred <command> [options]   (or: npm run cli -- <command> [options])
   audit verify [--department ID]     recompute the audit hash chains and compare with the chain anchors
   outbox [--status pending|sent|confirmed|failed]
   verifier                           run only the verification API (needs GOVCRED_RPC_URL and the registry addresses)
-  relying-party create --id ID --name NAME --name-en NAME [--label TEXT] [--verifier]   (prints its API key once)
-  relying-party list [--verifier]
+  relying-party create --id ID --name NAME --name-en NAME [--domain DNS] [--label TEXT] [--verifier]   (prints its API key once)
+  relying-party list [--verifier]     with each one's client_id (x509_san_dns:DOMAIN) and certificate fingerprint
   relying-party key-create --id ID [--label TEXT] [--verifier]
   relying-party key-revoke KEY_ID [--verifier]      (--verifier: the verifier-only node's database)
   wallet create-did [--method key|ethr] [--alias NAME]      (wallet: --wallet DIR or GOVCRED_WALLET_DIR)

@@ -10,6 +10,7 @@ import type { Department } from '../issuing/departments/department-store.js'
 import type { ApiKeyStore } from '../issuing/departments/api-keys/api-key-store.js'
 import { GENERIC_SCOPE } from '../issuing/departments/department-principal.js'
 import { RelyingPartyStore } from '../verifying/relying-parties/relying-party-store.js'
+import type { RelyingPartyIdentities } from '../verifying/relying-parties/verifier-identity.js'
 
 export interface DemoBootstrap {
   departments: Department[]
@@ -21,7 +22,7 @@ export interface DemoBootstrap {
  * Idempotent: creates the three demo departments, accredits each through the governance path,
  * publishes every schema, and writes DATA_DIR/demo.json.
  */
-export async function bootstrapDemo(ctx: ServiceContext, keys: ApiKeyStore): Promise<DemoBootstrap> {
+export async function bootstrapDemo(ctx: ServiceContext, keys: ApiKeyStore, identities: RelyingPartyIdentities): Promise<DemoBootstrap> {
   const departments: Department[] = []
   for (const profile of DEMO_DEPARTMENTS) {
     const department = await ensureDepartment(ctx.agent, ctx.departments, profile, ctx.deployments.name)
@@ -36,7 +37,7 @@ export async function bootstrapDemo(ctx: ServiceContext, keys: ApiKeyStore): Pro
   // With generic issuance on (the embedded demo's default), the demo keys may issue generic credentials too.
   const scopesOf = (d: Department) => (ctx.config.issuance.genericIssuance ? [...d.credentialTypes, GENERIC_SCOPE] : d.credentialTypes)
   const apiKeys = await demoApiKeys(file, departments, keys, scopesOf)
-  const bank = await demoRelyingParty(file, new RelyingPartyStore(ctx.db))
+  const bank = await demoRelyingParty(file, new RelyingPartyStore(ctx.db), identities)
   const demo = {
     note: 'Demo departments of the embedded consortium chain. Do not use these in production.',
     network: ctx.deployments,
@@ -89,13 +90,17 @@ async function demoApiKeys(
   return result
 }
 
-/** The demo bank: a registered relying party whose key (kept across starts while it works) goes into demo.json. */
+/**
+ * The demo bank: a registered relying party whose key (kept across starts while it works) goes into demo.json,
+ * with its verifier identity (made here: domain = the host of GOVCRED_PUBLIC_URL, where its response endpoint is).
+ */
 const DEMO_BANK = { id: 'demo-bank-of-nanjing', nameZh: '南京银行（演示）', nameEn: 'Demo Bank of Nanjing' }
 
 async function demoRelyingParty(
   file: string,
   parties: RelyingPartyStore,
-): Promise<{ id: string; name: string; nameEn: string; apiKey: string }> {
+  identities: RelyingPartyIdentities,
+): Promise<{ id: string; name: string; nameEn: string; apiKey: string; clientId: string; certificateSha256: string }> {
   const party = (await parties.get(DEMO_BANK.id)) ?? (await parties.create(DEMO_BANK))
   let apiKey: string | undefined
   if (existsSync(file)) {
@@ -109,5 +114,13 @@ async function demoRelyingParty(
     }
   }
   apiKey ??= (await parties.createKey(party.id, 'demo key (embedded chain)')).key
-  return { id: party.id, name: party.nameZh, nameEn: party.nameEn, apiKey }
+  const identity = await identities.current(party.id)
+  return {
+    id: party.id,
+    name: party.nameZh,
+    nameEn: party.nameEn,
+    apiKey,
+    clientId: identity.clientId,
+    certificateSha256: identity.certificateSha256,
+  }
 }

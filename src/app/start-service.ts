@@ -10,6 +10,8 @@ import type { Logger } from '../shared/logger.js'
 import { createIssuanceServices, type IssuanceServices } from './issuance-services.js'
 import { createOid4vciServices } from './oid4vci-services.js'
 import { createStatusListTokens } from './status-list-service.js'
+import { createRelyingPartyIdentities } from './relying-party-identity-services.js'
+import type { RelyingPartyIdentities } from '../verifying/relying-parties/verifier-identity.js'
 import { createVerifierService, type VerifierService } from '../verifying/verifier-service.js'
 import type { Config as GovcredConfig } from '../config/config.js'
 
@@ -17,6 +19,8 @@ export interface RunningService {
   ctx: ServiceContext
   issuance: IssuanceServices
   verifier: VerifierService
+  /** The relying parties' verifier identities (OpenID4VP request-object keys and certificates). */
+  relyingPartyIdentities: RelyingPartyIdentities
   server: Server
   url: string
   /** What /v1/network advertises: the read-only endpoint (POST /v1/chain/rpc) or GOVCRED_PUBLIC_RPC_URL. */
@@ -35,10 +39,11 @@ export async function startService(config: Config, logger: Logger, options: { de
   let verifierStarted: VerifierService | undefined
   try {
     const issuance = createIssuanceServices(ctx, logger)
+    const relyingPartyIdentities = createRelyingPartyIdentities(ctx)
     const demo = options.demo ?? config.demo
     if (demo) {
       // Before the batcher and anchoring start: Veramo's own writes (new DIDs and keys) take no write lock.
-      const boot = await bootstrapDemo(ctx, issuance.keys)
+      const boot = await bootstrapDemo(ctx, issuance.keys, relyingPartyIdentities)
       const published = boot.schemas.filter((s) => s.outcome === 'published').length
       logger.info(`demo ready: ${boot.departments.length} departments, ${published} schemas newly published`, { file: boot.file })
     }
@@ -92,6 +97,7 @@ export async function startService(config: Config, logger: Logger, options: { de
       ctx,
       issuance,
       verifier,
+      relyingPartyIdentities,
       server: serving.server,
       url: serving.url,
       publicRpcUrl,

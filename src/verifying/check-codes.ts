@@ -25,12 +25,17 @@ export const CHECKS = {
   },
   domain: { about: 'addressed (aud) to this verifier', codes: ['ERR_DOMAIN_MISMATCH'] },
   credentialProof: {
-    about: 'each credential a JWT-secured VC; a JSON form states exactly what its JWT signs',
+    about:
+      'each credential a JWT-secured VC (a JSON form states exactly what its JWT signs) or an SD-JWT VC (typ dc+sd-jwt, ES256, an x5c leaf, a govcred vct)',
     codes: ['ERR_MALFORMED_JWT', 'ERR_PROOF_MISSING', 'ERR_UNKNOWN_PROOF_TYPE', 'ERR_CREDENTIAL_MALFORMED', 'ERR_JSON_FORM_MISMATCH'],
   },
   credentialSignature: {
     about: "signed by a key of the issuer's DID document, read from the chain",
-    codes: ['ERR_CREDENTIAL_SIGNATURE_INVALID', 'ERR_ISSUER_DEACTIVATED'],
+    codes: ['ERR_CREDENTIAL_SIGNATURE_INVALID', 'ERR_ISSUER_DEACTIVATED', 'ERR_ISSUING_KEY_NOT_REGISTERED'],
+  },
+  disclosures: {
+    about: "an SD-JWT VC's disclosures: each well formed, once, and matching a digest of the issuer-signed JWT",
+    codes: ['ERR_DISCLOSURE_MALFORMED', 'ERR_DISCLOSURE_UNMATCHED', 'ERR_DISCLOSURE_DUPLICATE', 'ERR_DISCLOSURE_ALGORITHM'],
   },
   issuerResolved: { about: "the issuer's DID resolves", codes: ['ERR_ISSUER_NOT_RESOLVED'] },
   issuerAccredited: {
@@ -53,6 +58,20 @@ export const CHECKS = {
     codes: ['ERR_CREDENTIAL_REVOKED', 'ERR_CREDENTIAL_SUSPENDED', 'ERR_STATUS_MISSING', 'ERR_STATUS_REGISTRY_UNKNOWN'],
   },
   validity: { about: "within the credential's validFrom/validUntil", codes: ['ERR_CREDENTIAL_EXPIRED', 'ERR_CREDENTIAL_NOT_YET_VALID'] },
+  keyBinding: {
+    about:
+      "an SD-JWT VC presentation's key-binding JWT: typ kb+jwt, signed by the credential's cnf.jwk, the expected nonce and audience, sd_hash over the presentation, issued just now",
+    codes: [
+      'ERR_KEY_BINDING_MISSING',
+      'ERR_KEY_BINDING_MALFORMED',
+      'ERR_HOLDER_KEY_MISSING',
+      'ERR_KEY_BINDING_SIGNATURE_INVALID',
+      'ERR_KEY_BINDING_NONCE_MISMATCH',
+      'ERR_KEY_BINDING_AUDIENCE_MISMATCH',
+      'ERR_KEY_BINDING_SD_HASH_MISMATCH',
+      'ERR_KEY_BINDING_STALE',
+    ],
+  },
   holderIsSubject: { about: 'the presenter is the subject of each credential', codes: ['ERR_HOLDER_NOT_SUBJECT'] },
   requestedTypes: { about: 'every credential type the request asked for is present', codes: ['ERR_REQUESTED_TYPE_MISSING'] },
 } as const satisfies Record<string, { about: string; codes: readonly `ERR_${string}`[] }>

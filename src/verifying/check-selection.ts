@@ -35,6 +35,8 @@ const ALWAYS_COUNTED: ReadonlySet<CheckName> = new Set<CheckName>([
   'credentialProof',
   'issuerResolved',
   'credentialSignature',
+  'disclosures',
+  'keyBinding',
   'holderIsSubject',
   'requestedTypes',
 ])

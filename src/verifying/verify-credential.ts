@@ -125,7 +125,7 @@ export async function verifyCredentialEnvelope(
   return { checks, summary }
 }
 
-interface CredentialView {
+export interface CredentialView {
   id: string | null
   issuer: string
   subject: string | null
@@ -163,7 +163,7 @@ function credentialView(decoded: DecodedJwt): CredentialView | Check {
   return { id, issuer, subject, types, claims, nbf, exp, credentialSchema: vc.credentialSchema, credentialStatus: vc.credentialStatus }
 }
 
-function issuerAccount(ctx: VerifierContext, issuer: string): string | undefined {
+export function issuerAccount(ctx: VerifierContext, issuer: string): string | undefined {
   if (ethrDidNetwork(issuer) !== ctx.deployments.name) return undefined
   return ethrDidToAddress(issuer)
 }
@@ -177,10 +177,10 @@ function issuerAccount(ctx: VerifierContext, issuer: string): string | undefined
  * - revoked, or its accreditation window over: refused for the same reason. There is no on-chain evidence
  *   of when a credential was issued (no issuance anchors), so it must be reissued by an accredited issuer.
  */
-async function accreditationCheck(
+export async function accreditationCheck(
   ctx: VerifierContext,
   account: string | undefined,
-  view: CredentialView,
+  view: Pick<CredentialView, 'types' | 'issuer' | 'nbf'>,
   index: number,
   now: number,
   summary: VerifiedCredentialSummary,
@@ -292,7 +292,7 @@ async function statusCheck(ctx: VerifierContext, account: string | undefined, cr
   return pass('status', 'neither revoked nor suspended on chain', index)
 }
 
-function validityCheck(ctx: VerifierContext, view: CredentialView, index: number, now: number): Check {
+export function validityCheck(ctx: VerifierContext, view: Pick<CredentialView, 'nbf' | 'exp'>, index: number, now: number): Check {
   const skew = ctx.policy.skewSeconds
   if (view.nbf !== null && view.nbf > now + skew)
     return fail('validity', 'ERR_CREDENTIAL_NOT_YET_VALID', `valid only from ${iso(view.nbf)}`, index)

@@ -5,6 +5,8 @@ import { isPlainDid } from '../shared/identity/did.js'
 import { verifyCredentialEnvelope, type VerifierContext } from './verify-credential.js'
 import { verifyJwtSignature } from './verify-signature.js'
 import type { CheckSelection } from './check-selection.js'
+import { looksLikeSdJwt } from './sd-jwt/sd-jwt-envelope.js'
+import { verifySdJwtVc } from './sd-jwt/verify-sd-jwt-vc.js'
 
 /** Where the expected challenge comes from: a stored presentation request, or the caller (VC-API). */
 export type ChallengeSource = { kind: 'request'; requestId: string } | { kind: 'caller'; challenge: string; domain?: string }
@@ -165,12 +167,17 @@ function presentationValidity(payload: Record<string, unknown>, now: number, ske
   return pass('presentationValidity', 'within its validity period')
 }
 
-/** A single credential (VC-API POST /credentials/verify): the same checks, without a holder. */
+/**
+ * A single credential (VC-API POST /credentials/verify): the same checks, without a holder. An SD-JWT VC (a
+ * compact string with `~`) is verified as one, its key-binding JWT checked when it has one but not required.
+ */
 export async function verifyStandaloneCredential(
   deps: VerifierContext,
   credential: unknown,
   selection: CheckSelection = null,
 ): Promise<VerificationResult> {
-  const result = await verifyCredentialEnvelope(deps, credential, 0, undefined, undefined, selection)
+  const result = looksLikeSdJwt(credential)
+    ? await verifySdJwtVc(deps, credential, 0, {}, undefined, selection)
+    : await verifyCredentialEnvelope(deps, credential, 0, undefined, undefined, selection)
   return summarize(result.checks, [result.summary], undefined, selection)
 }

@@ -34,8 +34,16 @@ export async function readStatusList(
   const idx = reference.idx as number
   let token: string
   try {
-    const response = await fetchImpl(uri, { headers: { accept: 'application/statuslist+jwt' }, redirect: 'error', signal: AbortSignal.timeout(timeoutMs) })
-    if (!response.ok) return { status: 'unknown', detail: `状态列表返回 HTTP ${response.status} / the status list at ${uri} answered HTTP ${response.status}` }
+    const response = await fetchImpl(uri, {
+      headers: { accept: 'application/statuslist+jwt' },
+      redirect: 'error',
+      signal: AbortSignal.timeout(timeoutMs),
+    })
+    if (!response.ok)
+      return {
+        status: 'unknown',
+        detail: `状态列表返回 HTTP ${response.status} / the status list at ${uri} answered HTTP ${response.status}`,
+      }
     token = (await response.text()).trim()
   } catch (error) {
     return { status: 'unknown', detail: `无法读取状态列表 / cannot read the status list at ${uri}: ${(error as Error).message}` }
@@ -46,10 +54,18 @@ export async function readStatusList(
       return { status: 'unknown', detail: `状态列表不是 ${claims.iss} 签名的 / the status list is not signed by the credential's issuer` }
     }
     if (!sameAuthority(chain, credentialChain)) {
-      return { status: 'unknown', detail: '状态列表的证书与凭证的证书不属于同一机构 / the status list and the credential are certified by different authorities' }
+      return {
+        status: 'unknown',
+        detail: '状态列表的证书与凭证的证书不属于同一机构 / the status list and the credential are certified by different authorities',
+      }
     }
-    if (payload.sub !== uri) return { status: 'unknown', detail: `状态列表声称位于 ${String(payload.sub)} / the status list names another URI, ${String(payload.sub)}` }
-    if (typeof payload.exp === 'number' && payload.exp * 1000 < Date.now()) return { status: 'unknown', detail: '状态列表已过期 / the status list token has expired' }
+    if (payload.sub !== uri)
+      return {
+        status: 'unknown',
+        detail: `状态列表声称位于 ${String(payload.sub)} / the status list names another URI, ${String(payload.sub)}`,
+      }
+    if (typeof payload.exp === 'number' && payload.exp * 1000 < Date.now())
+      return { status: 'unknown', detail: '状态列表已过期 / the status list token has expired' }
     const list = payload.status_list as { bits?: unknown; lst?: unknown } | undefined
     if (!list || ![1, 2, 4, 8].includes(list.bits as number) || typeof list.lst !== 'string') {
       return { status: 'unknown', detail: '状态列表格式错误 / the status list token carries no status_list' }
@@ -75,7 +91,12 @@ function sameAuthority(a: X509Certificate[], b: X509Certificate[]): boolean {
  * A VC-JWT's status from the issuing service's verifier (`POST {service}/credentials/verify`): its `status`
  * check tells revoked and suspended apart; a credential that verifies is valid.
  */
-export async function readVerifierStatus(jwt: string, serviceBase: string, fetchImpl: typeof fetch, timeoutMs = 10_000): Promise<StatusReading> {
+export async function readVerifierStatus(
+  jwt: string,
+  serviceBase: string,
+  fetchImpl: typeof fetch,
+  timeoutMs = 10_000,
+): Promise<StatusReading> {
   const url = `${serviceBase}/credentials/verify`
   let body: { verified?: boolean; checks?: { check?: string; ok?: boolean; code?: string }[] }
   try {

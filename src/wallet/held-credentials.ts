@@ -47,7 +47,13 @@ function validity(validFrom: string | null, validUntil: string | null, now = new
 
 /** An OpenID4VCI-received credential, opened, with its status read where it is published. */
 export async function describeReceived(row: ReceivedCredentialRow, fetchImpl: typeof fetch): Promise<HeldCredential> {
-  const base = { id: row.id, source: 'openid4vci' as const, issuerName: row.issuerDisplay, typeName: row.credentialDisplay, receivedAt: row.receivedAt }
+  const base = {
+    id: row.id,
+    source: 'openid4vci' as const,
+    issuerName: row.issuerDisplay,
+    typeName: row.credentialDisplay,
+    receivedAt: row.receivedAt,
+  }
   if (row.format === 'dc+sd-jwt') {
     const { claims, disclosable } = await openSdJwtVc(row.credential)
     const reading = await verifySdJwtVcIssuer(row.credential)
@@ -101,7 +107,9 @@ export function describeImported(jwt: string, id: string): HeldCredential {
   }
 }
 
-function vcJwtFields(payload: Record<string, any>): Pick<HeldCredential, 'format' | 'type' | 'issuer' | 'validFrom' | 'validUntil' | 'validity' | 'claims'> {
+function vcJwtFields(
+  payload: Record<string, any>,
+): Pick<HeldCredential, 'format' | 'type' | 'issuer' | 'validFrom' | 'validUntil' | 'validity' | 'claims'> {
   const types: string[] = Array.isArray(payload.vc?.type) ? payload.vc.type : []
   const validFrom = iso(payload.nbf)
   const validUntil = iso(payload.exp)

@@ -81,10 +81,11 @@ export class HolderWallet {
 
   /** A new holder DID: did:key (default) or did:ethr on the consortium network (no transaction). */
   async createDid(method: 'key' | 'ethr' = 'key', alias?: string): Promise<string> {
-    const identifier = method === 'key'
-      ? await this.agent.didManagerCreate({ provider: 'did:key', alias, options: { keyType: 'Secp256k1' } })
-      // Without a network option Veramo makes a mainnet DID (did:ethr:0x…), which the consortium's verifiers cannot resolve.
-      : await this.agent.didManagerCreate({ provider: 'did:ethr', alias, options: { network: this.network.name } })
+    const identifier =
+      method === 'key'
+        ? await this.agent.didManagerCreate({ provider: 'did:key', alias, options: { keyType: 'Secp256k1' } })
+        : // Without a network option Veramo makes a mainnet DID (did:ethr:0x…), which the consortium's verifiers cannot resolve.
+          await this.agent.didManagerCreate({ provider: 'did:ethr', alias, options: { network: this.network.name } })
     return identifier.did
   }
 
@@ -105,7 +106,15 @@ export class HolderWallet {
     const mine = (await this.listDids()).some((d) => d.did === subject)
     if (!mine) throw new WalletError('ERR_NOT_MY_CREDENTIAL', `the credential is about ${subject ?? 'nobody'}, not a DID of this wallet`)
     const hash = await this.agent.dataStoreSaveVerifiableCredential({
-      verifiableCredential: { ...payload.vc, issuer: { id: payload.iss }, credentialSubject: { ...payload.vc.credentialSubject, id: subject }, id: payload.jti ?? payload.vc.id, issuanceDate: new Date((payload.nbf ?? payload.iat ?? 0) * 1000).toISOString(), ...(payload.exp ? { expirationDate: new Date(payload.exp * 1000).toISOString() } : {}), proof: { type: 'JwtProof2020', jwt: jwt.trim() } },
+      verifiableCredential: {
+        ...payload.vc,
+        issuer: { id: payload.iss },
+        credentialSubject: { ...payload.vc.credentialSubject, id: subject },
+        id: payload.jti ?? payload.vc.id,
+        issuanceDate: new Date((payload.nbf ?? payload.iat ?? 0) * 1000).toISOString(),
+        ...(payload.exp ? { expirationDate: new Date(payload.exp * 1000).toISOString() } : {}),
+        proof: { type: 'JwtProof2020', jwt: jwt.trim() },
+      },
     })
     return toWalletCredential(hash, jwt.trim(), payload)
   }
@@ -142,7 +151,10 @@ export class HolderWallet {
    * The credentials a presentation would disclose: the chosen ones, or by default one per requested type,
    * the newest within its validity period, of the holder. Nothing is signed; show this to the holder first.
    */
-  async select(request: Pick<PresentationRequestLike, 'credentialTypes'>, choice: { holder?: string; credentialIds?: string[] } = {}): Promise<PresentationSelection> {
+  async select(
+    request: Pick<PresentationRequestLike, 'credentialTypes'>,
+    choice: { holder?: string; credentialIds?: string[] } = {},
+  ): Promise<PresentationSelection> {
     const all = await this.listCredentials()
     const holder = choice.holder ?? (await this.listDids())[0]?.did
     if (!holder) throw new WalletError('ERR_NO_HOLDER', 'the wallet has no DID yet')
@@ -214,7 +226,10 @@ export async function fetchPresentationRequest(url: string, fetchImpl: typeof fe
   try {
     response = await fetchImpl(parsed, { headers: { accept: 'application/json' } })
   } catch (error) {
-    throw new WalletError('ERR_REQUEST_UNREACHABLE', `无法获取出示请求 / cannot fetch the presentation request ${url}: ${(error as Error).message}`)
+    throw new WalletError(
+      'ERR_REQUEST_UNREACHABLE',
+      `无法获取出示请求 / cannot fetch the presentation request ${url}: ${(error as Error).message}`,
+    )
   }
   if (response.redirected && new URL(response.url).host.toLowerCase() !== host) {
     throw new WalletError(
@@ -222,7 +237,11 @@ export async function fetchPresentationRequest(url: string, fetchImpl: typeof fe
       `出示请求被转到另一主机 ${new URL(response.url).host} / the request at ${host} redirects to another host, ${new URL(response.url).host}`,
     )
   }
-  if (!response.ok) throw new WalletError('ERR_REQUEST_UNREACHABLE', `出示请求返回 HTTP ${response.status} / the presentation request ${url} answered HTTP ${response.status}`)
+  if (!response.ok)
+    throw new WalletError(
+      'ERR_REQUEST_UNREACHABLE',
+      `出示请求返回 HTTP ${response.status} / the presentation request ${url} answered HTTP ${response.status}`,
+    )
   let body: unknown
   try {
     body = await response.json()

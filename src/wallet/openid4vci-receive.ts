@@ -75,22 +75,32 @@ export async function receiveCredential(
     const issuerMetadata = await step('metadata', () => client.resolveIssuerMetadata(credentialOffer.credential_issuer))
     const issuer = issuerMetadata.credentialIssuer
     const grant = credentialOffer.grants?.[PRE_AUTHORIZED_CODE] as
-      | { 'pre-authorized_code': string; tx_code?: { length?: number; input_mode?: string; description?: string } }
-      | undefined
+      { 'pre-authorized_code': string; tx_code?: { length?: number; input_mode?: string; description?: string } } | undefined
     if (!grant) {
       throw new WalletError(
         'ERR_OFFER_UNSUPPORTED',
         '此凭证需要在签发方网站登录后领取，本钱包只支持预授权码 / the offer needs a login at the issuer (authorization code flow); this wallet supports only pre-authorized codes',
       )
     }
-    const configurations = issuer.credential_configurations_supported as Record<string, { format?: string; vct?: string } & Record<string, unknown>>
-    const credentialConfigurationId = chooseConfiguration(credentialOffer.credential_configuration_ids, configurations, options.format ?? 'dc+sd-jwt')
+    const configurations = issuer.credential_configurations_supported as Record<
+      string,
+      { format?: string; vct?: string } & Record<string, unknown>
+    >
+    const credentialConfigurationId = chooseConfiguration(
+      credentialOffer.credential_configuration_ids,
+      configurations,
+      options.format ?? 'dc+sd-jwt',
+    )
     const configuration = configurations[credentialConfigurationId]!
     const format = configuration.format as ReceivedFormat
 
     const txCode = grant.tx_code ? await transactionCode(grant.tx_code, options.txCode) : undefined
     const { accessTokenResponse } = await step('token', () =>
-      client.retrievePreAuthorizedCodeAccessTokenFromOffer({ credentialOffer, issuerMetadata, ...(txCode !== undefined ? { txCode } : {}) }),
+      client.retrievePreAuthorizedCodeAccessTokenFromOffer({
+        credentialOffer,
+        issuerMetadata,
+        ...(txCode !== undefined ? { txCode } : {}),
+      }),
     )
 
     const key = await deps.agent.keyManagerCreate({ kms: 'local', type: 'Secp256r1' })
@@ -121,7 +131,10 @@ export async function receiveCredential(
       )
     }
 
-    const stored = format === 'dc+sd-jwt' ? await checkSdJwtVc(credential, issuer.credential_issuer, publicJwk, options) : checkVcJwt(credential, publicJwk)
+    const stored =
+      format === 'dc+sd-jwt'
+        ? await checkSdJwtVc(credential, issuer.credential_issuer, publicJwk, options)
+        : checkVcJwt(credential, publicJwk)
     const row: ReceivedCredentialRow = {
       id: randomUUID(),
       format,
@@ -161,11 +174,15 @@ export function offerReference(offer: string): string {
   }
   if (url.protocol === 'http:' || url.protocol === 'https:') {
     // The https URL of an offer: what a deep link's credential_offer_uri points to.
-    if (url.searchParams.has('credential_offer') || url.searchParams.has('credential_offer_uri')) return `openid-credential-offer://${url.search}`
+    if (url.searchParams.has('credential_offer') || url.searchParams.has('credential_offer_uri'))
+      return `openid-credential-offer://${url.search}`
     return `openid-credential-offer://?credential_offer_uri=${encodeURIComponent(text)}`
   }
   if (!url.searchParams.has('credential_offer') && !url.searchParams.has('credential_offer_uri')) {
-    throw new WalletError('ERR_OFFER_MALFORMED', '领取链接缺少 credential_offer 或 credential_offer_uri / the link carries neither credential_offer nor credential_offer_uri')
+    throw new WalletError(
+      'ERR_OFFER_MALFORMED',
+      '领取链接缺少 credential_offer 或 credential_offer_uri / the link carries neither credential_offer nor credential_offer_uri',
+    )
   }
   return text
 }
@@ -181,12 +198,18 @@ function guardedFetch(fetchImpl: typeof fetch, timeoutMs: number): typeof fetch 
   return async (input, init) => {
     const url = new URL(input instanceof Request ? input.url : String(input))
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
-      throw new WalletError('ERR_OFFER_INSECURE_URL', `签发方地址须为 https / the issuer must be reached over https, not ${url.protocol}//${url.host}`)
+      throw new WalletError(
+        'ERR_OFFER_INSECURE_URL',
+        `签发方地址须为 https / the issuer must be reached over https, not ${url.protocol}//${url.host}`,
+      )
     }
     try {
       return await fetchImpl(input, { ...init, redirect: 'error', signal: AbortSignal.timeout(timeoutMs) })
     } catch (error) {
-      throw new WalletError('ERR_ISSUER_UNREACHABLE', `无法连接签发方 ${url.host} / cannot reach the issuer at ${url.host}: ${causeOf(error)}`)
+      throw new WalletError(
+        'ERR_ISSUER_UNREACHABLE',
+        `无法连接签发方 ${url.host} / cannot reach the issuer at ${url.host}: ${causeOf(error)}`,
+      )
     }
   }
 }
@@ -232,12 +255,18 @@ function chooseConfiguration(offered: string[], configurations: Record<string, {
   const chosen = known.find((id) => configurations[id]!.format === preferred) ?? known[0]
   if (!chosen) {
     const formats = offered.map((id) => configurations[id]?.format ?? `${id} (not in the issuer's metadata)`).join(', ')
-    throw new WalletError('ERR_OFFER_UNSUPPORTED', `本钱包不支持所提供的凭证格式 / this wallet receives dc+sd-jwt and jwt_vc_json, not ${formats}`)
+    throw new WalletError(
+      'ERR_OFFER_UNSUPPORTED',
+      `本钱包不支持所提供的凭证格式 / this wallet receives dc+sd-jwt and jwt_vc_json, not ${formats}`,
+    )
   }
   return chosen
 }
 
-async function transactionCode(asked: { length?: number; input_mode?: string; description?: string }, given: ReceiveOptions['txCode']): Promise<string> {
+async function transactionCode(
+  asked: { length?: number; input_mode?: string; description?: string },
+  given: ReceiveOptions['txCode'],
+): Promise<string> {
   const description: TxCodeDescription = {
     ...(asked.length !== undefined ? { length: asked.length } : {}),
     ...(asked.input_mode === 'text' || asked.input_mode === 'numeric' ? { inputMode: asked.input_mode } : {}),
@@ -270,7 +299,9 @@ function describeFailure(stage: Stage, error: unknown): WalletError {
     if (cause instanceof WalletError) return cause
   }
   const oauth = oauthError(error)
-  const detail = oauth ? `${oauth.error}${oauth.govcred_code ? ` (${oauth.govcred_code})` : ''}${oauth.error_description ? `: ${oauth.error_description}` : ''}` : causeOf(error)
+  const detail = oauth
+    ? `${oauth.error}${oauth.govcred_code ? ` (${oauth.govcred_code})` : ''}${oauth.error_description ? `: ${oauth.error_description}` : ''}`
+    : causeOf(error)
   if (stage === 'offer') {
     const status = error instanceof InvalidFetchResponseError ? error.response.status : undefined
     if (status === 404 || status === 410) {
@@ -281,7 +312,8 @@ function describeFailure(stage: Stage, error: unknown): WalletError {
     }
     return new WalletError('ERR_OFFER_MALFORMED', `无法读取领取链接 / cannot read the credential offer: ${detail}`)
   }
-  if (stage === 'metadata') return new WalletError('ERR_ISSUER_REFUSED', `无法读取签发方信息 / cannot read the issuer's metadata: ${detail}`)
+  if (stage === 'metadata')
+    return new WalletError('ERR_ISSUER_REFUSED', `无法读取签发方信息 / cannot read the issuer's metadata: ${detail}`)
   const refused = oauth ? tokenRefusal(oauth, detail) : undefined
   if (refused) return refused
   return new WalletError('ERR_ISSUER_REFUSED', `签发方拒绝了请求（${stage}） / the issuer refused the ${stage} request: ${detail}`)
@@ -299,14 +331,25 @@ function tokenRefusal(oauth: OauthErrorBody, detail: string): WalletError | unde
       `交易码不正确，请核对后重试（错误次数过多将作废） / wrong transaction code: check it and try again (too many wrong codes void the offer) — ${detail}`,
     )
   const voided = () =>
-    new WalletError('ERR_OFFER_VOIDED', `交易码错误次数过多，领取链接已作废，请向签发部门重新申请 / too many wrong transaction codes: the offer is void, ask the department for a new one — ${detail}`)
-  const used = () => new WalletError('ERR_OFFER_USED', `此领取链接已经领取过 / the offer was redeemed already (one offer, one credential) — ${detail}`)
-  const expired = () => new WalletError('ERR_OFFER_EXPIRED', `领取链接已过期，请向签发部门重新申请 / the offer has expired: ask the department for a new one — ${detail}`)
+    new WalletError(
+      'ERR_OFFER_VOIDED',
+      `交易码错误次数过多，领取链接已作废，请向签发部门重新申请 / too many wrong transaction codes: the offer is void, ask the department for a new one — ${detail}`,
+    )
+  const used = () =>
+    new WalletError('ERR_OFFER_USED', `此领取链接已经领取过 / the offer was redeemed already (one offer, one credential) — ${detail}`)
+  const expired = () =>
+    new WalletError(
+      'ERR_OFFER_EXPIRED',
+      `领取链接已过期，请向签发部门重新申请 / the offer has expired: ask the department for a new one — ${detail}`,
+    )
   switch (code) {
     case 'ERR_TX_CODE_INVALID':
       return wrong()
     case 'ERR_TX_CODE_REQUIRED':
-      return new WalletError('ERR_TX_CODE_REQUIRED', `此凭证需要交易码；请用 --tx-code 提供 / the offer needs its transaction code: pass --tx-code — ${detail}`)
+      return new WalletError(
+        'ERR_TX_CODE_REQUIRED',
+        `此凭证需要交易码；请用 --tx-code 提供 / the offer needs its transaction code: pass --tx-code — ${detail}`,
+      )
     case 'ERR_OFFER_VOIDED':
       return voided()
     case 'ERR_PRE_AUTHORIZED_CODE_USED':
@@ -330,7 +373,8 @@ interface OauthErrorBody {
 }
 
 function oauthError(error: unknown): OauthErrorBody | undefined {
-  if (error instanceof Oauth2ClientErrorResponseError || error instanceof Oauth2ServerErrorResponseError) return error.errorResponse as OauthErrorBody
+  if (error instanceof Oauth2ClientErrorResponseError || error instanceof Oauth2ServerErrorResponseError)
+    return error.errorResponse as OauthErrorBody
   if (error instanceof Openid4vciRetrieveCredentialsError) {
     const parsed = error.response.credentialErrorResponseResult
     if (parsed?.success) return parsed.data as OauthErrorBody
@@ -345,15 +389,26 @@ function causeOf(error: unknown): string {
   return cause?.code ? `${message} (${cause.code})` : message
 }
 
-async function checkSdJwtVc(credential: string, credentialIssuer: string, holderJwk: Jwk, options: ReceiveOptions): Promise<{ vct?: string }> {
+async function checkSdJwtVc(
+  credential: string,
+  credentialIssuer: string,
+  holderJwk: Jwk,
+  options: ReceiveOptions,
+): Promise<{ vct?: string }> {
   await verifySdJwtVcIssuer(credential, { ...(options.trustedRoots ? { trustedRoots: options.trustedRoots } : {}) })
   const { claims } = await openSdJwtVc(credential)
   if (claims.iss !== credentialIssuer) {
-    throw new WalletError('ERR_MALFORMED_CREDENTIAL', `凭证的签发方 ${String(claims.iss)} 不是 ${credentialIssuer} / the credential names another issuer, ${String(claims.iss)}`)
+    throw new WalletError(
+      'ERR_MALFORMED_CREDENTIAL',
+      `凭证的签发方 ${String(claims.iss)} 不是 ${credentialIssuer} / the credential names another issuer, ${String(claims.iss)}`,
+    )
   }
   const cnf = (claims.cnf as { jwk?: Jwk } | undefined)?.jwk
   if (!cnf || cnf.x !== holderJwk.x || cnf.y !== holderJwk.y) {
-    throw new WalletError('ERR_NOT_MY_CREDENTIAL', '凭证未绑定到本钱包的密钥 / the credential is not bound to the key this wallet made for it')
+    throw new WalletError(
+      'ERR_NOT_MY_CREDENTIAL',
+      '凭证未绑定到本钱包的密钥 / the credential is not bound to the key this wallet made for it',
+    )
   }
   return typeof claims.vct === 'string' ? { vct: claims.vct } : {}
 }
@@ -367,14 +422,16 @@ function checkVcJwt(credential: string, holderJwk: Jwk): { vct?: string } {
   }
   if (!payload.vc) throw new WalletError('ERR_NOT_A_CREDENTIAL', 'the JWT carries no verifiable credential')
   const subject = String(payload.sub ?? payload.vc.credentialSubject?.id ?? '')
-  if (!subject.startsWith('did:jwk:')) throw new WalletError('ERR_NOT_MY_CREDENTIAL', `the credential is about ${subject || 'nobody'}, not this wallet's key`)
+  if (!subject.startsWith('did:jwk:'))
+    throw new WalletError('ERR_NOT_MY_CREDENTIAL', `the credential is about ${subject || 'nobody'}, not this wallet's key`)
   let jwk: Jwk
   try {
     jwk = JSON.parse(Buffer.from(subject.slice('did:jwk:'.length).split('#')[0]!, 'base64url').toString('utf8')) as Jwk
   } catch {
     throw new WalletError('ERR_NOT_MY_CREDENTIAL', `the credential's subject ${subject} is not a did:jwk`)
   }
-  if (jwk.x !== holderJwk.x || jwk.y !== holderJwk.y) throw new WalletError('ERR_NOT_MY_CREDENTIAL', "the credential is not bound to this wallet's key")
+  if (jwk.x !== holderJwk.x || jwk.y !== holderJwk.y)
+    throw new WalletError('ERR_NOT_MY_CREDENTIAL', "the credential is not bound to this wallet's key")
   return {}
 }
 

@@ -34,15 +34,20 @@ export async function openSdJwtVc(compact: string): Promise<OpenedSdJwtVc> {
  * Verifies a JWT signed with ES256 by the leaf certificate of its `x5c` header (each certificate issued by the
  * next one) and returns that chain. Which root to trust is the caller's decision (see {@link chainEndsAt}).
  */
-export async function verifyX5cSignedJwt(jwt: string, expectedTyp: string): Promise<{ chain: X509Certificate[]; payload: Record<string, unknown> }> {
+export async function verifyX5cSignedJwt(
+  jwt: string,
+  expectedTyp: string,
+): Promise<{ chain: X509Certificate[]; payload: Record<string, unknown> }> {
   let header: Record<string, unknown>
   try {
     header = decodeProtectedHeader(jwt) as Record<string, unknown>
   } catch {
     throw new WalletError('ERR_MALFORMED_CREDENTIAL', `签名头无法解析 / the JWT header cannot be read`)
   }
-  if (header.typ !== expectedTyp) throw new WalletError('ERR_MALFORMED_CREDENTIAL', `typ 应为 ${expectedTyp} / typ must be ${expectedTyp}, not ${String(header.typ)}`)
-  if (header.alg !== 'ES256') throw new WalletError('ERR_ISSUER_SIGNATURE', `签名算法应为 ES256 / the signature must be ES256, not ${String(header.alg)}`)
+  if (header.typ !== expectedTyp)
+    throw new WalletError('ERR_MALFORMED_CREDENTIAL', `typ 应为 ${expectedTyp} / typ must be ${expectedTyp}, not ${String(header.typ)}`)
+  if (header.alg !== 'ES256')
+    throw new WalletError('ERR_ISSUER_SIGNATURE', `签名算法应为 ES256 / the signature must be ES256, not ${String(header.alg)}`)
   const x5c = header.x5c
   if (!Array.isArray(x5c) || x5c.length === 0 || !x5c.every((c) => typeof c === 'string')) {
     throw new WalletError('ERR_ISSUER_SIGNATURE', '缺少签发方证书链 (x5c) / the issuer certificate chain (x5c) is missing')
@@ -61,7 +66,10 @@ export async function verifyX5cSignedJwt(jwt: string, expectedTyp: string): Prom
   const now = Date.now()
   for (const cert of chain) {
     if (Date.parse(cert.validFrom) > now || Date.parse(cert.validTo) < now) {
-      throw new WalletError('ERR_ISSUER_SIGNATURE', `签发方证书不在有效期内 / an issuer certificate is outside its validity (${cert.subject.replace(/\n/g, ', ')})`)
+      throw new WalletError(
+        'ERR_ISSUER_SIGNATURE',
+        `签发方证书不在有效期内 / an issuer certificate is outside its validity (${cert.subject.replace(/\n/g, ', ')})`,
+      )
     }
   }
   try {
@@ -106,7 +114,10 @@ export async function verifySdJwtVcIssuer(compact: string, options: { trustedRoo
     )
   }
   if (options.trustedRoots?.length && !chainEndsAt(chain, options.trustedRoots)) {
-    throw new WalletError('ERR_ISSUER_UNTRUSTED', '签发方证书不是受信任的根证书签发的 / the issuer certificate is not issued by a trusted root')
+    throw new WalletError(
+      'ERR_ISSUER_UNTRUSTED',
+      '签发方证书不是受信任的根证书签发的 / the issuer certificate is not issued by a trusted root',
+    )
   }
   return chain
 }

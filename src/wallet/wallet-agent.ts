@@ -1,6 +1,15 @@
 import { chmodSync, closeSync, lstatSync, mkdirSync, openSync } from 'node:fs'
 import { join } from 'node:path'
-import { createAgent, type TAgent, type IKeyManager, type IDIDManager, type ICredentialPlugin, type IDataStore, type IDataStoreORM, type IResolver } from '@veramo/core'
+import {
+  createAgent,
+  type TAgent,
+  type IKeyManager,
+  type IDIDManager,
+  type ICredentialPlugin,
+  type IDataStore,
+  type IDataStoreORM,
+  type IResolver,
+} from '@veramo/core'
 import { KeyManager } from '@veramo/key-manager'
 import { KeyManagementSystem, SecretBox } from '@veramo/kms-local'
 import { DIDManager } from '@veramo/did-manager'
@@ -26,7 +35,11 @@ export interface WalletNetwork {
  * (created without any transaction), P-256 holder keys for OpenID4VCI, credentials in the wallet's SQLite file.
  * It needs no chain access.
  */
-export async function createWalletAgent(dir: string, secret: string, network: WalletNetwork): Promise<{ agent: WalletAgent; db: DataSource }> {
+export async function createWalletAgent(
+  dir: string,
+  secret: string,
+  network: WalletNetwork,
+): Promise<{ agent: WalletAgent; db: DataSource }> {
   const database = makeWalletPrivate(dir)
   const db = new DataSource({
     type: 'sqlite',
@@ -48,7 +61,10 @@ export async function createWalletAgent(dir: string, secret: string, network: Wa
         providers: {
           'did:key': new KeyDIDProvider({ defaultKms: 'local' }),
           // Holders never send transactions: the network entry only names the DID prefix.
-          'did:ethr': new EthrDIDProvider({ defaultKms: 'local', networks: [{ name: network.name, chainId: network.chainId, rpcUrl: 'http://127.0.0.1:1' }] }),
+          'did:ethr': new EthrDIDProvider({
+            defaultKms: 'local',
+            networks: [{ name: network.name, chainId: network.chainId, rpcUrl: 'http://127.0.0.1:1' }],
+          }),
         },
       }),
       new DIDResolverPlugin({ resolver: new Resolver({ ...getDidKeyResolver() } as never) as never }),

@@ -69,7 +69,9 @@ describe('govcred wallet receive / list', () => {
     expect(summary.credentialIssuer).toBe(`${service.url}/oid4vci/${demo.BusinessLicenseCredential.id}`)
     expect(received.stderr).toContain('已收到凭证 Credential received')
 
-    const { body: redeemed } = await service.api(`/v1/credential-offers/${created.id}`, { headers: bearer(demo.BusinessLicenseCredential.apiKey) })
+    const { body: redeemed } = await service.api(`/v1/credential-offers/${created.id}`, {
+      headers: bearer(demo.BusinessLicenseCredential.apiKey),
+    })
     expect(redeemed.status).toBe('redeemed')
     const credentialId: string = redeemed.credentialId
     expect(credentialId).toBeTruthy()
@@ -132,7 +134,9 @@ describe('govcred wallet receive / list', () => {
       expect((reused as WalletError).code).toBe('ERR_OFFER_GONE')
       expect((reused as WalletError).message).toContain('领取链接已失效')
 
-      const unreachable = await wallet.receive('openid-credential-offer://?credential_offer_uri=http%3A%2F%2F127.0.0.1%3A1%2Foffer').catch((e: unknown) => e)
+      const unreachable = await wallet
+        .receive('openid-credential-offer://?credential_offer_uri=http%3A%2F%2F127.0.0.1%3A1%2Foffer')
+        .catch((e: unknown) => e)
       expect((unreachable as WalletError).code).toBe('ERR_ISSUER_UNREACHABLE')
       expect((unreachable as WalletError).message).toContain('无法连接签发方')
 
@@ -152,7 +156,9 @@ describe('govcred wallet receive / list', () => {
     try {
       const codes: string[] = []
       for (let i = 0; i < 3; i++) {
-        const error = (await wallet.receive(created.offerUri, { txCode: wrongCode(created.txCode) }).catch((e: unknown) => e)) as WalletError
+        const error = (await wallet
+          .receive(created.offerUri, { txCode: wrongCode(created.txCode) })
+          .catch((e: unknown) => e)) as WalletError
         codes.push(error.code)
       }
       expect(codes.slice(0, 2)).toEqual(['ERR_TX_CODE_WRONG', 'ERR_TX_CODE_WRONG'])

@@ -88,6 +88,17 @@ export function vctUrl(publicUrl: string, type: CredentialTypeName): string {
   return `${publicUrl.replace(/\/+$/, '')}/vct/${type}`
 }
 
+/**
+ * The govcred type a `vct` names (`…/vct/{Type}` under any node's URL: a verifier elsewhere reads the same type
+ * names), or undefined for any other `vct`.
+ */
+export function typeOfVct(vct: unknown): CredentialTypeName | undefined {
+  if (typeof vct !== 'string' || vct.length > 2000) return undefined
+  const match = /^https?:\/\/[^?#]*\/vct\/([A-Za-z]+)$/.exec(vct)
+  const name = match?.[1]
+  return name && Object.hasOwn(SD_JWT_TYPES, name) ? (name as CredentialTypeName) : undefined
+}
+
 type Frame = { _sd?: (string | number)[]; [key: string]: unknown }
 
 /**

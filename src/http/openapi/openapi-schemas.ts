@@ -524,9 +524,12 @@ export function componentSchemas(): Record<string, SchemaObject> {
             subject: string(),
             validTo: dateTime(),
             sdJwtVc: object({ alg: string(), x5c: string(), onChainKey: string() }),
+            openid4vpVerifiers: object({ clientIdPrefix: string(), x5c: string() }, undefined, {
+              description: "The same root certifies the relying parties' OpenID4VP request-object keys (client_id x509_san_dns:<domain>)",
+            }),
           },
           undefined,
-          { description: "A full node only: what to trust the departments' SD-JWT VCs by" },
+          { description: "A full node only: what to trust the departments' SD-JWT VCs and the relying parties' signed requests by" },
         ),
       },
       ['name', 'chainId', 'rpcUrl', 'contracts'],

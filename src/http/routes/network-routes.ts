@@ -45,5 +45,10 @@ function issuerTrust(pem: string) {
       x5c: 'leaf certificate signed by x509RootCertificatePem',
       onChainKey: `the leaf's P-256 key is an ERC-1056 attribute ${ISSUING_KEY_ATTRIBUTE} of the issuing department's did:ethr`,
     },
+    // The same root certifies the relying parties' verifier identities (OpenID4VP signed request objects).
+    openid4vpVerifiers: {
+      clientIdPrefix: 'x509_san_dns',
+      x5c: "the relying party's leaf certificate (SAN DNS = its client_id without the prefix), signed by x509RootCertificatePem",
+    },
   }
 }

@@ -3,7 +3,7 @@ import type { IKeyManager, TAgent } from '@veramo/core-types'
 import type { ChainWriter } from '../../chain/chain-writer.js'
 import type { Logger } from '../../shared/logger.js'
 import type { DepartmentStore } from '../departments/department-store.js'
-import { certificateDnsNames, createLeafCertificate } from './leaf-certificate.js'
+import { certificateDnsNames, certificateUris, createLeafCertificate } from './leaf-certificate.js'
 import type { IssuerKeyRecord, IssuerKeyStore } from './issuer-key-store.js'
 import { jwkThumbprint, p256PublicJwk, uncompressedP256 } from '../../shared/identity/p256-keys.js'
 import type { RootCa } from './root-ca.js'
@@ -124,7 +124,11 @@ export class DepartmentIssuerKeys implements IssuerKeys {
   private async ensure(departmentId: string): Promise<IssuerSigningKey> {
     // A key certified for another host (GOVCRED_PUBLIC_URL changed) would not match the credentials' `iss`.
     const host = new URL(urlOf(this.deps.publicUrl)).hostname.replace(/^\[|\]$/g, '')
-    const records = (await this.deps.store.list(departmentId)).filter((r) => certificateDnsNames(r.certificate).includes(host))
+    // A certificate that does not name the department's DID (made before it did) cannot be verified from the chain.
+    const did = (await this.deps.departments.get(departmentId))?.did
+    const records = (await this.deps.store.list(departmentId)).filter(
+      (r) => certificateDnsNames(r.certificate).includes(host) && !!did && certificateUris(r.certificate).includes(did),
+    )
     const usable = records.filter((r) => r.registeredAt && Date.parse(r.notAfter) > Date.now() + DAY_MS).pop()
     if (usable) return this.remember(usable)
     // A key made before but not registered yet (the chain did not answer): register it now, same outbox id.
@@ -152,6 +156,7 @@ export class DepartmentIssuerKeys implements IssuerKeys {
       commonName: department.name,
       organization: department.nameEn,
       issuerUrl: credentialIssuerUrl(urlOf(this.deps.publicUrl), departmentId),
+      did: department.did,
       host: new URL(urlOf(this.deps.publicUrl)).hostname,
       notBefore: new Date(now.getTime() - 60_000),
       notAfter,

@@ -4,8 +4,9 @@ import * as x509 from '@peculiar/x509'
 import { EC_P256, ECDSA_SHA256, escapeDn, randomSerial, type RootCa } from './root-ca.js'
 
 /**
- * A department's leaf certificate, signed by the root CA: subject CN = the department's name, SAN URI = its
- * credential_issuer URL (the SD-JWT `iss` a wallet matches), SAN DNS = the node's host; digitalSignature only.
+ * A department's leaf certificate, signed by the root CA: subject CN = the department's name, SAN URIs = its
+ * credential_issuer URL (the SD-JWT `iss` a wallet matches) and its did:ethr DID (so that a verifier with only
+ * the chain finds the DID document that must list this key), SAN DNS = the node's host; digitalSignature only.
  * Returns base64 DER (an x5c entry).
  */
 export async function createLeafCertificate(options: {
@@ -14,6 +15,8 @@ export async function createLeafCertificate(options: {
   commonName: string
   organization?: string
   issuerUrl: string
+  /** The department's did:ethr DID, whose on-chain document registers the key. */
+  did: string
   host: string
   notBefore: Date
   notAfter: Date
@@ -25,6 +28,7 @@ export async function createLeafCertificate(options: {
   const host = options.host.replace(/^\[|\]$/g, '')
   const names: x509.JsonGeneralName[] = [
     { type: 'url', value: options.issuerUrl },
+    { type: 'url', value: options.did },
     { type: 'dns', value: host },
   ]
   if (/^[\d.]+$/.test(host) || host.includes(':')) names.push({ type: 'ip', value: host })
@@ -52,7 +56,16 @@ const notAfterWithin = (wanted: Date, rootEnd: Date) => (wanted.getTime() > root
 
 /** The DNS names of a leaf certificate (base64 DER) in its subjectAltName. */
 export function certificateDnsNames(certificate: string): string[] {
+  return sanNames(certificate, 'dns')
+}
+
+/** The URIs of a leaf certificate (base64 DER) in its subjectAltName: its credential_issuer URL and DID. */
+export function certificateUris(certificate: string): string[] {
+  return sanNames(certificate, 'url')
+}
+
+function sanNames(certificate: string, type: 'dns' | 'url'): string[] {
   const parsed = new x509.X509Certificate(Buffer.from(certificate, 'base64'))
   const san = parsed.getExtension(x509.SubjectAlternativeNameExtension)
-  return (san?.names.toJSON() ?? []).filter((n) => n.type === 'dns').map((n) => n.value)
+  return (san?.names.toJSON() ?? []).filter((n) => n.type === type).map((n) => n.value)
 }

@@ -8,6 +8,7 @@ import { RelyingParties1764600000000 } from './1764600000000-relying-parties.js'
 import { OutboxReplay1764700000000 } from './1764700000000-outbox-replay.js'
 import { CredentialFormatIssuerKeys1764810000000 } from './1764810000000-credential-format-issuer-keys.js'
 import { CredentialOffers1764820000000 } from './1764820000000-credential-offers.js'
+import { RelyingPartyIdentities1764830000000 } from './1764830000000-relying-party-identities.js'
 
 /** Veramo's migrations first, then ours, in order. */
 export const allMigrations = [
@@ -21,7 +22,8 @@ export const allMigrations = [
   OutboxReplay1764700000000,
   CredentialFormatIssuerKeys1764810000000,
   CredentialOffers1764820000000,
+  RelyingPartyIdentities1764830000000,
 ]
 
 /** What a verifier-only node keeps: presentation requests, used challenges and relying parties, nothing of issuers. */
-export const verifierMigrations = [PresentationRequests1764300000000, RelyingParties1764600000000]
+export const verifierMigrations = [PresentationRequests1764300000000, RelyingParties1764600000000, RelyingPartyIdentities1764830000000]

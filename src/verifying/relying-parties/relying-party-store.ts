@@ -11,6 +11,11 @@ export interface RelyingParty {
   nameZh: string
   /** Display name in English. */
   nameEn: string
+  /**
+   * The DNS name of its verifier identity (OpenID4VP client identifier `x509_san_dns:<domain>`); null until the
+   * node gives it its own public host on first use.
+   */
+  domain: string | null
   createdAt: string
 }
 
@@ -35,6 +40,16 @@ export interface VerifierIdentity {
 
 const KEY_PREFIX = 'grp_'
 const ID_PATTERN = /^[a-z0-9][a-z0-9-]{1,62}$/
+const DNS_LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?'
+const DOMAIN_PATTERN = new RegExp(`^(?=.{1,253}$)${DNS_LABEL}(?:\\.${DNS_LABEL})*$`)
+
+/** A relying party's domain, lowercased; a ValidationError unless it is a DNS name (or an IPv4 literal, for a loopback demo). */
+export function normalizeDomain(domain: string): string {
+  const normalized = domain.trim().toLowerCase()
+  if (!DOMAIN_PATTERN.test(normalized))
+    throw new ValidationError('ERR_INVALID_REQUEST', `a relying party's domain is a DNS name such as bank.example (got "${domain}")`)
+  return normalized
+}
 
 export const verifierIdentity = (party: RelyingParty): VerifierIdentity => ({
   id: party.id,
@@ -52,11 +67,12 @@ export const verifierIdentity = (party: RelyingParty): VerifierIdentity => ({
 export class RelyingPartyStore {
   constructor(private readonly db: DataSource) {}
 
-  async create(input: { id: string; nameZh: string; nameEn: string }): Promise<RelyingParty> {
+  async create(input: { id: string; nameZh: string; nameEn: string; domain?: string }): Promise<RelyingParty> {
     const party: RelyingParty = {
       id: input.id,
       nameZh: input.nameZh.trim(),
       nameEn: input.nameEn.trim(),
+      domain: input.domain === undefined ? null : normalizeDomain(input.domain),
       createdAt: new Date().toISOString(),
     }
     if (!ID_PATTERN.test(party.id))
@@ -70,20 +86,31 @@ export class RelyingPartyStore {
     }
     const inserted = await writeExecute(
       this.db,
-      `INSERT OR IGNORE INTO govcred_relying_parties (id, nameZh, nameEn, createdAt) VALUES (?, ?, ?, ?)`,
-      [party.id, party.nameZh, party.nameEn, party.createdAt],
+      `INSERT OR IGNORE INTO govcred_relying_parties (id, nameZh, nameEn, domain, createdAt) VALUES (?, ?, ?, ?, ?)`,
+      [party.id, party.nameZh, party.nameEn, party.domain, party.createdAt],
     )
     if (inserted === 0) throw new ConflictError('ERR_INVALID_REQUEST', `relying party ${party.id} already exists`)
     return party
   }
 
   async get(id: string): Promise<RelyingParty | undefined> {
-    const rows = await this.db.query(`SELECT id, nameZh, nameEn, createdAt FROM govcred_relying_parties WHERE id = ?`, [id])
+    const rows = await this.db.query(`SELECT id, nameZh, nameEn, domain, createdAt FROM govcred_relying_parties WHERE id = ?`, [id])
     return rows[0]
   }
 
+  /** Gives a relying party without a domain the one given (the node's host); answers the party as it now is. */
+  async assignDomainIfUnset(id: string, domain: string): Promise<RelyingParty | undefined> {
+    await writeExecute(this.db, `UPDATE govcred_relying_parties SET domain = ? WHERE id = ? AND domain IS NULL`, [
+      normalizeDomain(domain),
+      id,
+    ])
+    return this.get(id)
+  }
+
   async list(): Promise<(RelyingParty & { keys: RelyingPartyKeyRecord[] })[]> {
-    const parties: RelyingParty[] = await this.db.query(`SELECT id, nameZh, nameEn, createdAt FROM govcred_relying_parties ORDER BY id`)
+    const parties: RelyingParty[] = await this.db.query(
+      `SELECT id, nameZh, nameEn, domain, createdAt FROM govcred_relying_parties ORDER BY id`,
+    )
     const keys: RelyingPartyKeyRecord[] = await this.db.query(
       `SELECT id, relyingPartyId, label, createdAt, revokedAt FROM govcred_relying_party_keys ORDER BY createdAt`,
     )
@@ -118,14 +145,14 @@ export class RelyingPartyStore {
     if (!presented.startsWith(KEY_PREFIX) || presented.length > 128) return undefined
     const hash = hashSecretKey(presented)
     const rows = await this.db.query(
-      `SELECT k.id AS keyId, k.keyHash, p.id, p.nameZh, p.nameEn, p.createdAt
+      `SELECT k.id AS keyId, k.keyHash, p.id, p.nameZh, p.nameEn, p.domain, p.createdAt
          FROM govcred_relying_party_keys k JOIN govcred_relying_parties p ON p.id = k.relyingPartyId
         WHERE k.keyHash = ? AND k.revokedAt IS NULL`,
       [hash],
     )
     const row = rows[0]
     if (!row || !sameSecretHash(row.keyHash, hash)) return undefined
-    return { keyId: row.keyId, party: { id: row.id, nameZh: row.nameZh, nameEn: row.nameEn, createdAt: row.createdAt } }
+    return { keyId: row.keyId, party: { id: row.id, nameZh: row.nameZh, nameEn: row.nameEn, domain: row.domain, createdAt: row.createdAt } }
   }
 
   /** Revokes a key at once; false when there is no such active key. */
