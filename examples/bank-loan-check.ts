@@ -1,19 +1,26 @@
 /**
- * 银行贷款审核 / A bank checks a loan applicant — without calling any department.
+ * 银行贷款审核 / A bank checks a loan applicant — by OpenID4VP, seeing only what it asks for.
  *
- * 李明 runs a small software studio and applies for a business loan, pledging his flat. The bank asks
- * for three credentials: the studio's business licence, the flat's property certificate and his
- * social-security status. His wallet presents them; the bank verifies them from the presentation and
- * the chain alone, check by check. Then the registration centre revokes the property certificate (the
- * flat was sold), and a new presentation is refused with ERR_CREDENTIAL_REVOKED.
+ * 李明 runs a small software studio and applies for a business loan, pledging his flat. The three departments
+ * gave his wallet a business licence, a property certificate and a social-security status as SD-JWT VCs
+ * (OpenID4VCI). The bank (南京银行（演示）, a registered relying party) asks by OpenID4VP for a few claims of
+ * each; his wallet checks the bank's signed request, shows who asks, why and for which claims, and discloses
+ * only those (with key binding). The bank verifies them against the chain alone, check by check, and never sees
+ * the claims it did not ask for. Then the registration centre revokes the property certificate (the flat was
+ * sold), and a new presentation is refused with ERR_CREDENTIAL_REVOKED.
  *
  * Run: `npm start` in one terminal, then `npx tsx examples/bank-loan-check.ts`.
  */
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import type { HolderWallet } from '../src/wallet/holder-wallet.js'
+import type { HolderWallet, PresentationPlan } from '../src/wallet/holder-wallet.js'
 import {
   GovcredClient,
   type CredentialType,
+  type DepartmentClient,
+  type Openid4vpRequestInput,
+  type RelyingPartyClient,
   type VerificationCheck,
   type VerificationResult,
   type VerifiedCredential,
@@ -22,7 +29,6 @@ import { Narrator, shortDid, shortHash } from './lib/narrator.js'
 import { openExampleWallet, runFromCommandLine, waitFor, type ExampleOptions } from './lib/run-example.js'
 import {
   CREDENTIAL_TITLES,
-  INSURANCE_WORDS,
   businessLicenceClaims,
   newMaskedIdNumber,
   newPropertyUnitNumber,
@@ -33,29 +39,48 @@ import {
 } from './lib/sample-claims.js'
 
 export interface BankLoanCheckOutcome {
-  holder: string
-  first: { verified: boolean; checks: VerificationCheck[] }
+  first: { verified: boolean; checks: VerificationCheck[]; credentials: VerifiedCredential[] }
   second: { verified: boolean; checks: VerificationCheck[]; failedCodes: string[] }
+  /** Per credential type: the claims the bank asked for and received. */
+  disclosed: Record<string, string[]>
+  /** Per credential type: the claims the wallet holds that the bank never saw. */
+  hidden: Record<string, string[]>
 }
 
-const REQUESTED: CredentialType[] = ['BusinessLicenseCredential', 'PropertyCertificateCredential', 'SocialSecurityStatusCredential']
-const PURPOSE = '个人经营贷款审核 / Business loan application check'
+/** What the bank asks for: only what a loan check needs. */
+const LOAN_REQUEST: Openid4vpRequestInput = {
+  credentials: [
+    { id: 'licence', type: 'BusinessLicenseCredential', claims: ['enterpriseName', 'unifiedSocialCreditCode', 'enterpriseType'] },
+    { id: 'property', type: 'PropertyCertificateCredential', claims: ['certificateNumber', 'location', 'encumbrances'] },
+    { id: 'insured', type: 'SocialSecurityStatusCredential', claims: ['insuredName', 'city', 'asOf'] },
+  ],
+  purpose: { 'zh-CN': '个人经营贷款审核', en: 'Business loan application check' },
+}
 
 const CHECK_WORDS: Record<string, string> = {
-  proof: '证明格式 proof format',
-  holderSignature: '持有人签名 holder signature',
-  presentationValidity: '出示有效期 presentation validity',
-  challenge: '一次性挑战码 one-time challenge',
-  domain: '接收方 domain',
   credentialProof: '凭证格式 credential format',
   credentialSignature: '部门签名 issuer signature',
   issuerResolved: '部门身份 issuer identity',
   issuerAccredited: '部门授权 issuer accredited',
+  disclosures: '披露项与摘要一致 disclosures match',
   schema: '数据格式 schema',
   status: '未撤销/未暂停 not revoked/suspended',
   validity: '有效期 validity period',
-  holderIsSubject: '本人出示 holder is subject',
+  keyBinding: '本人持有（密钥绑定）key binding',
+  requestedClaims: '所需信息齐全 requested claims',
   requestedTypes: '所需凭证齐全 requested types',
+}
+
+const CLAIM_WORDS: Record<string, string> = {
+  enterpriseName: '名称 name',
+  unifiedSocialCreditCode: '统一社会信用代码 USCC',
+  enterpriseType: '类型 type',
+  certificateNumber: '证书号 certificate',
+  location: '坐落 location',
+  encumbrances: '抵押/查封 mortgage/seizure',
+  insuredName: '参保人 insured',
+  city: '参保地 city',
+  asOf: '截至 as of',
 }
 
 export async function main(options: ExampleOptions = {}): Promise<BankLoanCheckOutcome> {
@@ -64,70 +89,75 @@ export async function main(options: ExampleOptions = {}): Promise<BankLoanCheckO
   const market = govcred.department('market-supervision')
   const registry = govcred.department('real-estate-registration')
   const bureau = govcred.department('human-resources-social-security')
+  const bank = govcred.relyingParty()
   await govcred.ensureReady()
   const applicant: Person = { name: '李明', idNumberMasked: newMaskedIdNumber() }
 
-  say.title('银行贷款审核：不用打电话给任何部门', 'A bank loan check, without calling any department')
+  say.title('银行贷款审核：只看需要的信息', 'A bank loan check that sees only what it needs')
   say.note(
-    '银行只拿到申请人出示的凭证，再到区块链上核对签发部门的身份、授权和凭证状态；签发部门即使离线也不影响。',
-    "The bank receives only what the applicant presents, and checks the issuers' identity, accreditation and each credential's status on the chain; the issuing departments may even be offline.",
+    '银行通过 OpenID4VP 请求几项信息；申请人的钱包只披露这几项，银行再到区块链上核对签发部门的身份、授权和凭证状态。',
+    "The bank asks by OpenID4VP for a few claims; the applicant's wallet discloses only those, and the bank checks the issuers' identity, accreditation and each credential's status on the chain.",
   )
 
   say.step(
-    `申请人${applicant.name}在钱包里创建数字身份（DID）`,
-    `The applicant ${applicant.name} creates a digital identity (DID) in a wallet`,
+    '三个部门通过 OpenID4VCI 向申请人的钱包签发凭证（SD-JWT VC）',
+    "Three departments issue SD-JWT VCs to the applicant's wallet (OpenID4VCI)",
   )
   const wallet = await openExampleWallet(govcred.dataDir, 'bank-loan-applicant')
   try {
-    const holder = await wallet.createDid('key')
-    say.fact('数字身份', 'DID', shortDid(holder))
-
-    say.step('三个部门分别向申请人签发凭证，存入钱包', 'Three departments issue credentials to the applicant; the wallet keeps them')
-    const licence = await market.issue({
-      type: 'BusinessLicenseCredential',
-      holder,
-      claims: businessLicenceClaims({ uscc: newUscc(), legalRepresentative: applicant.name }),
-    })
-    const property = await registry.issue({
-      type: 'PropertyCertificateCredential',
-      holder,
-      claims: propertyCertificateClaims({ unitNumber: newPropertyUnitNumber(), owner: applicant }),
-    })
-    const social = await bureau.issue({
-      type: 'SocialSecurityStatusCredential',
-      holder,
-      claims: socialSecurityStatusClaims({ person: applicant, months: 86 }),
-    })
-    for (const [issued, department] of [
-      [licence, market],
-      [property, registry],
-      [social, bureau],
-    ] as const) {
-      await wallet.importCredential(issued.jwt)
-      const title = CREDENTIAL_TITLES[issued.type]!
-      say.fact(title.zh, title.en, `${department.department.name} → ${issued.id}`)
-    }
+    await receive(
+      say,
+      wallet,
+      market,
+      'BusinessLicenseCredential',
+      businessLicenceClaims({ uscc: newUscc(), legalRepresentative: applicant.name }),
+    )
+    const propertyId = await receive(
+      say,
+      wallet,
+      registry,
+      'PropertyCertificateCredential',
+      propertyCertificateClaims({ unitNumber: newPropertyUnitNumber(), owner: applicant }),
+    )
+    await receive(say, wallet, bureau, 'SocialSecurityStatusCredential', socialSecurityStatusClaims({ person: applicant, months: 86 }))
 
     say.step(
-      '银行发起核验请求：需要营业执照、不动产权证书和社保参保证明',
-      'The bank asks for a business licence, a property certificate and a social-security status',
+      `${bank.party.name}发起 OpenID4VP 请求：营业执照、不动产权证书和社保参保证明中的几项`,
+      `${bank.party.nameEn} asks by OpenID4VP for a few claims of a business licence, a property certificate and a social-security status`,
     )
-    const first = await presentAndVerify(say, govcred, wallet, holder)
+    const rootPem = join(govcred.dataDir, 'issuer-ca', 'root-ca.pem')
+    const trustedRoots = existsSync(rootPem) ? [readFileSync(rootPem, 'utf8')] : undefined
+    const { plan, result: first } = await presentAndRead(say, bank, wallet, trustedRoots)
     showResult(say, first)
-    if (first.verified) showClaims(say, first.credentials)
+
+    const held = await wallet.describeCredentials()
+    const disclosed: Record<string, string[]> = {}
+    const hidden: Record<string, string[]> = {}
+    for (const planned of plan.credentials) {
+      const type = planned.vct.split('/').pop()!
+      const received = first.credentials.find((c) => c.types.includes(type))
+      const seen = Object.keys(received?.claims ?? {}).sort()
+      disclosed[type] = seen
+      hidden[type] = (held.find((c) => c.id === planned.credential.id)?.claims ?? [])
+        .map((c) => c.name)
+        .filter((name) => !seen.includes(name))
+        .sort()
+    }
+    if (first.verified) showClaims(say, first.credentials, hidden)
 
     say.step(
       '房子已出售：不动产登记中心撤销这本不动产权证书',
       'The flat has been sold: the registration centre revokes the property certificate',
     )
-    const revoked = await registry.revoke(property.id)
+    const revoked = await registry.revoke(propertyId)
     say.fact('链上交易', 'Transaction on the chain', shortHash(revoked.txHash))
     say.note(
       '银行的核验服务逐个区块跟踪区块链；稍等它读到包含这次撤销的区块（通常不到一秒）。',
       "The bank's verifier follows the chain block by block; wait until it has read the block with this revocation (usually under a second).",
     )
+    const propertyCompact = plan.credentials.find((c) => c.queryId === 'property')!.credential.credential
     await waitFor(
-      () => govcred.verifyCredential(property.jwt),
+      () => govcred.verifyCredential(propertyCompact),
       (result) => !result.verified,
       'the verifier seeing the revocation',
     )
@@ -136,7 +166,7 @@ export async function main(options: ExampleOptions = {}): Promise<BankLoanCheckO
       '银行再次核验（新的请求），申请人出示同样的凭证',
       'The bank checks again (a new request); the applicant presents the same credentials',
     )
-    const second = await presentAndVerify(say, govcred, wallet, holder)
+    const { result: second } = await presentAndRead(say, bank, wallet, trustedRoots)
     showResult(say, second)
     const failed = second.checks.filter((c) => !c.ok)
     say.line('')
@@ -148,22 +178,60 @@ export async function main(options: ExampleOptions = {}): Promise<BankLoanCheckO
     }
 
     return {
-      holder,
-      first: { verified: first.verified, checks: first.checks },
+      first: { verified: first.verified, checks: first.checks, credentials: first.credentials },
       second: { verified: second.verified, checks: second.checks, failedCodes: failed.map((c) => c.code) },
+      disclosed,
+      hidden,
     }
   } finally {
     await wallet.close()
   }
 }
 
-async function presentAndVerify(say: Narrator, govcred: GovcredClient, wallet: HolderWallet, holder: string): Promise<VerificationResult> {
-  const request = await govcred.createPresentationRequest({ credentialTypes: REQUESTED, purpose: PURPOSE })
-  say.fact('请求编号', 'Request id', request.id)
-  say.fact('一次性挑战码', 'One-time challenge', `${request.challenge.slice(0, 16)}… (${request.domain})`)
-  const presentation = await wallet.present(request, { holder })
-  say.ok('申请人的钱包签名出示了三份凭证', "the applicant's wallet signed a presentation of the three credentials")
-  return govcred.verifyPresentation(presentation, request.id)
+/** A department offers a credential; the wallet receives it with the transaction code. Returns its credential id. */
+async function receive(
+  say: Narrator,
+  wallet: HolderWallet,
+  department: DepartmentClient,
+  type: CredentialType,
+  claims: Record<string, unknown>,
+): Promise<string> {
+  const offer = await department.offer({ type, claims, format: 'dc+sd-jwt' })
+  await wallet.receive(offer.offerUri, { txCode: offer.txCode })
+  const state = await department.offerState(offer.id)
+  const title = CREDENTIAL_TITLES[type]!
+  say.fact(title.zh, title.en, `${department.department.name} → ${state.credentialId ?? offer.id}`)
+  return state.credentialId!
+}
+
+/** The bank asks, the wallet shows what is asked and answers (the applicant agrees), the bank reads the result. */
+async function presentAndRead(
+  say: Narrator,
+  bank: RelyingPartyClient,
+  wallet: HolderWallet,
+  trustedRoots: string[] | undefined,
+): Promise<{ plan: PresentationPlan; result: VerificationResult }> {
+  const request = await bank.requestPresentation(LOAN_REQUEST)
+  say.fact('请求链接（二维码内容）', 'Request link (in the QR code)', `${request.deepLink.slice(0, 72)}…`)
+  const plan = await wallet.openPresentationRequest(request.deepLink, trustedRoots ? { trustedRoots } : {})
+  say.ok(
+    `钱包核对了请求的签名和证书：${plan.verifierName['zh-CN'] ?? ''}（${plan.clientId}）`,
+    `the wallet checked the request's signature and certificate: ${plan.verifierName.en ?? ''}`,
+  )
+  say.fact('用途', 'Purpose', `${plan.purpose['zh-CN'] ?? ''} / ${plan.purpose.en ?? ''}`)
+  for (const c of plan.credentials) {
+    const type = c.vct.split('/').pop()!
+    say.fact(CREDENTIAL_TITLES[type]?.zh ?? type, '只披露 disclose only', c.claimNames.map((n) => n.path).join(', '))
+  }
+  await wallet.sendPresentation(plan)
+  say.ok('申请人同意，钱包只出示了所请求的信息', 'the applicant agreed; the wallet presented only the claims asked for')
+  const state = await waitFor(
+    () => bank.readRequest(request.id),
+    (s) => s.state !== 'pending',
+    'the bank receiving the answer',
+  )
+  if (!state.result) throw new Error(`the request ended ${state.state} without a result`)
+  return { plan, result: state.result }
 }
 
 function showResult(say: Narrator, result: VerificationResult): void {
@@ -194,51 +262,18 @@ function credentialLabel(result: VerificationResult, check: VerificationCheck): 
   return type && CREDENTIAL_TITLES[type] ? CREDENTIAL_TITLES[type].zh : `#${check.credential}`
 }
 
-/** What the bank learns: the verified claims, summarised. */
-function showClaims(say: Narrator, credentials: VerifiedCredential[]): void {
+/** What the bank learns (the disclosed claims only) and what it never saw. */
+function showClaims(say: Narrator, credentials: VerifiedCredential[], hidden: Record<string, string[]>): void {
   say.line('')
-  say.note('银行获得的已核验信息：', 'What the bank now knows, verified:')
+  say.note('银行获得的已核验信息（仅所请求的几项）：', 'What the bank now knows, verified (only the claims it asked for):')
   for (const credential of credentials) {
     const type = credential.types.find((t) => t !== 'VerifiableCredential') ?? ''
     const title = CREDENTIAL_TITLES[type] ?? { zh: type, en: type }
-    const c = credential.claims
     say.line(`     【${title.zh} / ${title.en}】 ${credential.issuerName ?? credential.issuer ?? ''}`)
-    const lines: [string, string][] =
-      type === 'BusinessLicenseCredential'
-        ? [
-            ['名称 name', c.enterpriseName],
-            ['统一社会信用代码 USCC', c.unifiedSocialCreditCode],
-            ['类型 type', c.enterpriseType],
-            ['法定代表人 legal representative', c.legalRepresentative],
-            ['注册资本 capital', `${Number(c.registeredCapital?.amount).toLocaleString('en')} ${c.registeredCapital?.currency}`],
-            ['成立日期 established', c.dateOfEstablishment],
-          ]
-        : type === 'PropertyCertificateCredential'
-          ? [
-              ['证书号 certificate', c.certificateNumber],
-              ['坐落 location', c.location],
-              ['建筑面积 area', `${c.area?.buildingArea} m²`],
-              [
-                '权利人 owners',
-                (c.owners ?? []).map((o: { name: string; share: number }) => `${o.name} ${Math.round(o.share * 100)}%`).join(', '),
-              ],
-              [
-                '抵押/查封 mortgage/seizure',
-                `${c.encumbrances?.mortgage ? '有抵押 mortgaged' : '无抵押 no mortgage'}, ${c.encumbrances?.seizure ? '已查封 seized' : '未查封 not seized'}`,
-              ],
-            ]
-          : type === 'SocialSecurityStatusCredential'
-            ? [
-                ['参保人 insured', `${c.insuredName} (${c.idNumberMasked}), ${c.city}`],
-                ...(c.insurances ?? []).map((i: { type: string; status: string; contributionMonths: number }): [string, string] => [
-                  INSURANCE_WORDS[i.type] ?? i.type,
-                  `${i.status}, ${i.contributionMonths} 个月 months`,
-                ]),
-                ['截至 as of', c.asOf],
-              ]
-            : Object.entries(c).map(([k, v]): [string, string] => [k, JSON.stringify(v)])
-    for (const [label, value] of lines) say.line(`        ${label}: ${value}`)
-    if (credential.validUntil) say.line(`        有效期至 valid until: ${credential.validUntil.slice(0, 10)}`)
+    for (const [name, value] of Object.entries(credential.claims)) {
+      say.line(`        ${CLAIM_WORDS[name] ?? name}: ${typeof value === 'string' ? value : JSON.stringify(value)}`)
+    }
+    if (hidden[type]?.length) say.line(`        银行没有看到 the bank did not see: ${hidden[type].join(', ')}`)
   }
 }
 

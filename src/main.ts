@@ -61,10 +61,14 @@ Usage: govcred <command> [options]   (or: npm run cli -- <command> [options])
   audit verify [--department ID]     recompute the audit hash chains and compare with the chain anchors
   outbox [--status pending|sent|confirmed|failed]
   verifier                           run only the verification API (needs GOVCRED_RPC_URL and the registry addresses)
-  relying-party create --id ID --name NAME --name-en NAME [--domain DNS] [--label TEXT] [--verifier]   (prints its API key once)
+  relying-party create --id ID --name NAME --name-en NAME [--domain DNS] [--label TEXT] [--webhook-url URL] [--verifier]
+                                      (prints its API key, and its webhook secret, once)
   relying-party list [--verifier]     with each one's client_id (x509_san_dns:DOMAIN) and certificate fingerprint
   relying-party key-create --id ID [--label TEXT] [--verifier]
   relying-party key-revoke KEY_ID [--verifier]      (--verifier: the verifier-only node's database)
+  relying-party webhook-set --id ID --webhook-url URL [--verifier]   results announced there, signed (new secret, shown once)
+  relying-party webhook-remove --id ID [--verifier]
+  relying-party webhook-events --id ID [--verifier]  each event's state (pending, delivered, failed), attempts, last error
   wallet create-did [--method key|ethr] [--alias NAME]      (wallet: --wallet DIR or GOVCRED_WALLET_DIR)
   wallet dids
   wallet list                        type, issuer, status, validity and claims of each credential held
@@ -74,6 +78,10 @@ Usage: govcred <command> [options]   (or: npm run cli -- <command> [options])
                                      asks for the transaction code unless --tx-code gives it
   wallet present --request URL | --challenge C --domain D --types T1,T2 [--holder DID] [--credentials ID1,ID2] [--yes]
                                      shows the verifier, purpose and credentials, and asks before signing (--yes: don't ask)
+  wallet present OPENID4VP_URI [--trust-root PEM_FILE] [--yes]
+                                     answer an OpenID4VP request (openid4vp://…): checks the verifier's signed request,
+                                     shows who asks, why and each claim, and discloses only those claims after consent
+  wallet history                     who asked for what, when, and whether it was sent (never the claim values)
 
 Configuration comes from the environment; see README.md.`
 
@@ -111,6 +119,7 @@ async function main(argv: string[]): Promise<void> {
       format: { type: 'string' },
       'trust-root': { type: 'string' },
       verifier: { type: 'boolean' },
+      'webhook-url': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   })

@@ -73,6 +73,23 @@ export function loadDemoDepartments(dataDir: string): DemoDepartment[] {
   return demo.departments ?? []
 }
 
+/** The demo bank (a registered relying party) that `npm start` writes into `<dataDir>/demo.json`. */
+export interface DemoRelyingParty {
+  id: string
+  name: string
+  nameEn: string
+  apiKey: string
+  /** Its OpenID4VP client identifier, `x509_san_dns:<host>`. */
+  clientId: string
+}
+
+/** Reads the demo relying parties (with their API keys) from `<dataDir>/demo.json`. */
+export function loadDemoRelyingParties(dataDir: string): DemoRelyingParty[] {
+  loadDemoDepartments(dataDir) // the same file; says clearly when it is missing
+  const demo = JSON.parse(readFileSync(join(dataDir, 'demo.json'), 'utf8')) as { relyingParties?: DemoRelyingParty[] }
+  return demo.relyingParties ?? []
+}
+
 export interface IssueInput {
   type: CredentialType
   holder: string
@@ -204,6 +221,31 @@ export interface PresentationRequest {
   expiresAt: string
 }
 
+/** What a relying party asks for by OpenID4VP: per credential (a DCQL query id), its type and the claims wanted. */
+export interface Openid4vpRequestInput {
+  credentials: { id: string; type: CredentialType; claims: string[] }[]
+  purpose: { 'zh-CN': string; en: string }
+}
+
+/** An OpenID4VP request: the link and QR code for the holder's wallet. */
+export interface CreatedOpenid4vpRequest {
+  id: string
+  protocol: 'openid4vp'
+  requestUri: string
+  /** openid4vp://?client_id=…&request_uri=… */
+  deepLink: string
+  qrSvg: string
+  expiresAt: string
+  verifier: { id: string; name: { 'zh-CN': string; en: string } }
+}
+
+/** What the relying party reads back: the state and, once answered, the result check by check. */
+export interface Openid4vpRequestState {
+  id: string
+  state: 'pending' | 'answered' | 'expired'
+  result?: VerificationResult | null
+}
+
 export interface VerificationCheck {
   check: string
   ok: boolean
@@ -283,6 +325,13 @@ export class GovcredClient {
   /** A verifier (e.g. a bank) asks for credentials; the answer carries a one-time challenge. */
   createPresentationRequest(input: { credentialTypes: CredentialType[]; purpose: string }): Promise<PresentationRequest> {
     return this.request('POST', '/v1/presentation-requests', { body: input })
+  }
+
+  /** The client of the demo bank (a registered relying party), authenticated with its API key from demo.json. */
+  relyingParty(id = 'demo-bank-of-nanjing'): RelyingPartyClient {
+    const found = loadDemoRelyingParties(this.dataDir).find((p) => p.id === id)
+    if (!found?.apiKey) throw new ApiError('ERR_CLIENT_DEMO_RELYING_PARTY_MISSING', `demo.json in ${this.dataDir} has no API key for ${id}`)
+    return new RelyingPartyClient(this, found)
   }
 
   /** Verifies a presentation; a refusal (HTTP 422) is a result, not an error. */
@@ -393,6 +442,27 @@ export class DepartmentClient {
 
   private call<T>(method: Method, path: string, body?: unknown): Promise<T> {
     return this.client.request<T>(method, path, { body: method === 'POST' ? (body ?? {}) : undefined, apiKey: this.department.apiKey })
+  }
+}
+
+/** What a bank's system does: ask for credentials by OpenID4VP and read the result. */
+export class RelyingPartyClient {
+  constructor(
+    private readonly client: GovcredClient,
+    readonly party: DemoRelyingParty,
+  ) {}
+
+  /** A signed OpenID4VP request (DCQL, direct_post) for the holder's wallet: deep link and QR code. */
+  requestPresentation(input: Openid4vpRequestInput): Promise<CreatedOpenid4vpRequest> {
+    return this.client.request('POST', '/v1/presentation-requests', {
+      body: { protocol: 'openid4vp', ...input },
+      apiKey: this.party.apiKey,
+    })
+  }
+
+  /** The request's state and, once the wallet answered, the verification result (only the disclosed claims). */
+  readRequest(id: string): Promise<Openid4vpRequestState> {
+    return this.client.request('GET', `/v1/presentation-requests/${encodeURIComponent(id)}`, { apiKey: this.party.apiKey })
   }
 }
 

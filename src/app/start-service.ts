@@ -13,7 +13,10 @@ import { createStatusListTokens } from './status-list-service.js'
 import { createRelyingPartyIdentities } from './relying-party-identity-services.js'
 import type { RelyingPartyIdentities } from '../verifying/relying-parties/verifier-identity.js'
 import { createVerifierService, type VerifierService } from '../verifying/verifier-service.js'
+import { Openid4vpVerifier } from '../verifying/openid4vp/openid4vp-verifier.js'
 import type { Config as GovcredConfig } from '../config/config.js'
+import { createWebhookDispatcher, notifyAnswersByWebhook } from './webhook-services.js'
+import type { WebhookDispatcher } from '../verifying/relying-parties/webhook-delivery.js'
 
 export interface RunningService {
   ctx: ServiceContext
@@ -21,6 +24,8 @@ export interface RunningService {
   verifier: VerifierService
   /** The relying parties' verifier identities (OpenID4VP request-object keys and certificates). */
   relyingPartyIdentities: RelyingPartyIdentities
+  /** Deliveries of presentation results to the relying parties' webhooks (background, durable, bounded). */
+  webhooks: WebhookDispatcher
   server: Server
   url: string
   /** What /v1/network advertises: the read-only endpoint (POST /v1/chain/rpc) or GOVCRED_PUBLIC_RPC_URL. */
@@ -37,6 +42,7 @@ export async function startService(config: Config, logger: Logger, options: { de
   const ctx = await openServiceContext(config, { logger })
   let issuanceStarted: IssuanceServices | undefined
   let verifierStarted: VerifierService | undefined
+  let webhooksStarted: WebhookDispatcher | undefined
   try {
     const issuance = createIssuanceServices(ctx, logger)
     const relyingPartyIdentities = createRelyingPartyIdentities(ctx)
@@ -52,6 +58,10 @@ export async function startService(config: Config, logger: Logger, options: { de
     const verifier = createVerifierService({ ...verifierSettings(config, ctx), registries: ctx.registries })
     await verifier.start()
     verifierStarted = verifier
+    const webhooks = createWebhookDispatcher(ctx.db, ctx.kmsSecret.secret, config.webhooks, logger)
+    notifyAnswersByWebhook(verifier.deps.requests, webhooks, logger)
+    webhooks.start()
+    webhooksStarted = webhooks
     ctx.writer.onMined((write) => {
       if (write.contract === 'CredentialStatusRegistry') {
         const account = /^0x[0-9a-f]{40}$/i.test(write.account) ? write.account : ''
@@ -84,6 +94,14 @@ export async function startService(config: Config, logger: Logger, options: { de
       issuance: { ...issuance, departments: ctx.departments },
       oid4vci: createOid4vciServices(ctx, issuance),
       verifier,
+      openid4vp: new Openid4vpVerifier({
+        requests: verifier.deps.requests,
+        parties: verifier.relyingParties,
+        identities: relyingPartyIdentities,
+        ctx: verifier.deps,
+        ensureFresh: () => verifier.watcher.ensureFresh(),
+        publicUrl: issuance.publicUrl,
+      }),
       statusLists,
       issuerKeys: issuance.issuerKeys,
       vct: { publicUrl: issuance.publicUrl },
@@ -98,6 +116,7 @@ export async function startService(config: Config, logger: Logger, options: { de
       issuance,
       verifier,
       relyingPartyIdentities,
+      webhooks,
       server: serving.server,
       url: serving.url,
       publicRpcUrl,
@@ -105,6 +124,7 @@ export async function startService(config: Config, logger: Logger, options: { de
       stop() {
         stopping ??= (async () => {
           await serving.close()
+          await webhooks.stop()
           verifier.stop()
           await issuance.stop()
           await ctx.close()
@@ -113,6 +133,7 @@ export async function startService(config: Config, logger: Logger, options: { de
       },
     }
   } catch (error) {
+    await webhooksStarted?.stop()
     verifierStarted?.stop()
     await issuanceStarted?.stop().catch(() => undefined)
     await ctx.close()

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Server } from 'node:http'
 import { openDatabase } from '../store/open-database.js'
@@ -14,6 +15,8 @@ import { healthProbes } from './health-probes.js'
 import { createRegistryClients } from '../chain/registries/registry-clients.js'
 import { TrustRegistryPlugin } from '../agent/plugins/trust-registry-plugin.js'
 import type { Logger } from '../shared/logger.js'
+import { resolveKmsSecret } from '../config/kms-secret.js'
+import { createWebhookDispatcher, notifyAnswersByWebhook } from './webhook-services.js'
 
 export interface RunningVerifier {
   server: Server
@@ -63,6 +66,16 @@ export async function startVerifier(config: VerifierConfig, logger: Logger): Pro
     provider.destroy()
     throw new Error(`cannot read the registries at ${config.rpcUrl}: ${(error as Error).message}`, { cause: error })
   }
+  // DATA_DIR/kms-secret (0600) seals the relying parties' webhook secrets: `govcred relying-party … --verifier
+  // --webhook-url` creates it; read only when a webhook is delivered (a node without webhooks holds no secret).
+  const kmsSecretFile = join(config.dataDir, 'kms-secret')
+  const kmsSecret = () => {
+    if (!existsSync(kmsSecretFile)) throw new Error(`${kmsSecretFile} is missing: register the webhook again`)
+    return resolveKmsSecret(undefined, config.dataDir).secret
+  }
+  const webhooks = createWebhookDispatcher(db, kmsSecret, config.webhooks, logger)
+  notifyAnswersByWebhook(verifier.deps.requests, webhooks, logger)
+  webhooks.start()
   const trustRegistry = new TrustRegistryPlugin(registries).methods
   let publicRpcUrl = readOnlyRpcUrl(config.publicUrl, config.publicUrl)
   const app = createApp({
@@ -90,6 +103,7 @@ export async function startVerifier(config: VerifierConfig, logger: Logger): Pro
       stopping ??= (async () => {
         verifier.stop()
         await serving.close()
+        await webhooks.stop()
         provider.destroy()
         await db.destroy()
       })()

@@ -5,6 +5,8 @@ import {
   fetchPresentationRequest,
   HolderWallet,
   WalletError,
+  type PresentationHistoryEntry,
+  type PresentationPlan,
   type PresentationRequestLike,
   type PresentationSelection,
   type ReceivedCredential,
@@ -28,7 +30,7 @@ export interface WalletFlags {
   'tx-code'?: string
   /** `wallet receive`: dc+sd-jwt (default) or jwt_vc_json, when the offer allows both. */
   format?: string
-  /** `wallet receive`: a PEM file of the root certificate the issuer's certificate must chain to. */
+  /** `wallet receive` / `wallet present`: a PEM file of the root certificate the issuer's (verifier's) certificate must chain to. */
   'trust-root'?: string
 }
 
@@ -69,6 +71,10 @@ export function terminalIo(): WalletIo {
  * `wallet receive` takes an OpenID4VCI offer (`openid-credential-offer://…` or the offer's https URL), asks for
  * its transaction code on the terminal unless --tx-code gives it, and stores the credential bound to a new key;
  * `wallet list` shows each credential's type, issuer, status (read where the issuer publishes it), validity and claims.
+ *
+ * `wallet present <openid4vp-uri>` answers an OpenID4VP request: it verifies the verifier's signed request
+ * (and with --trust-root its certificate's root), shows who asks, why and each claim asked for, and after
+ * consent discloses only those claims; `wallet history` lists who asked for what, when, and whether it was sent.
  */
 export async function walletCommand(
   sub: string | undefined,
@@ -110,6 +116,20 @@ export async function walletCommand(
         return received
       }
       case 'present': {
+        if (arg) {
+          const trustedRoots = flags['trust-root'] ? [readFileSync(flags['trust-root'], 'utf8')] : undefined
+          const plan = await wallet.openPresentationRequest(arg, trustedRoots ? { trustedRoots } : {})
+          io.write(openid4vpSummary(plan))
+          try {
+            await consent(flags, io)
+          } catch (error) {
+            await wallet.declinePresentation(plan)
+            throw error
+          }
+          const sent = await wallet.sendPresentation(plan)
+          io.write('已出示 Presented: the verifier accepted the response\n')
+          return sent
+        }
         const request = await presentationRequest(flags)
         const credentialIds = flags.credentials
           ?.split(',')
@@ -120,8 +140,13 @@ export async function walletCommand(
         await consent(flags, io)
         return await wallet.present(request, { holder: selection.holder, credentialIds: selection.credentials.map((c) => c.hash) })
       }
+      case 'history': {
+        const entries = await wallet.presentationHistory()
+        io.write(historySummary(entries))
+        return entries
+      }
       default:
-        throw new CliError(`unknown wallet command "${sub ?? ''}" (create-did, dids, import, receive, list, present)`)
+        throw new CliError(`unknown wallet command "${sub ?? ''}" (create-did, dids, import, receive, list, present, history)`)
     }
   } finally {
     await wallet.close()
@@ -199,6 +224,50 @@ export function consentSummary(request: PresentationRequestLike, selection: Pres
     ...disclosed,
     '',
   ].join('\n')
+}
+
+const both = (names: { 'zh-CN'?: string; en?: string }, fallback: string): string =>
+  [names['zh-CN'], names.en]
+    .filter((n): n is string => Boolean(n))
+    .map(inert)
+    .join(' / ') || fallback
+
+/** What an OpenID4VP request asks for, in Chinese and English: the verifier, purpose, each credential and claim. */
+export function openid4vpSummary(plan: PresentationPlan): string {
+  const lines = [
+    'OpenID4VP 出示请求 Presentation request',
+    `  验证方 verifier:       ${both(plan.verifierName, '未具名 / unnamed')} (${inert(plan.clientId)})`,
+    `  证书 certificate:      ${plan.trustedRoot ? '已核对受信任根证书 chains to the trusted root' : '签名有效，未核对根证书 signature valid; root not checked (--trust-root)'}`,
+    `  用途 purpose:          ${both(plan.purpose, '未说明 / not stated')}`,
+    `  有效期至 expires:      ${plan.expiresAt ?? '-'}`,
+    `  将出示 to disclose (${plan.credentials.length}):`,
+  ]
+  for (const c of plan.credentials) {
+    lines.push(`    - ${both(c.typeName, inert(c.vct))}  [${inert(c.queryId)}]`)
+    lines.push(`      签发方 issuer: ${both(c.credential.issuerDisplay, inert(c.credential.credentialIssuer))}`)
+    if (c.claimNames.length === 0)
+      lines.push('      仅凭证本身，不含可选披露的信息 / only the credential itself, no selectively disclosable claim')
+    for (const claim of c.claimNames)
+      lines.push(`      · ${both(claim.name, inert(claim.path))}${claim.name['zh-CN'] || claim.name.en ? ` (${inert(claim.path)})` : ''}`)
+  }
+  lines.push('  其余信息不会出示 / nothing else is disclosed', '')
+  return lines.join('\n')
+}
+
+/** The presentation history for a person: when, who, what (claim names only) and whether it was sent. */
+function historySummary(entries: PresentationHistoryEntry[]): string {
+  if (entries.length === 0) return '尚无出示记录 / no presentation requests yet\n'
+  const outcome = { sent: '已出示 sent', declined: '已拒绝 declined', failed: '未成功 failed' }
+  return `${entries
+    .map((e) =>
+      [
+        `${e.at}  ${outcome[e.outcome]}${e.reason && e.outcome !== 'declined' ? ` (${inert(e.reason)})` : ''}`,
+        `  验证方 verifier: ${both(e.verifierName, '未具名 / unnamed')} (${inert(e.clientId)})`,
+        `  用途 purpose:    ${both(e.purpose, '未说明 / not stated')}`,
+        ...e.requested.map((r) => `  ${inert(r.type)}: ${r.claims.map(inert).join(', ') || '-'}`),
+      ].join('\n'),
+    )
+    .join('\n')}\n`
 }
 
 async function consent(flags: WalletFlags, io: WalletIo): Promise<void> {

@@ -15,6 +15,7 @@ import { readIssuanceSettings, type IssuanceSettings } from './issuance-settings
 import { readGovernanceSettings, type GovernanceSettings } from './governance-settings.js'
 import { readChainTimeoutSettings, type ChainTimeoutSettings } from './chain-timeout-settings.js'
 import { readOfferSettings, type OfferSettings } from './offer-settings.js'
+import { readWebhookSettings, type WebhookSettings } from './webhook-settings.js'
 
 export { ConfigError }
 
@@ -53,6 +54,8 @@ export interface Config extends HttpSettings {
   readonly governance: GovernanceSettings
   /** Credential offers of the OpenID4VCI issuer (GOVCRED_OFFER_TTL_SECONDS, GOVCRED_OFFER_TX_CODE_ATTEMPTS). */
   readonly offers: OfferSettings
+  /** Webhook deliveries to relying parties (GOVCRED_WEBHOOK_MAX_ATTEMPTS, _BACKOFF_MS, _TIMEOUT_MS, _ALLOW_LOOPBACK). */
+  readonly webhooks: WebhookSettings
 }
 
 /** Status bits per transaction: 1,000 scattered bits stay well inside a 30M-gas block. */
@@ -97,6 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const governance = readGovernanceSettings(read)
   const chainTimeouts = readChainTimeoutSettings(read)
   const offers = readOfferSettings(read)
+  const webhooks = readWebhookSettings(read, mode === 'embedded')
 
   if (problems.length > 0) throw new ConfigError(problems)
   return Object.freeze({
@@ -123,5 +127,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     verifierAccess: Object.freeze(verifierAccess),
     governance,
     offers,
+    webhooks,
   })
 }

@@ -15,9 +15,15 @@ export interface VerifierAccessSettings {
   readonly anonymousRequests: boolean
   /** GOVCRED_ANONYMOUS_REQUESTS_MAX: most open (unused, unexpired) anonymous requests at once (default 1,000). */
   readonly anonymousRequestsMax: number
+  /**
+   * GOVCRED_PRESENTATION_RESULT_TTL_SECONDS: how long the result of an answered OpenID4VP request (its checks
+   * and the disclosed claims) is kept for its relying party to read, then purged (default 86,400: a day).
+   */
+  readonly presentationResultTtlSeconds: number
 }
 
 export const DEFAULT_ANONYMOUS_REQUESTS_MAX = 1000
+export const DEFAULT_PRESENTATION_RESULT_TTL_SECONDS = 86_400
 
 /**
  * Reads GOVCRED_ANONYMOUS_REQUESTS and GOVCRED_ANONYMOUS_REQUESTS_MAX; `anonymousDefault` is the mode's
@@ -30,6 +36,12 @@ export function readVerifierAccessSettings(read: Reader, anonymousDefault: boole
   return {
     anonymousRequests: read.bool('GOVCRED_ANONYMOUS_REQUESTS', anonymousDefault),
     anonymousRequestsMax: read.int('GOVCRED_ANONYMOUS_REQUESTS_MAX', DEFAULT_ANONYMOUS_REQUESTS_MAX, 1, 1_000_000),
+    presentationResultTtlSeconds: read.int(
+      'GOVCRED_PRESENTATION_RESULT_TTL_SECONDS',
+      DEFAULT_PRESENTATION_RESULT_TTL_SECONDS,
+      60,
+      90 * 86_400,
+    ),
   }
 }
 

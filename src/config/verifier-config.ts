@@ -14,6 +14,7 @@ import { envReader } from './env-reader.js'
 import { readRateLimitSettings, type RateLimitSettings } from './rate-limit-settings.js'
 import { readVerifierAccessSettings, type VerifierAccessSettings } from './verifier-access-settings.js'
 import { readChainTimeoutSettings, type ChainTimeoutSettings } from './chain-timeout-settings.js'
+import { readWebhookSettings, type WebhookSettings } from './webhook-settings.js'
 
 export interface VerifierConfig extends HttpSettings, VerifierSettings, ChainTimeoutSettings {
   readonly dataDir: string
@@ -26,6 +27,8 @@ export interface VerifierConfig extends HttpSettings, VerifierSettings, ChainTim
   readonly rateLimits: RateLimitSettings
   /** Who may create presentation requests: registered relying parties only, unless GOVCRED_ANONYMOUS_REQUESTS=true. */
   readonly verifierAccess: VerifierAccessSettings
+  /** Webhook deliveries to relying parties (GOVCRED_WEBHOOK_*; loopback refused unless GOVCRED_WEBHOOK_ALLOW_LOOPBACK=true). */
+  readonly webhooks: WebhookSettings
 }
 
 const ADDRESS_VARS = {
@@ -73,6 +76,7 @@ export function loadVerifierConfig(env: NodeJS.ProcessEnv = process.env): Verifi
   const rateLimits = readRateLimitSettings(read)
   const verifierAccess = readVerifierAccessSettings(read, false)
   const chainTimeouts = readChainTimeoutSettings(read)
+  const webhooks = readWebhookSettings(read, false)
   if (problems.length > 0) throw new ConfigError(problems)
   return Object.freeze({
     ...http,
@@ -85,5 +89,6 @@ export function loadVerifierConfig(env: NodeJS.ProcessEnv = process.env): Verifi
     contracts: Object.freeze(contracts as unknown as VerifierConfig['contracts']),
     rateLimits,
     verifierAccess: Object.freeze(verifierAccess),
+    webhooks,
   })
 }

@@ -16,6 +16,7 @@ import type { VerifierService } from '../verifying/verifier-service.js'
 import type { IssuerKeys } from '../issuing/issuer-keys/issuer-keys.js'
 import type { CredentialOfferDeps } from '../issuing/offers/credential-offers.js'
 import type { Oid4vciIssuerService } from '../issuing/offers/oid4vci-issuer.js'
+import type { Openid4vpVerifier } from '../verifying/openid4vp/openid4vp-verifier.js'
 
 /** What the department routes need from the issuing side. */
 export interface IssuingRouteDeps {
@@ -63,6 +64,8 @@ export interface AppDeps {
   oid4vci?: { protocol: Oid4vciIssuerService; offers: CredentialOfferDeps }
   /** The verifying side (always present in a running node). */
   verifier?: VerifierService
+  /** The OpenID4VP 1.0 verifier (relying parties' signed requests, direct_post responses); absent where no identities sign requests. */
+  openid4vp?: Openid4vpVerifier
   /** GET /vct/{TypeName}: SD-JWT VC type metadata under the node's public URL; absent in verifier-only mode. */
   vct?: { publicUrl: () => string }
   /** The departments' SD-JWT issuing keys; GET /v1/network publishes their root certificate (issuerTrust). */

@@ -18,6 +18,7 @@ import { statusListRoutes } from './routes/status-list-routes.js'
 import { vctRoutes } from './routes/vct-routes.js'
 import { oid4vciRoutes } from './routes/oid4vci-routes.js'
 import { credentialOfferRoutes } from './routes/credential-offer-routes.js'
+import { openid4vpRoutes } from './routes/openid4vp-routes.js'
 import { requireDepartment } from './department-auth.js'
 import { HEALTH_ROUTE, PUBLIC_ROUTE_PREFIXES, publicLimits } from './rate-limits.js'
 
@@ -46,7 +47,8 @@ export function createApp(deps: AppDeps): Express {
   if (deps.chainRpc) app.use(chainRpcRoutes(deps.chainRpc))
   if (deps.trustRegistry) app.use(issuerRoutes({ registry: deps.trustRegistry, deployments: deps.deployments }))
   if (deps.resolveDid) app.use(resolverRoutes(deps.resolveDid))
-  if (deps.verifier) app.use(verifierRoutes(deps.verifier))
+  if (deps.verifier) app.use(verifierRoutes(deps.verifier, deps.openid4vp))
+  if (deps.openid4vp) app.use(openid4vpRoutes({ openid4vp: deps.openid4vp }))
   if (deps.statusLists) app.use(statusListRoutes({ tokens: deps.statusLists }))
   if (deps.vct) app.use(vctRoutes(deps.vct))
   if (deps.oid4vci) app.use(oid4vciRoutes({ protocol: deps.oid4vci.protocol }))

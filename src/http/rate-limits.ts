@@ -18,6 +18,7 @@ export const PUBLIC_ROUTE_PREFIXES = [
   '/v1/chain/rpc',
   '/v1/property/units',
   '/oid4vci',
+  '/oid4vp',
   '/.well-known/openid-credential-issuer',
   '/.well-known/oauth-authorization-server',
   '/status-lists',

@@ -74,6 +74,11 @@ export const CHECKS = {
   },
   holderIsSubject: { about: 'the presenter is the subject of each credential', codes: ['ERR_HOLDER_NOT_SUBJECT'] },
   requestedTypes: { about: 'every credential type the request asked for is present', codes: ['ERR_REQUESTED_TYPE_MISSING'] },
+  requestedClaims: {
+    about:
+      "an OpenID4VP response discloses every claim the request's DCQL query asked for, in a credential of the type asked for (matched with the dcql library)",
+    codes: ['ERR_REQUESTED_CLAIM_MISSING'],
+  },
 } as const satisfies Record<string, { about: string; codes: readonly `ERR_${string}`[] }>
 
 export type CheckName = keyof typeof CHECKS

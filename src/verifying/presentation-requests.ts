@@ -18,6 +18,29 @@ export interface PresentationRequest {
   relyingPartyId: string | null
   /** The outcome of the presentation that used the request up (null until then). */
   result: PresentationOutcome | null
+  /** 'json': govcred's own request (VP-JWT answers); 'openid4vp': an OpenID4VP 1.0 request (DCQL, direct_post). */
+  protocol: 'json' | 'openid4vp'
+  /** OpenID4VP: the DCQL query of the request object. */
+  dcqlQuery: Record<string, unknown> | null
+  /** OpenID4VP: the purpose in both languages (`purpose` holds them joined). */
+  purposeI18n: { 'zh-CN': string; en: string } | null
+  /** OpenID4VP: when the wallet's response arrived (null until then). */
+  answeredAt: string | null
+  /**
+   * OpenID4VP: what the relying party reads of the response (checks, and of each credential only the disclosed
+   * claims); null until answered and again once purged (GOVCRED_PRESENTATION_RESULT_TTL_SECONDS).
+   */
+  verification: Record<string, unknown> | null
+}
+
+/** What an OpenID4VP request is made of (POST /v1/presentation-requests with protocol openid4vp). */
+export interface Openid4vpRequestInput {
+  relyingPartyId: string
+  /** The client identifier (`x509_san_dns:<domain>`): the audience of the key-binding JWTs, kept as `domain`. */
+  clientId: string
+  credentialTypes: string[]
+  purpose: { 'zh-CN': string; en: string }
+  dcqlQuery: Record<string, unknown>
 }
 
 /** What is kept of the presentation that used a request: no claims, no credentials. */
@@ -103,6 +126,11 @@ export class PresentationRequestStore {
       usedAt: null,
       relyingPartyId,
       result: null,
+      protocol: 'json',
+      dcqlQuery: null,
+      purposeI18n: null,
+      answeredAt: null,
+      verification: null,
     }
     const values = [
       request.id,
@@ -135,9 +163,90 @@ export class PresentationRequestStore {
         )
       }
     }
+    this.remember(request)
+    return request
+  }
+
+  /** Stores a new OpenID4VP request of a relying party: its nonce is the request's challenge, its audience the client id. */
+  async createOpenid4vp(input: Openid4vpRequestInput): Promise<PresentationRequest> {
+    const now = new Date()
+    const purpose = `${input.purpose['zh-CN']} / ${input.purpose.en}`
+    const request: PresentationRequest = {
+      id: randomUUID(),
+      challenge: randomBytes(32).toString('base64url'),
+      domain: input.clientId,
+      credentialTypes: input.credentialTypes,
+      purpose,
+      createdAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + this.ttlMs).toISOString(),
+      usedAt: null,
+      relyingPartyId: input.relyingPartyId,
+      result: null,
+      protocol: 'openid4vp',
+      dcqlQuery: input.dcqlQuery,
+      purposeI18n: input.purpose,
+      answeredAt: null,
+      verification: null,
+    }
+    await writeQuery(
+      this.db,
+      `INSERT INTO govcred_presentation_requests (id, challenge, domain, credentialTypes, purpose, createdAt, expiresAt, relyingPartyId,
+         protocol, dcqlQuery, purposeI18n) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        request.id,
+        request.challenge,
+        request.domain,
+        JSON.stringify(request.credentialTypes),
+        purpose,
+        request.createdAt,
+        request.expiresAt,
+        request.relyingPartyId,
+        'openid4vp',
+        JSON.stringify(input.dcqlQuery),
+        JSON.stringify(input.purpose),
+      ],
+    )
+    this.remember(request)
+    return request
+  }
+
+  /**
+   * Records the answer to an OpenID4VP request and uses it up, in one statement: false when it was answered
+   * already (a replay, or a concurrent second response) or has expired meanwhile.
+   */
+  async answerOpenid4vp(
+    id: string,
+    verification: Record<string, unknown>,
+    outcome: PresentationOutcome,
+    now = Date.now(),
+  ): Promise<boolean> {
+    const at = new Date(now).toISOString()
+    const changed = await writeExecute(
+      this.db,
+      `UPDATE govcred_presentation_requests SET usedAt = ?, answeredAt = ?, resultJson = ?, resultVerified = ?, resultCode = ?, resultHolder = ?
+        WHERE id = ? AND protocol = 'openid4vp' AND usedAt IS NULL AND expiresAt > ?`,
+      [at, at, JSON.stringify(verification), outcome.verified ? 1 : 0, outcome.code, outcome.holder, id, at],
+    )
+    const cached = this.recent.get(id)
+    if (changed > 0 && cached) Object.assign(cached, { usedAt: at, answeredAt: at, verification, result: { ...outcome } })
+    else if (cached) this.recent.delete(id)
+    return changed > 0
+  }
+
+  /** Forgets the results (checks and disclosed claims) of OpenID4VP requests answered more than `ttlMs` ago. */
+  async purgeResults(ttlMs: number, now = Date.now()): Promise<number> {
+    const cutoff = new Date(now - ttlMs).toISOString()
+    for (const request of this.recent.values()) if (request.answeredAt && request.answeredAt < cutoff) request.verification = null
+    return writeExecute(
+      this.db,
+      `UPDATE govcred_presentation_requests SET resultJson = NULL WHERE resultJson IS NOT NULL AND answeredAt < ?`,
+      [cutoff],
+    )
+  }
+
+  private remember(request: PresentationRequest): void {
     if (this.recent.size >= 10_000) this.recent.delete(this.recent.keys().next().value as string)
     this.recent.set(request.id, request)
-    return request
   }
 
   async get(id: string): Promise<PresentationRequest | undefined> {
@@ -176,6 +285,8 @@ export class PresentationRequestStore {
     const request =
       typeof requestId === 'string' && requestId.length <= 100 ? (this.recent.get(requestId) ?? (await this.get(requestId))) : undefined
     if (!request) return { ok: false, code: 'ERR_UNKNOWN_REQUEST', message: 'no such presentation request' }
+    if (request.protocol === 'openid4vp')
+      return { ok: false, code: 'ERR_UNKNOWN_REQUEST', message: 'an OpenID4VP request is answered at its response_uri, not with a VP-JWT' }
     if (request.usedAt) return { ok: false, code: 'ERR_CHALLENGE_REPLAYED', message: 'this presentation request was already answered' }
     if (Date.parse(request.expiresAt) <= now)
       return { ok: false, code: 'ERR_CHALLENGE_EXPIRED', message: 'the presentation request expired' }
@@ -196,12 +307,13 @@ export class PresentationRequestStore {
 
   /**
    * Deletes requests that expired more than a day ago: an answer to one is refused either way (expired or
-   * unknown), so nothing a replay could use is lost. Returns how many went.
+   * unknown), so nothing a replay could use is lost. An OpenID4VP result still kept for its relying party
+   * (purgeResults) keeps its request. Returns how many went.
    */
   async purgeExpired(now = Date.now()): Promise<number> {
     const cutoff = new Date(now - 86_400_000).toISOString()
-    for (const [id, request] of this.recent) if (request.expiresAt < cutoff) this.recent.delete(id)
-    return writeExecute(this.db, `DELETE FROM govcred_presentation_requests WHERE expiresAt < ?`, [cutoff])
+    for (const [id, request] of this.recent) if (request.expiresAt < cutoff && !request.verification) this.recent.delete(id)
+    return writeExecute(this.db, `DELETE FROM govcred_presentation_requests WHERE expiresAt < ? AND resultJson IS NULL`, [cutoff])
   }
 
   /**
@@ -287,6 +399,11 @@ function toRequest(row: Record<string, any>): PresentationRequest {
       row.resultVerified === null || row.resultVerified === undefined
         ? null
         : { verified: Number(row.resultVerified) === 1, code: row.resultCode, holder: row.resultHolder ?? null },
+    protocol: row.protocol === 'openid4vp' ? 'openid4vp' : 'json',
+    dcqlQuery: row.dcqlQuery ? JSON.parse(row.dcqlQuery) : null,
+    purposeI18n: row.purposeI18n ? JSON.parse(row.purposeI18n) : null,
+    answeredAt: row.answeredAt ?? null,
+    verification: row.resultJson ? JSON.parse(row.resultJson) : null,
   }
 }
 

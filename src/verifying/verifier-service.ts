@@ -1,6 +1,7 @@
 import type { JsonRpcProvider } from 'ethers'
 import type { DataSource } from 'typeorm'
 import type { Deployments } from '../config/deployments-file.js'
+import { DEFAULT_PRESENTATION_RESULT_TTL_SECONDS } from '../config/verifier-access-settings.js'
 import { createRegistryClients, type RegistryClients } from '../chain/registries/registry-clients.js'
 import { ChainRegistryCache } from './chain-registry-cache.js'
 import { ChainWatcher, DEFAULT_WATCHER_OPTIONS, type ChainWatcherOptions } from './chain-watcher.js'
@@ -32,6 +33,8 @@ export interface VerifierSettings {
   access?: {
     anonymousRequests: boolean
     anonymousRequestsMax: number
+    /** How long an answered OpenID4VP request's result is kept (GOVCRED_PRESENTATION_RESULT_TTL_SECONDS, default a day). */
+    presentationResultTtlSeconds?: number
   }
   /** How long a used VC-API challenge is kept (and how old a presentation for one may be). */
   usedChallengeTtlMs?: number
@@ -41,6 +44,8 @@ export interface VerifierSettings {
 export interface PurgeOutcome {
   requests: number
   usedChallenges: number
+  /** OpenID4VP results past GOVCRED_PRESENTATION_RESULT_TTL_SECONDS, forgotten. */
+  results: number
 }
 
 export interface VerifierService {
@@ -51,7 +56,10 @@ export interface VerifierService {
   relyingParties: RelyingPartyStore
   /** Whether presentation requests may be created without a relying party's key. */
   anonymousRequests: boolean
-  /** Deletes requests expired more than a day ago and used challenges past their expiry (run hourly). */
+  /**
+   * Forgets OpenID4VP results past their time, deletes requests expired more than a day ago and used
+   * challenges past their expiry (run hourly).
+   */
   purge(now?: number): Promise<PurgeOutcome>
   start(): Promise<void>
   stop(): void
@@ -74,7 +82,9 @@ export function createVerifierService(settings: VerifierSettings): VerifierServi
       usedChallengeTtlMs: settings.usedChallengeTtlMs ?? DEFAULT_USED_CHALLENGE_TTL_MS,
     }),
   }
+  const resultTtlMs = (settings.access?.presentationResultTtlSeconds ?? DEFAULT_PRESENTATION_RESULT_TTL_SECONDS) * 1000
   const purge = async (now = Date.now()): Promise<PurgeOutcome> => ({
+    results: await deps.requests.purgeResults(resultTtlMs, now),
     requests: await deps.requests.purgeExpired(now),
     usedChallenges: await deps.requests.purgeUsedChallenges(now),
   })

@@ -8,10 +8,21 @@ import { WalletError } from './wallet-errors.js'
 import { WalletCredentialStore } from './wallet-credential-store.js'
 import { receiveCredential, type ReceiveOptions, type ReceivedCredential } from './openid4vci-receive.js'
 import { describeImported, describeReceived, type HeldCredential } from './held-credentials.js'
+import { WalletHistoryStore, type PresentationHistoryEntry } from './wallet-history-store.js'
+import {
+  declinePresentation,
+  preparePresentation,
+  sendPresentation,
+  type Openid4vpOptions,
+  type PresentationPlan,
+  type PresentationSent,
+} from './openid4vp-present.js'
 
 export { WalletError, type WalletErrorCode } from './wallet-errors.js'
 export type { ReceiveOptions, ReceivedCredential, TxCodeDescription } from './openid4vci-receive.js'
 export type { HeldClaim, HeldCredential } from './held-credentials.js'
+export type { Openid4vpOptions, PlannedCredential, PresentationPlan, PresentationSent } from './openid4vp-present.js'
+export type { PresentationHistoryEntry, RequestedCredential } from './wallet-history-store.js'
 
 export interface WalletCredential {
   id: string
@@ -53,9 +64,12 @@ export interface PresentationSelection {
  * const vp = await wallet.present(request, { holder: did })
  * await wallet.receive('openid-credential-offer://?credential_offer_uri=…', { txCode: '123456' })
  * const held = await wallet.describeCredentials() // type, issuer, status, validity, claims
+ * const plan = await wallet.openPresentationRequest('openid4vp://?client_id=x509_san_dns:bank.example&request_uri=…')
+ * await wallet.sendPresentation(plan) // after the holder agreed; else wallet.declinePresentation(plan)
  */
 export class HolderWallet {
   private readonly received: WalletCredentialStore
+  private readonly history: WalletHistoryStore
 
   private constructor(
     private readonly agent: WalletAgent,
@@ -64,6 +78,7 @@ export class HolderWallet {
     readonly network: WalletNetwork,
   ) {
     this.received = new WalletCredentialStore(db)
+    this.history = new WalletHistoryStore(db)
   }
 
   /** Opens (or creates) a wallet; the key-encryption secret comes from `secret` or `<dir>/wallet-secret` (0600). */
@@ -136,6 +151,34 @@ export class HolderWallet {
     const imported = (await this.listCredentials()).map((c) => describeImported(c.jwt, c.id))
     const received = await Promise.all((await this.received.list()).map((row) => describeReceived(row, fetchImpl)))
     return [...imported, ...received]
+  }
+
+  /**
+   * Opens an OpenID4VP request link: fetches and verifies the signed request object (the verifier's x5c
+   * certificate names the client_id's host; with trusted roots, chains to one), and picks for each credential
+   * asked for (DCQL) the wallet's SD-JWT VC and the claims to disclose. Nothing is sent: show the plan first.
+   */
+  async openPresentationRequest(uri: string, options: Openid4vpOptions = {}): Promise<PresentationPlan> {
+    return preparePresentation(this.openid4vpDeps(), uri, options)
+  }
+
+  /** Sends the plan's presentations (only the claims asked for, with key binding) by direct_post; kept in the history. */
+  async sendPresentation(plan: PresentationPlan, options: Openid4vpOptions = {}): Promise<PresentationSent> {
+    return sendPresentation(this.openid4vpDeps(), plan, options)
+  }
+
+  /** Records in the history that the holder declined the plan; nothing is sent. */
+  async declinePresentation(plan: PresentationPlan): Promise<void> {
+    return declinePresentation(this.openid4vpDeps(), plan)
+  }
+
+  /** Who asked for what and when, and whether it was sent (newest first); never the claim values. */
+  async presentationHistory(): Promise<PresentationHistoryEntry[]> {
+    return this.history.list()
+  }
+
+  private openid4vpDeps() {
+    return { agent: this.agent, store: this.received, history: this.history }
   }
 
   /** The VC-JWTs imported into this wallet (those a presentation can carry). */

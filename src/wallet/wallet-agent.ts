@@ -22,6 +22,7 @@ import { DataStore, DataStoreORM, DIDStore, Entities, KeyStore, PrivateKeyStore,
 import { Resolver } from 'did-resolver'
 import { DataSource } from 'typeorm'
 import { WalletCredentials1765100000000 } from './wallet-credential-store.js'
+import { WalletPresentationHistory1765200000000 } from './wallet-history-store.js'
 
 export type WalletAgent = TAgent<IKeyManager & IDIDManager & IResolver & ICredentialPlugin & IDataStore & IDataStoreORM>
 
@@ -45,8 +46,8 @@ export async function createWalletAgent(
     type: 'sqlite',
     database,
     synchronize: false,
-    // Veramo's tables, then the wallet's own table of credentials received by OpenID4VCI.
-    migrations: [...migrations, WalletCredentials1765100000000],
+    // Veramo's tables, then the wallet's own tables: credentials received by OpenID4VCI, the presentation history.
+    migrations: [...migrations, WalletCredentials1765100000000, WalletPresentationHistory1765200000000],
     migrationsRun: true,
     logging: false,
     entities: Entities,

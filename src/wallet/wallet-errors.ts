@@ -29,6 +29,13 @@ export type WalletErrorCode =
   | 'ERR_ISSUER_SIGNATURE'
   | 'ERR_ISSUER_UNTRUSTED'
   | 'ERR_MALFORMED_CREDENTIAL'
+  // Presenting by OpenID4VP (`wallet present <openid4vp-uri>`)
+  | 'ERR_REQUEST_UNSIGNED'
+  | 'ERR_REQUEST_SIGNATURE'
+  | 'ERR_REQUEST_EXPIRED'
+  | 'ERR_REQUEST_UNSUPPORTED'
+  | 'ERR_VERIFIER_UNTRUSTED'
+  | 'ERR_VERIFIER_REFUSED'
 
 export class WalletError extends Error {
   constructor(

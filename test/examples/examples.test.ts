@@ -63,13 +63,29 @@ describe('examples', () => {
     expect(outcome.refreshedStatuses).toEqual(['active', 'suspended', 'active'])
   })
 
-  it('bank-loan-check: three credentials verified, then refused with ERR_CREDENTIAL_REVOKED once the property certificate is revoked', async () => {
+  it('bank-loan-check: by OpenID4VP, only the requested claims reach the bank, verified; refused with ERR_CREDENTIAL_REVOKED once the property certificate is revoked', async () => {
     const outcome = await bankLoanCheck(options())
     expect(outcome.first.verified).toBe(true)
     expect(outcome.first.checks.every((c) => c.ok)).toBe(true)
+    expect(outcome.first.checks.map((c) => c.check)).toEqual(expect.arrayContaining(['keyBinding', 'disclosures', 'requestedClaims']))
+    expect(outcome.disclosed).toEqual({
+      BusinessLicenseCredential: ['enterpriseName', 'enterpriseType', 'unifiedSocialCreditCode'],
+      PropertyCertificateCredential: ['certificateNumber', 'encumbrances', 'location'],
+      SocialSecurityStatusCredential: ['asOf', 'city', 'insuredName'],
+    })
+    // The bank never saw the rest: e.g. the legal representative, the owners, the ID number.
+    expect(outcome.hidden.BusinessLicenseCredential).toEqual(expect.arrayContaining(['legalRepresentative', 'registeredCapital']))
+    expect(outcome.hidden.PropertyCertificateCredential).toEqual(expect.arrayContaining(['owners', 'area']))
+    expect(outcome.hidden.SocialSecurityStatusCredential).toEqual(expect.arrayContaining(['idNumberMasked', 'insurances']))
+    for (const credential of outcome.first.credentials) {
+      const type = credential.types.find((t) => t !== 'VerifiableCredential')!
+      for (const name of outcome.hidden[type]!) expect(credential.claims).not.toHaveProperty(name)
+    }
     expect(outcome.second.verified).toBe(false)
     expect(outcome.second.failedCodes).toEqual(['ERR_CREDENTIAL_REVOKED'])
     const text = lines.join('\n')
+    expect(text).toContain('南京银行（演示）')
+    expect(text).toContain('银行没有看到 the bank did not see')
     expect(text).toContain('✓ 核验通过 / VERIFIED')
     expect(text).toContain('ERR_CREDENTIAL_REVOKED')
   })

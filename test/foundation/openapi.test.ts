@@ -65,6 +65,8 @@ const ISSUER_ROUTES = [
   'POST /oid4vci/{departmentId}/credential',
   'POST /v1/credential-offers',
   'GET /v1/credential-offers/{id}',
+  'GET /oid4vp/requests/{id}',
+  'POST /oid4vp/responses/{id}',
 ]
 /** The issuing-side routes anyone may call (no department key). */
 const PUBLIC_ISSUER_ROUTES = [
@@ -79,9 +81,17 @@ const PUBLIC_ISSUER_ROUTES = [
   'POST /oid4vci/{departmentId}/token',
   'POST /oid4vci/{departmentId}/nonce',
   'POST /oid4vci/{departmentId}/credential',
+  'GET /oid4vp/requests/{id}',
+  'POST /oid4vp/responses/{id}',
 ]
 /** The OpenID4VCI endpoints answering refusals in the OAuth shape ({"error": "<code>", "error_description", "govcred_code"}). */
-const OAUTH_ROUTES = ['POST /oid4vci/{departmentId}/token', 'POST /oid4vci/{departmentId}/nonce', 'POST /oid4vci/{departmentId}/credential']
+const OAUTH_ROUTES = [
+  'POST /oid4vci/{departmentId}/token',
+  'POST /oid4vci/{departmentId}/nonce',
+  'POST /oid4vci/{departmentId}/credential',
+  'GET /oid4vp/requests/{id}',
+  'POST /oid4vp/responses/{id}',
+]
 const FORM = 'application/x-www-form-urlencoded'
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']
 const DUMMY: Record<string, string> = {
@@ -370,8 +380,9 @@ describe('the document, structurally', () => {
     expect(credential.responses['401']['x-oauth-error-codes']).toContain('invalid_token')
   })
 
-  it('names every check a verification runs', () => {
-    expect([...doc.components.schemas.Check.properties.check.enum].sort()).toEqual(ALL_PRESENTATION_CHECKS)
+  it("names every check a verification runs: a VP-JWT presentation's, and those of SD-JWT VCs over OpenID4VP", () => {
+    const sdJwtChecks = ['disclosures', 'keyBinding', 'requestedClaims']
+    expect([...doc.components.schemas.Check.properties.check.enum].sort()).toEqual([...ALL_PRESENTATION_CHECKS, ...sdJwtChecks].sort())
   })
 })
 

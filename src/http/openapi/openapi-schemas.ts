@@ -1,4 +1,5 @@
 import { SELECTABLE_CHECK_NAMES } from '../../verifying/check-selection.js'
+import { CHECKS } from '../../verifying/check-codes.js'
 import { MAX_DID_LENGTH, PLAIN_DID_PATTERN } from '../../shared/identity/did.js'
 import { ISSUER_STATUS } from '../../agent/plugins/trust-registry-plugin.js'
 import { AUDIT_ACTIONS } from '../../issuing/audit/audit-log.js'
@@ -41,22 +42,8 @@ const PRE_AUTHORIZED_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:pre-authoriz
 const errorCode = string('A stable error code', { pattern: '^ERR_[A-Z0-9_]+$' })
 
 /** Check names in the order a presentation verification runs them. */
-const CHECK_NAMES = [
-  'proof',
-  'holderSignature',
-  'presentationValidity',
-  'challenge',
-  'domain',
-  'credentialProof',
-  'credentialSignature',
-  'issuerResolved',
-  'issuerAccredited',
-  'schema',
-  'status',
-  'validity',
-  'holderIsSubject',
-  'requestedTypes',
-]
+/** Every check a verification reports, in the order it reports them (src/verifying/check-codes.ts). */
+const CHECK_NAMES = Object.keys(CHECKS)
 
 /**
  * The claims of each govcred type, referenced by the `$id` of its published schema (`schemas/*.json`),
@@ -420,6 +407,16 @@ export function componentSchemas(): Record<string, SchemaObject> {
       anchoredAt: nullable(dateTime('When the anchor was written; null unless current')),
       sequence: nullable({ type: 'integer', description: "The certificate's sequence for its unit; null unless verified" }),
     }),
+    Openid4vpResponseForm: object(
+      {
+        vp_token: string('JSON: {"<credential query id>": ["<presentation>"]}'),
+        state: string("The request id (the request object's state)"),
+        error: string("A wallet's error response instead of vp_token (e.g. access_denied)"),
+        error_description: string(),
+      },
+      ['state'],
+    ),
+    Openid4vpResponseAck: object({ redirect_uri: string('Where the wallet sends the user back to') }, []),
     PresentationRequestInput: object({
       credentialTypes: { type: 'array', items: credentialType, minItems: 1, maxItems: 10, uniqueItems: true },
       purpose: string('Shown to the holder', { minLength: 1, maxLength: 500 }),

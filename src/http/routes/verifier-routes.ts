@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express'
-import { BadRequestError, NotFoundError, UnauthorizedError } from '../../shared/errors/app-error.js'
+import { AppError, BadRequestError, NotFoundError, UnauthorizedError } from '../../shared/errors/app-error.js'
+import { isOpenid4vpBody, type Openid4vpVerifier } from '../../verifying/openid4vp/openid4vp-verifier.js'
 import { TooManyOpenRequestsError, type PresentationRequest } from '../../verifying/presentation-requests.js'
 import { verifierIdentity, type RelyingParty } from '../../verifying/relying-parties/relying-party-store.js'
 import type { VerificationResult } from '../../verifying/verification-result.js'
@@ -18,7 +19,7 @@ import { parseCheckSelection } from '../../verifying/check-selection.js'
  * display names (`verifier`), and only it reads their result or verifies their answers. Anonymous
  * requests are taken only where configured (GOVCRED_ANONYMOUS_REQUESTS), and capped.
  */
-export function verifierRoutes(verifier: VerifierService): Router {
+export function verifierRoutes(verifier: VerifierService, openid4vp?: Openid4vpVerifier): Router {
   const router = Router()
   const { deps, relyingParties } = verifier
 
@@ -64,6 +65,20 @@ export function verifierRoutes(verifier: VerifierService): Router {
 
   router.post('/v1/presentation-requests', async (req, res) => {
     const caller = await relyingPartyOf(req, relyingParties)
+    // OpenID4VP: a relying party's request only (its verifier identity signs the request object).
+    if (isOpenid4vpBody(req.body)) {
+      if (caller === null)
+        throw new UnauthorizedError(
+          'ERR_RELYING_PARTY_REQUIRED',
+          'an OpenID4VP request is made by a registered relying party: send its key as "Authorization: Bearer <key>"',
+        )
+      if (!openid4vp)
+        throw new AppError('ERR_OPENID4VP_UNAVAILABLE', 'this node does not sign OpenID4VP request objects: use the JSON flow', {
+          status: 422,
+        })
+      res.status(201).json(await openid4vp.create(caller, req.body))
+      return
+    }
     if (caller === null && !verifier.anonymousRequests) {
       throw new UnauthorizedError(
         'ERR_RELYING_PARTY_REQUIRED',
@@ -81,12 +96,24 @@ export function verifierRoutes(verifier: VerifierService): Router {
   })
 
   router.get('/v1/presentation-requests/:id', async (req, res) => {
-    const { request, owner } = await requestFor(req.params.id, await relyingPartyOf(req, relyingParties), false)
+    const caller = await relyingPartyOf(req, relyingParties)
+    // An OpenID4VP request's state and result are its relying party's only (the wallet reads the request object).
+    const found = await deps.requests.lookup(req.params.id)
+    if (found?.protocol === 'openid4vp' && openid4vp) {
+      const { request } = await requestFor(req.params.id, caller, true)
+      res.set('Cache-Control', 'no-store').json(await openid4vp.view(request))
+      return
+    }
+    const { request, owner } = await requestFor(req.params.id, caller, false)
     res.json({ ...(await holderView(request)), ...(owner ? resultView(request) : {}) })
   })
 
   router.get('/v1/presentation-requests/:id/result', async (req, res) => {
     const { request } = await requestFor(req.params.id, await relyingPartyOf(req, relyingParties), true)
+    if (request.protocol === 'openid4vp' && openid4vp) {
+      res.set('Cache-Control', 'no-store').json(await openid4vp.view(request))
+      return
+    }
     res.json({ id: request.id, ...resultView(request) })
   })
 

@@ -72,6 +72,16 @@ export const API_ERROR_CODES = {
     'OpenID4VCI invalid_proof: the key proof is missing, not signed by its key, of another alg, audience or type, or stale',
   ERR_CREDENTIAL_CONFIGURATION_NOT_OFFERED:
     'OpenID4VCI unknown_credential_configuration: the credential request names a configuration the offer did not include',
+  ERR_REQUEST_ANSWERED:
+    'OpenID4VP invalid_request: the presentation request was answered already (a replayed or second response for its state)',
+  ERR_REQUEST_EXPIRED: 'OpenID4VP invalid_request: the presentation request expired before the response arrived',
+  ERR_STATE_MISMATCH: "OpenID4VP invalid_request: the response's state is missing or not the request's",
+  ERR_VP_TOKEN_MALFORMED:
+    'OpenID4VP invalid_request: vp_token is missing or not a JSON object of credential query ids to lists of presentations',
+  ERR_VP_TOKEN_UNKNOWN_QUERY: "OpenID4VP invalid_request: vp_token names a credential query id that is not in the request's DCQL query",
+  ERR_VP_TOKEN_TOO_MANY: 'OpenID4VP invalid_request: vp_token carries more presentations for a credential query than it allows (one)',
+  ERR_OPENID4VP_UNAVAILABLE:
+    'this node cannot sign OpenID4VP request objects (verifier-only mode has no relying-party identities yet): use the JSON flow',
   ERR_INTERNAL: 'an unexpected error; details are in the service log, never in the answer',
 } as const satisfies Record<`ERR_${string}`, string>
 

@@ -9,6 +9,8 @@ import { OutboxReplay1764700000000 } from './1764700000000-outbox-replay.js'
 import { CredentialFormatIssuerKeys1764810000000 } from './1764810000000-credential-format-issuer-keys.js'
 import { CredentialOffers1764820000000 } from './1764820000000-credential-offers.js'
 import { RelyingPartyIdentities1764830000000 } from './1764830000000-relying-party-identities.js'
+import { Openid4vpRequests1764840000000 } from './1764840000000-openid4vp-requests.js'
+import { RelyingPartyWebhooks1764860000000 } from './1764860000000-relying-party-webhooks.js'
 
 /** Veramo's migrations first, then ours, in order. */
 export const allMigrations = [
@@ -23,7 +25,15 @@ export const allMigrations = [
   CredentialFormatIssuerKeys1764810000000,
   CredentialOffers1764820000000,
   RelyingPartyIdentities1764830000000,
+  Openid4vpRequests1764840000000,
+  RelyingPartyWebhooks1764860000000,
 ]
 
 /** What a verifier-only node keeps: presentation requests, used challenges and relying parties, nothing of issuers. */
-export const verifierMigrations = [PresentationRequests1764300000000, RelyingParties1764600000000, RelyingPartyIdentities1764830000000]
+export const verifierMigrations = [
+  PresentationRequests1764300000000,
+  RelyingParties1764600000000,
+  RelyingPartyIdentities1764830000000,
+  Openid4vpRequests1764840000000,
+  RelyingPartyWebhooks1764860000000,
+]

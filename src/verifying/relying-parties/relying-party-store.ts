@@ -107,14 +107,37 @@ export class RelyingPartyStore {
     return this.get(id)
   }
 
-  async list(): Promise<(RelyingParty & { keys: RelyingPartyKeyRecord[] })[]> {
-    const parties: RelyingParty[] = await this.db.query(
-      `SELECT id, nameZh, nameEn, domain, createdAt FROM govcred_relying_parties ORDER BY id`,
+  async list(): Promise<(RelyingParty & { webhookUrl: string | null; keys: RelyingPartyKeyRecord[] })[]> {
+    const parties: (RelyingParty & { webhookUrl: string | null })[] = await this.db.query(
+      `SELECT id, nameZh, nameEn, domain, webhookUrl, createdAt FROM govcred_relying_parties ORDER BY id`,
     )
     const keys: RelyingPartyKeyRecord[] = await this.db.query(
       `SELECT id, relyingPartyId, label, createdAt, revokedAt FROM govcred_relying_party_keys ORDER BY createdAt`,
     )
     return parties.map((party) => ({ ...party, keys: keys.filter((k) => k.relyingPartyId === party.id) }))
+  }
+
+  /**
+   * Registers (or replaces, or with null removes) the party's webhook: its URL, checked by the caller
+   * (webhook-url.ts), and its signing secret as WebhookSecrets sealed it. False when there is no such party.
+   */
+  async setWebhook(id: string, webhook: { url: string; sealedSecret: string } | null): Promise<boolean> {
+    return (
+      (await writeExecute(this.db, `UPDATE govcred_relying_parties SET webhookUrl = ?, webhookSecret = ? WHERE id = ?`, [
+        webhook?.url ?? null,
+        webhook?.sealedSecret ?? null,
+        id,
+      ])) > 0
+    )
+  }
+
+  /** The party's webhook (URL and sealed secret), or undefined when it registered none. */
+  async webhookOf(id: string): Promise<{ url: string; sealedSecret: string } | undefined> {
+    const rows = await this.db.query(
+      `SELECT webhookUrl, webhookSecret FROM govcred_relying_parties WHERE id = ? AND webhookUrl IS NOT NULL AND webhookSecret IS NOT NULL`,
+      [id],
+    )
+    return rows[0] ? { url: rows[0].webhookUrl, sealedSecret: rows[0].webhookSecret } : undefined
   }
 
   async createKey(relyingPartyId: string, label: string): Promise<CreatedRelyingPartyKey> {
