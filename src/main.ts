@@ -30,6 +30,8 @@ import { formatAuditVerifications, verifyAuditCommand } from './cli/verify-audit
 import { walletCommand } from './cli/wallet-command.js'
 import { verifierCommand } from './cli/verifier-command.js'
 import { relyingPartyCommand } from './cli/relying-party-commands.js'
+import { operatorCommand } from './cli/operator-commands.js'
+import { accountCommand } from './cli/account-commands.js'
 import { WalletError } from './wallet/holder-wallet.js'
 import { describeChainError } from './chain/chain-errors.js'
 
@@ -64,11 +66,27 @@ Usage: govcred <command> [options]   (or: npm run cli -- <command> [options])
   relying-party create --id ID --name NAME --name-en NAME [--domain DNS] [--label TEXT] [--webhook-url URL] [--verifier]
                                       (prints its API key, and its webhook secret, once)
   relying-party list [--verifier]     with each one's client_id (x509_san_dns:DOMAIN) and certificate fingerprint
+  relying-party csr --id ID --verifier [--domain DNS]   verifier-only node: a request-signing key kept sealed here,
+                                     and its certificate signing request (PEM) for the consortium operator
+  relying-party certify --csr FILE [--days N]           full node: the leaf certificate (PEM) from the consortium root
+                                     (fingerprint on stderr; N from 1 to 825, default 365)
+  relying-party install-certificate --id ID --certificate FILE --verifier [--root FILE]
+                                     verifier-only node: installs it (--root: the root PEM of GET /v1/network)
   relying-party key-create --id ID [--label TEXT] [--verifier]
   relying-party key-revoke KEY_ID [--verifier]      (--verifier: the verifier-only node's database)
   relying-party webhook-set --id ID --webhook-url URL [--verifier]   results announced there, signed (new secret, shown once)
   relying-party webhook-remove --id ID [--verifier]
   relying-party webhook-events --id ID [--verifier]  each event's state (pending, delivered, failed), attempts, last error
+  operator key-create [--label TEXT] [--verifier]   a platform-operator API key for /v1/relying-parties (printed once)
+  operator key-list [--verifier]
+  operator key-revoke KEY_ID [--verifier]
+  account create --kind department|relying-party|platform --org ID --username U --role R [--name NAME] [--verifier]
+                 [--password-stdin]  a portal account (roles: clerk|supervisor, officer, operator); its password is
+                                     generated and printed once unless --password-stdin reads it
+  account list [--kind KIND] [--org ID] [--verifier]
+  account disable USERNAME [--verifier]             signs in no more; its sessions end
+  account reset-password USERNAME [--password-stdin] [--verifier]   a new password (printed once); sessions end
+  account unlock USERNAME [--verifier]              ends a lockout after too many wrong passwords
   wallet create-did [--method key|ethr] [--alias NAME]      (wallet: --wallet DIR or GOVCRED_WALLET_DIR)
   wallet dids
   wallet list                        type, issuer, status, validity and claims of each credential held
@@ -120,6 +138,15 @@ async function main(argv: string[]): Promise<void> {
       'trust-root': { type: 'string' },
       verifier: { type: 'boolean' },
       'webhook-url': { type: 'string' },
+      csr: { type: 'string' },
+      certificate: { type: 'string' },
+      root: { type: 'string' },
+      days: { type: 'string' },
+      kind: { type: 'string' },
+      org: { type: 'string' },
+      username: { type: 'string' },
+      role: { type: 'string' },
+      'password-stdin': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   })
@@ -134,6 +161,10 @@ async function main(argv: string[]): Promise<void> {
       return verifierCommand(logger)
     case 'relying-party':
       return print(await relyingPartyCommand(sub, arg, flags))
+    case 'operator':
+      return print(await operatorCommand(sub, arg, flags))
+    case 'account':
+      return print(await accountCommand(sub, arg, flags))
     case 'wallet':
       return print(await walletCommand(sub, arg, flags))
     case 'secret':

@@ -11,6 +11,10 @@ import type { ApiKeyStore } from '../issuing/departments/api-keys/api-key-store.
 import { GENERIC_SCOPE } from '../issuing/departments/department-principal.js'
 import { RelyingPartyStore } from '../verifying/relying-parties/relying-party-store.js'
 import type { RelyingPartyIdentities } from '../verifying/relying-parties/verifier-identity.js'
+import { OperatorKeyStore } from '../accounts/operator-keys.js'
+import type { PortalAccounts } from '../accounts/portal-accounts.js'
+import { demoAccounts } from './demo-accounts.js'
+import { makePrivate } from './data-permissions.js'
 
 export interface DemoBootstrap {
   departments: Department[]
@@ -20,9 +24,14 @@ export interface DemoBootstrap {
 
 /**
  * Idempotent: creates the three demo departments, accredits each through the governance path,
- * publishes every schema, and writes DATA_DIR/demo.json.
+ * publishes every schema, creates the demo portal accounts (with `accounts`), and writes DATA_DIR/demo.json (0600).
  */
-export async function bootstrapDemo(ctx: ServiceContext, keys: ApiKeyStore, identities: RelyingPartyIdentities): Promise<DemoBootstrap> {
+export async function bootstrapDemo(
+  ctx: ServiceContext,
+  keys: ApiKeyStore,
+  identities: RelyingPartyIdentities,
+  accounts?: PortalAccounts,
+): Promise<DemoBootstrap> {
   const departments: Department[] = []
   for (const profile of DEMO_DEPARTMENTS) {
     const department = await ensureDepartment(ctx.agent, ctx.departments, profile, ctx.deployments.name)
@@ -38,6 +47,8 @@ export async function bootstrapDemo(ctx: ServiceContext, keys: ApiKeyStore, iden
   const scopesOf = (d: Department) => (ctx.config.issuance.genericIssuance ? [...d.credentialTypes, GENERIC_SCOPE] : d.credentialTypes)
   const apiKeys = await demoApiKeys(file, departments, keys, scopesOf)
   const bank = await demoRelyingParty(file, new RelyingPartyStore(ctx.db), identities)
+  const operator = await demoOperatorKey(file, new OperatorKeyStore(ctx.db))
+  const portalAccounts = accounts ? await demoAccounts(file, accounts, departments, { id: bank.id, name: bank.name }) : []
   const demo = {
     note: 'Demo departments of the embedded consortium chain. Do not use these in production.',
     network: ctx.deployments,
@@ -51,8 +62,12 @@ export async function bootstrapDemo(ctx: ServiceContext, keys: ApiKeyStore, iden
       apiKey: apiKeys.get(d.id),
     })),
     relyingParties: [bank],
+    operator,
+    accounts: portalAccounts,
   }
   writeFileSync(file, `${JSON.stringify(demo, null, 2)}\n`, { mode: 0o600 })
+  // The mode above applies to a new file only; the passwords in it are for the owner alone.
+  makePrivate(file)
   return { departments, schemas, file }
 }
 
@@ -88,6 +103,21 @@ async function demoApiKeys(
     result.set(department.id, created.key)
   }
   return result
+}
+
+/** The demo platform operator's key (registers relying parties over HTTP), kept across starts while it works. */
+async function demoOperatorKey(file: string, keys: OperatorKeyStore): Promise<{ apiKey: string; keyId: string }> {
+  if (existsSync(file)) {
+    try {
+      const previous = JSON.parse(readFileSync(file, 'utf8')).operator?.apiKey
+      const record = typeof previous === 'string' ? await keys.authenticate(previous) : undefined
+      if (record) return { apiKey: previous, keyId: record.id }
+    } catch {
+      // an unreadable demo file is rewritten
+    }
+  }
+  const created = await keys.create('demo operator key (embedded chain)')
+  return { apiKey: created.key, keyId: created.id }
 }
 
 /**

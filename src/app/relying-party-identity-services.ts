@@ -1,4 +1,6 @@
+import type { DataSource } from 'typeorm'
 import type { ServiceContext } from './service-context.js'
+import type { LocalVerifierKeys } from '../verifying/relying-parties/local-verifier-keys.js'
 import { RelyingPartyStore } from '../verifying/relying-parties/relying-party-store.js'
 import { RelyingPartyIdentities } from '../verifying/relying-parties/verifier-identity.js'
 import { VerifierIdentityStore } from '../verifying/relying-parties/verifier-identity-store.js'
@@ -16,8 +18,7 @@ export function createRelyingPartyIdentities(
   return new RelyingPartyIdentities({
     parties: new RelyingPartyStore(ctx.db),
     store: new VerifierIdentityStore(ctx.db),
-    authority: ctx.issuerRootCa,
-    defaultDomain: () => host,
+    selfCertification: { authority: ctx.issuerRootCa, defaultDomain: () => host },
     keys: {
       async createP256Key(meta) {
         const managed = await agent.keyManagerCreate({ kms: 'local', type: 'Secp256r1', meta })
@@ -34,4 +35,14 @@ export function createRelyingPartyIdentities(
       },
     },
   })
+}
+
+/**
+ * The relying parties' verifier identities of a verifier-only node: it holds no root CA and makes nothing on
+ * its own. Each party's key was made here (`govcred relying-party csr`, sealed in `verifier.sqlite` under
+ * DATA_DIR/kms-secret) and its certificate, from the consortium root, installed by the operator
+ * (`install-certificate`); until then its OpenID4VP requests are refused with the commands that fix it.
+ */
+export function createInstalledRelyingPartyIdentities(db: DataSource, keys: LocalVerifierKeys): RelyingPartyIdentities {
+  return new RelyingPartyIdentities({ parties: new RelyingPartyStore(db), store: new VerifierIdentityStore(db), keys })
 }

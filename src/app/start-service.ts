@@ -1,6 +1,7 @@
 import type { Server } from 'node:http'
 import type { Config } from '../config/config.js'
 import { createApp } from '../http/create-app.js'
+import { portalBuilt } from '../http/routes/portal-routes.js'
 import { readOnlyRpcUrl } from '../http/routes/chain-rpc-routes.js'
 import { serve } from './serve.js'
 import { healthProbes } from './health-probes.js'
@@ -17,6 +18,10 @@ import { Openid4vpVerifier } from '../verifying/openid4vp/openid4vp-verifier.js'
 import type { Config as GovcredConfig } from '../config/config.js'
 import { createWebhookDispatcher, notifyAnswersByWebhook } from './webhook-services.js'
 import type { WebhookDispatcher } from '../verifying/relying-parties/webhook-delivery.js'
+import { relyingPartyApiDeps } from './relying-party-api-services.js'
+import { FeedbackStore } from '../feedback/feedback-store.js'
+import { PortalAccounts } from '../accounts/portal-accounts.js'
+import { departmentAccountPrincipals } from '../http/department-auth.js'
 
 export interface RunningService {
   ctx: ServiceContext
@@ -26,6 +31,8 @@ export interface RunningService {
   relyingPartyIdentities: RelyingPartyIdentities
   /** Deliveries of presentation results to the relying parties' webhooks (background, durable, bounded). */
   webhooks: WebhookDispatcher
+  /** The portal's accounts and sessions (clerks, supervisors, bank officers, operators). */
+  accounts: PortalAccounts
   server: Server
   url: string
   /** What /v1/network advertises: the read-only endpoint (POST /v1/chain/rpc) or GOVCRED_PUBLIC_RPC_URL. */
@@ -46,10 +53,11 @@ export async function startService(config: Config, logger: Logger, options: { de
   try {
     const issuance = createIssuanceServices(ctx, logger)
     const relyingPartyIdentities = createRelyingPartyIdentities(ctx)
+    const accounts = new PortalAccounts(ctx.db, config.accounts)
     const demo = options.demo ?? config.demo
     if (demo) {
       // Before the batcher and anchoring start: Veramo's own writes (new DIDs and keys) take no write lock.
-      const boot = await bootstrapDemo(ctx, issuance.keys, relyingPartyIdentities)
+      const boot = await bootstrapDemo(ctx, issuance.keys, relyingPartyIdentities, accounts)
       const published = boot.schemas.filter((s) => s.outcome === 'published').length
       logger.info(`demo ready: ${boot.departments.length} departments, ${published} schemas newly published`, { file: boot.file })
     }
@@ -92,7 +100,7 @@ export async function startService(config: Config, logger: Logger, options: { de
       accessLog: config.accessLog,
       rateLimits: config.rateLimits,
       issuance: { ...issuance, departments: ctx.departments },
-      oid4vci: createOid4vciServices(ctx, issuance),
+      oid4vci: createOid4vciServices(ctx, issuance, departmentAccountPrincipals(accounts.accounts)),
       verifier,
       openid4vp: new Openid4vpVerifier({
         requests: verifier.deps.requests,
@@ -105,8 +113,15 @@ export async function startService(config: Config, logger: Logger, options: { de
       statusLists,
       issuerKeys: issuance.issuerKeys,
       vct: { publicUrl: issuance.publicUrl },
+      schemaRegistry: ctx.registries.schemas,
+      feedback: { store: new FeedbackStore(ctx.db, { maxStored: config.feedback.maxStored }), settings: config.feedback },
+      portal: { dir: config.portalDir },
+      accounts: { portal: accounts, publicUrl: issuance.publicUrl },
+      ...relyingPartyApiDeps(ctx.db, verifier.relyingParties, ctx.kmsSecret.secret, config.webhooks),
     })
     const serving = await serve(app, config)
+    if (!(await portalBuilt(config.portalDir)))
+      logger.warn(`the portal is not built in ${config.portalDir}: / says how to build it (npm run build)`)
     publicRpcUrl = config.chain.publicRpcUrl ?? readOnlyRpcUrl(config.publicUrl, serving.url)
     // GOVCRED_PUBLIC_URL, or where the server listens when it names port 0.
     if (new URL(config.publicUrl).port === '0') issuance.setPublicUrl(serving.url)
@@ -117,6 +132,7 @@ export async function startService(config: Config, logger: Logger, options: { de
       verifier,
       relyingPartyIdentities,
       webhooks,
+      accounts,
       server: serving.server,
       url: serving.url,
       publicRpcUrl,

@@ -8,6 +8,7 @@ import { assertChainReachable, createProvider } from '../chain/provider.js'
 import { verifierMigrations } from '../store/migrations/index.js'
 import { createVerifierService, type VerifierService } from '../verifying/verifier-service.js'
 import { createApp } from '../http/create-app.js'
+import { portalBuilt } from '../http/routes/portal-routes.js'
 import { readOnlyRpcUrl } from '../http/routes/chain-rpc-routes.js'
 import { createPrivateFile, prepareDataDirectory } from './data-permissions.js'
 import { serve } from './serve.js'
@@ -17,6 +18,9 @@ import { TrustRegistryPlugin } from '../agent/plugins/trust-registry-plugin.js'
 import type { Logger } from '../shared/logger.js'
 import { resolveKmsSecret } from '../config/kms-secret.js'
 import { createWebhookDispatcher, notifyAnswersByWebhook } from './webhook-services.js'
+import { createVerifierNodeOpenid4vp } from './verifier-node-openid4vp.js'
+import { relyingPartyApiDeps } from './relying-party-api-services.js'
+import { PortalAccounts } from '../accounts/portal-accounts.js'
 
 export interface RunningVerifier {
   server: Server
@@ -66,16 +70,21 @@ export async function startVerifier(config: VerifierConfig, logger: Logger): Pro
     provider.destroy()
     throw new Error(`cannot read the registries at ${config.rpcUrl}: ${(error as Error).message}`, { cause: error })
   }
-  // DATA_DIR/kms-secret (0600) seals the relying parties' webhook secrets: `govcred relying-party … --verifier
-  // --webhook-url` creates it; read only when a webhook is delivered (a node without webhooks holds no secret).
+  // DATA_DIR/kms-secret (0600) seals the relying parties' webhook secrets and request-signing keys: `govcred
+  // relying-party … --verifier --webhook-url` or `relying-party csr` creates it; read only when a webhook is
+  // delivered or a request signed (a node without either holds no secret).
   const kmsSecretFile = join(config.dataDir, 'kms-secret')
   const kmsSecret = () => {
-    if (!existsSync(kmsSecretFile)) throw new Error(`${kmsSecretFile} is missing: register the webhook again`)
+    if (!existsSync(kmsSecretFile))
+      throw new Error(`${kmsSecretFile} is missing: register the webhook again, or make a new key with relying-party csr`)
     return resolveKmsSecret(undefined, config.dataDir).secret
   }
   const webhooks = createWebhookDispatcher(db, kmsSecret, config.webhooks, logger)
   notifyAnswersByWebhook(verifier.deps.requests, webhooks, logger)
   webhooks.start()
+  // GOVCRED_PUBLIC_URL, or where the server listens when it names port 0.
+  let publicUrl = config.publicUrl
+  const openid4vp = createVerifierNodeOpenid4vp({ db, verifier, kmsSecret, publicUrl: () => publicUrl, issuerUrls: config.issuerUrls })
   const trustRegistry = new TrustRegistryPlugin(registries).methods
   let publicRpcUrl = readOnlyRpcUrl(config.publicUrl, config.publicUrl)
   const app = createApp({
@@ -90,9 +99,19 @@ export async function startVerifier(config: VerifierConfig, logger: Logger): Pro
     trustRegistry,
     verifier,
     mode: 'verifier',
+    openid4vp,
+    schemaRegistry: registries.schemas,
+    portal: { dir: config.portalDir },
+    // Bank officers sign in to the /verify page (govcred account create --kind relying-party … --verifier).
+    accounts: { portal: new PortalAccounts(db, config.accounts), publicUrl: () => publicUrl },
+    // Webhook secrets sealed with DATA_DIR/kms-secret (created 0600 when the first webhook is registered).
+    ...relyingPartyApiDeps(db, verifier.relyingParties, () => resolveKmsSecret(undefined, config.dataDir).secret, config.webhooks),
   })
   const serving = await serve(app, config)
+  if (!(await portalBuilt(config.portalDir)))
+    logger.warn(`the portal is not built in ${config.portalDir}: / says how to build it (npm run build)`)
   publicRpcUrl = readOnlyRpcUrl(config.publicUrl, serving.url)
+  if (new URL(config.publicUrl).port === '0') publicUrl = serving.url
   let stopping: Promise<void> | undefined
   return {
     server: serving.server,

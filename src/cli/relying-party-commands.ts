@@ -1,7 +1,6 @@
-import { existsSync, mkdirSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
 import { relyingPartyDatabase, type RelyingPartyDatabase } from '../config/verifier-access-settings.js'
-import { resolveKmsSecret } from '../config/kms-secret.js'
 import { webhookSettingsFromEnv } from '../config/webhook-settings.js'
 import { isAppError } from '../shared/errors/app-error.js'
 import { openDatabase } from '../store/open-database.js'
@@ -14,8 +13,9 @@ import { checkWebhookUrl } from '../verifying/relying-parties/webhook-url.js'
 import { WebhookSecrets } from '../verifying/relying-parties/webhook-secrets.js'
 import { WebhookOutbox } from '../verifying/relying-parties/webhook-outbox.js'
 import { CliError } from './governance-commands.js'
+import { certifyCsr, installCertificate, makeCsr, nodeKmsSecret, type CertificateFlags } from './relying-party-certificate-commands.js'
 
-export interface RelyingPartyFlags {
+export interface RelyingPartyFlags extends CertificateFlags {
   id?: string
   name?: string
   'name-en'?: string
@@ -31,8 +31,9 @@ export interface RelyingPartyFlags {
  * `govcred relying-party create|list|key-create|key-revoke|webhook-set|webhook-remove|webhook-events`:
  * registers banks and other verifiers, their API keys and their webhooks in this node's database (the full
  * node's `govcred.sqlite`, or with `--verifier` the verifier-only node's `verifier.sqlite`). Needs no chain; works while the node runs. The verifier identity
- * (request-object key and certificate) is made by the node on first use; `list` shows its client_id and the
- * certificate's SHA-256 fingerprint once it exists.
+ * (request-object key and certificate) is made by a full node on first use; a verifier-only node's is made
+ * with `csr` (there), `certify` (on a full node) and `install-certificate` (there). `list` shows its client_id
+ * and the certificate's SHA-256 fingerprint once it exists.
  *
  * @example
  * await relyingPartyCommand('create', undefined, { id: 'bank-of-nanjing', name: '南京银行', 'name-en': 'Bank of Nanjing' })
@@ -42,6 +43,8 @@ export async function relyingPartyCommand(sub: string | undefined, arg: string |
   mkdirSync(dirname(database.file), { recursive: true, mode: 0o700 })
   // Checked before anything is stored: a refused webhook URL registers nothing.
   const webhookUrl = flags['webhook-url'] === undefined ? undefined : checkWebhookUrlFlag(flags['webhook-url'], database)
+  // The consortium operator's: reads the root CA of the data directory, not the database.
+  if (sub === 'certify') return certifyCsr(database, flags)
   const db = await openDatabase(database.file, database.kind === 'full' ? allMigrations : verifierMigrations)
   try {
     const parties = new RelyingPartyStore(db)
@@ -88,6 +91,10 @@ export async function relyingPartyCommand(sub: string | undefined, arg: string |
         for (const party of await parties.list()) listed.push({ ...party, ...(await identityOf(party, identities)) })
         return listed
       }
+      case 'csr':
+        return await makeCsr(db, database, flags)
+      case 'install-certificate':
+        return await installCertificate(db, database, flags)
       case 'key-create': {
         if (!flags.id) throw new CliError('relying-party key-create needs --id')
         const key = await parties.createKey(flags.id, flags.label ?? 'created with the CLI')
@@ -125,13 +132,7 @@ function checkWebhookUrlFlag(url: string, database: RelyingPartyDatabase): strin
  * `kms-secret` file (the verifier-only node keeps one there); never a new one beside a full node's database.
  */
 function webhookSecrets(database: RelyingPartyDatabase): WebhookSecrets {
-  const dataDir = dirname(database.file)
-  const fromEnv = database.kind === 'full' ? process.env.GOVCRED_KMS_SECRET || undefined : undefined
-  if (fromEnv !== undefined && !/^[0-9a-fA-F]{64}$/.test(fromEnv)) throw new CliError('GOVCRED_KMS_SECRET must be 64 hex digits')
-  if (fromEnv === undefined && database.kind === 'full' && !existsSync(join(dataDir, 'kms-secret'))) {
-    throw new CliError('set GOVCRED_KMS_SECRET as the node has it: webhook secrets are sealed with it')
-  }
-  return new WebhookSecrets(resolveKmsSecret(fromEnv, dataDir).secret)
+  return new WebhookSecrets(nodeKmsSecret(database))
 }
 
 /** Registers the webhook with a new secret; answers what is shown once. */

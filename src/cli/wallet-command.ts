@@ -240,7 +240,10 @@ export function openid4vpSummary(plan: PresentationPlan): string {
     `  证书 certificate:      ${plan.trustedRoot ? '已核对受信任根证书 chains to the trusted root' : '签名有效，未核对根证书 signature valid; root not checked (--trust-root)'}`,
     `  用途 purpose:          ${both(plan.purpose, '未说明 / not stated')}`,
     `  有效期至 expires:      ${plan.expiresAt ?? '-'}`,
-    `  将出示 to disclose (${plan.credentials.length}):`,
+    ...(plan.responseMode === 'direct_post.jwt'
+      ? ['  传输 transport:        加密发送给验证方 encrypted to the verifier (direct_post.jwt)']
+      : []),
+    `  将出示 to disclose (${plan.credentials.length + plan.vcJwts.length}):`,
   ]
   for (const c of plan.credentials) {
     lines.push(`    - ${both(c.typeName, inert(c.vct))}  [${inert(c.queryId)}]`)
@@ -249,6 +252,15 @@ export function openid4vpSummary(plan: PresentationPlan): string {
       lines.push('      仅凭证本身，不含可选披露的信息 / only the credential itself, no selectively disclosable claim')
     for (const claim of c.claimNames)
       lines.push(`      · ${both(claim.name, inert(claim.path))}${claim.name['zh-CN'] || claim.name.en ? ` (${inert(claim.path)})` : ''}`)
+  }
+  for (const c of plan.vcJwts) {
+    lines.push(`    - ${inert(c.type)}  [${inert(c.queryId)}] (VC-JWT)`)
+    lines.push(`      签发方 issuer: ${inert(c.issuerName ?? c.issuer)}`)
+    lines.push(`      验证方要求 asked for: ${c.asked.map(inert).join(', ') || '-'}`)
+    lines.push(
+      '      VC-JWT 无法选择性披露：验证方将收到以下全部信息 / a VC-JWT cannot disclose selectively: the verifier receives every claim below',
+    )
+    for (const claim of c.claims) lines.push(`      · ${inert(claim)}`)
   }
   lines.push('  其余信息不会出示 / nothing else is disclosed', '')
   return lines.join('\n')

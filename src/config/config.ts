@@ -16,6 +16,8 @@ import { readGovernanceSettings, type GovernanceSettings } from './governance-se
 import { readChainTimeoutSettings, type ChainTimeoutSettings } from './chain-timeout-settings.js'
 import { readOfferSettings, type OfferSettings } from './offer-settings.js'
 import { readWebhookSettings, type WebhookSettings } from './webhook-settings.js'
+import { readFeedbackSettings, readPortalSettings, type FeedbackSettings } from './portal-settings.js'
+import { readAccountSettings, type AccountSettings } from './account-settings.js'
 
 export { ConfigError }
 
@@ -56,6 +58,12 @@ export interface Config extends HttpSettings {
   readonly offers: OfferSettings
   /** Webhook deliveries to relying parties (GOVCRED_WEBHOOK_MAX_ATTEMPTS, _BACKOFF_MS, _TIMEOUT_MS, _ALLOW_LOOPBACK). */
   readonly webhooks: WebhookSettings
+  /** The built portal served at `/` (GOVCRED_PORTAL_DIR; default `<repo>/dist/portal`). */
+  readonly portalDir: string
+  /** Anonymous feedback (POST /v1/feedback): per-client budget and how many are kept (GOVCRED_FEEDBACK_*). */
+  readonly feedback: FeedbackSettings
+  /** Portal accounts: session idle and absolute lifetimes, sign-in lockout (GOVCRED_SESSION_*, GOVCRED_SIGNIN_*). */
+  readonly accounts: AccountSettings
 }
 
 /** Status bits per transaction: 1,000 scattered bits stay well inside a 30M-gas block. */
@@ -101,6 +109,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const chainTimeouts = readChainTimeoutSettings(read)
   const offers = readOfferSettings(read)
   const webhooks = readWebhookSettings(read, mode === 'embedded')
+  const { portalDir } = readPortalSettings(read)
+  const feedback = readFeedbackSettings(read)
+  const accounts = readAccountSettings(read)
 
   if (problems.length > 0) throw new ConfigError(problems)
   return Object.freeze({
@@ -128,5 +139,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     governance,
     offers,
     webhooks,
+    portalDir,
+    feedback,
+    accounts,
   })
 }

@@ -15,6 +15,9 @@ import { readRateLimitSettings, type RateLimitSettings } from './rate-limit-sett
 import { readVerifierAccessSettings, type VerifierAccessSettings } from './verifier-access-settings.js'
 import { readChainTimeoutSettings, type ChainTimeoutSettings } from './chain-timeout-settings.js'
 import { readWebhookSettings, type WebhookSettings } from './webhook-settings.js'
+import { readIssuerUrls } from './issuer-url-settings.js'
+import { readPortalSettings } from './portal-settings.js'
+import { readAccountSettings, type AccountSettings } from './account-settings.js'
 
 export interface VerifierConfig extends HttpSettings, VerifierSettings, ChainTimeoutSettings {
   readonly dataDir: string
@@ -29,6 +32,12 @@ export interface VerifierConfig extends HttpSettings, VerifierSettings, ChainTim
   readonly verifierAccess: VerifierAccessSettings
   /** Webhook deliveries to relying parties (GOVCRED_WEBHOOK_*; loopback refused unless GOVCRED_WEBHOOK_ALLOW_LOOPBACK=true). */
   readonly webhooks: WebhookSettings
+  /** The consortium's issuing nodes (GOVCRED_ISSUER_URLS): OpenID4VP requests name the credential types (vct) under each. */
+  readonly issuerUrls: readonly string[]
+  /** The built portal: this mode serves `/`, the public pages and `/verify` (GOVCRED_PORTAL_DIR; default `<repo>/dist/portal`). */
+  readonly portalDir: string
+  /** Portal accounts of this node (bank officers, operators): sessions and sign-in lockout (GOVCRED_SESSION_*, GOVCRED_SIGNIN_*). */
+  readonly accounts: AccountSettings
 }
 
 const ADDRESS_VARS = {
@@ -77,6 +86,9 @@ export function loadVerifierConfig(env: NodeJS.ProcessEnv = process.env): Verifi
   const verifierAccess = readVerifierAccessSettings(read, false)
   const chainTimeouts = readChainTimeoutSettings(read)
   const webhooks = readWebhookSettings(read, false)
+  const issuerUrls = readIssuerUrls(read)
+  const { portalDir } = readPortalSettings(read)
+  const accounts = readAccountSettings(read)
   if (problems.length > 0) throw new ConfigError(problems)
   return Object.freeze({
     ...http,
@@ -90,5 +102,8 @@ export function loadVerifierConfig(env: NodeJS.ProcessEnv = process.env): Verifi
     rateLimits,
     verifierAccess: Object.freeze(verifierAccess),
     webhooks,
+    issuerUrls,
+    portalDir,
+    accounts,
   })
 }

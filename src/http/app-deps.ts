@@ -17,6 +17,12 @@ import type { IssuerKeys } from '../issuing/issuer-keys/issuer-keys.js'
 import type { CredentialOfferDeps } from '../issuing/offers/credential-offers.js'
 import type { Oid4vciIssuerService } from '../issuing/offers/oid4vci-issuer.js'
 import type { Openid4vpVerifier } from '../verifying/openid4vp/openid4vp-verifier.js'
+import type { OperatorKeyStore } from '../accounts/operator-keys.js'
+import type { PortalAccounts } from '../accounts/portal-accounts.js'
+import type { SchemaRegistryClient } from '../chain/registries/schema-registry.js'
+import type { FeedbackSettings } from '../config/portal-settings.js'
+import type { FeedbackStore } from '../feedback/feedback-store.js'
+import type { RelyingPartyRouteDeps } from './routes/relying-party-routes.js'
 
 /** What the department routes need from the issuing side. */
 export interface IssuingRouteDeps {
@@ -76,4 +82,23 @@ export interface AppDeps {
   rateLimits?: RateLimitSettings
   /** Who a public request counts against (a relying party's key, say); the remote address when absent or undefined. */
   rateLimitClient?: ClientIdentity
+  /** The platform operator's API keys (requireOperator, src/http/operator-auth.ts); absent: no operator routes. */
+  operatorKeys?: OperatorKeyStore
+  /**
+   * The relying-party API: registration by the operator (needs operatorKeys) and the parties' self-service;
+   * absent disables it.
+   */
+  relyingPartyApi?: Omit<RelyingPartyRouteDeps, 'authenticateOperator' | 'logger'>
+  /** The chain's schema registry, for GET /v1/schemas (the catalogue with each schema's anchor state); absent disables it. */
+  schemaRegistry?: Pick<SchemaRegistryClient, 'get'>
+  /** The portal's feedback box (full node): POST /v1/feedback, and GET for the operator (needs operatorKeys); absent disables it. */
+  feedback?: { store: FeedbackStore; settings: Pick<FeedbackSettings, 'perHour'> }
+  /** The built portal (GOVCRED_PORTAL_DIR) served at `/` and its pages, per `mode`; absent: the API alone. */
+  portal?: { dir: string }
+  /**
+   * Portal accounts: sign-in (/v1/session), the session cookie taken by the department, relying-party and operator
+   * routes, and the app-wide CSRF check; `publicUrl` (GOVCRED_PUBLIC_URL, or where the server listens) gives the
+   * cookie's name and the origin unsafe requests must come from. Absent: no portal sign-in.
+   */
+  accounts?: { portal: PortalAccounts; publicUrl: () => string }
 }

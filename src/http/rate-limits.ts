@@ -15,6 +15,8 @@ export const PUBLIC_ROUTE_PREFIXES = [
   '/1.0/identifiers',
   '/v1/issuers',
   '/v1/network',
+  '/v1/schemas',
+  '/v1/feedback',
   '/v1/chain/rpc',
   '/v1/property/units',
   '/oid4vci',

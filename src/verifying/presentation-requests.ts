@@ -31,6 +31,11 @@ export interface PresentationRequest {
    * claims); null until answered and again once purged (GOVCRED_PRESENTATION_RESULT_TTL_SECONDS).
    */
   verification: Record<string, unknown> | null
+  /**
+   * OpenID4VP: how the wallet answers, `direct_post` (form fields in the clear; also every JSON request) or
+   * `direct_post.jwt` (one JWE encrypted to a key the verifier holds in memory for the request's lifetime).
+   */
+  responseMode: 'direct_post' | 'direct_post.jwt'
 }
 
 /** What an OpenID4VP request is made of (POST /v1/presentation-requests with protocol openid4vp). */
@@ -41,6 +46,8 @@ export interface Openid4vpRequestInput {
   credentialTypes: string[]
   purpose: { 'zh-CN': string; en: string }
   dcqlQuery: Record<string, unknown>
+  /** Default `direct_post`. */
+  responseMode?: 'direct_post' | 'direct_post.jwt'
 }
 
 /** What is kept of the presentation that used a request: no claims, no credentials. */
@@ -131,6 +138,7 @@ export class PresentationRequestStore {
       purposeI18n: null,
       answeredAt: null,
       verification: null,
+      responseMode: 'direct_post',
     }
     const values = [
       request.id,
@@ -187,11 +195,12 @@ export class PresentationRequestStore {
       purposeI18n: input.purpose,
       answeredAt: null,
       verification: null,
+      responseMode: input.responseMode ?? 'direct_post',
     }
     await writeQuery(
       this.db,
       `INSERT INTO govcred_presentation_requests (id, challenge, domain, credentialTypes, purpose, createdAt, expiresAt, relyingPartyId,
-         protocol, dcqlQuery, purposeI18n) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         protocol, dcqlQuery, purposeI18n, responseMode) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         request.id,
         request.challenge,
@@ -204,6 +213,7 @@ export class PresentationRequestStore {
         'openid4vp',
         JSON.stringify(input.dcqlQuery),
         JSON.stringify(input.purpose),
+        request.responseMode === 'direct_post.jwt' ? 'direct_post.jwt' : null,
       ],
     )
     this.remember(request)
@@ -404,6 +414,7 @@ function toRequest(row: Record<string, any>): PresentationRequest {
     purposeI18n: row.purposeI18n ? JSON.parse(row.purposeI18n) : null,
     answeredAt: row.answeredAt ?? null,
     verification: row.resultJson ? JSON.parse(row.resultJson) : null,
+    responseMode: row.responseMode === 'direct_post.jwt' ? 'direct_post.jwt' : 'direct_post',
   }
 }
 

@@ -8,8 +8,15 @@ import type { CheckSelection } from './check-selection.js'
 import { looksLikeSdJwt } from './sd-jwt/sd-jwt-envelope.js'
 import { verifySdJwtVc } from './sd-jwt/verify-sd-jwt-vc.js'
 
-/** Where the expected challenge comes from: a stored presentation request, or the caller (VC-API). */
-export type ChallengeSource = { kind: 'request'; requestId: string } | { kind: 'caller'; challenge: string; domain?: string }
+/**
+ * Where the expected challenge comes from: a stored presentation request, the caller (VC-API), or an OpenID4VP
+ * request's nonce and client_id (one credential query per VP-JWT; the request itself is used up when its
+ * response is recorded, so nothing is consumed here).
+ */
+export type ChallengeSource =
+  | { kind: 'request'; requestId: string }
+  | { kind: 'caller'; challenge: string; domain?: string }
+  | { kind: 'openid4vp'; nonce: string; audience: string }
 
 export interface PresentationVerifierDeps extends VerifierContext {
   requests: PresentationRequestStore
@@ -67,7 +74,7 @@ export async function verifyPresentation(
 
   // 2. No more credentials than the request asks for (one per type).
   const requested = expected.outcome.request?.credentialTypes ?? []
-  const allowed = requested.length > 0 ? requested.length : MAX_CREDENTIALS
+  const allowed = source.kind === 'openid4vp' ? 1 : requested.length > 0 ? requested.length : MAX_CREDENTIALS
   if (embedded.length > allowed)
     return summarize(
       [
@@ -130,6 +137,8 @@ async function expectedChallenge(
       consume: () => deps.requests.consume(source.requestId),
     }
   }
+  if (source.kind === 'openid4vp')
+    return { outcome: matchChallenge(source.nonce, source.audience, payload.nonce, payload.aud), consume: async () => true }
   // Otherwise the answer to a stored request could be accepted a second time through the VC-API route.
   if (await deps.requests.isRequestChallenge(source.challenge)) {
     return {

@@ -4,14 +4,16 @@ import { randomUUID, X509Certificate, type KeyObject } from 'node:crypto'
 import * as x509 from '@peculiar/x509'
 import { digest } from '@sd-jwt/crypto-nodejs'
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc'
-import { DcqlQuery, runDcqlQuery, type DcqlSdJwtVcCredential } from 'dcql'
-import { compactVerify, decodeProtectedHeader } from 'jose'
+import { CompactEncrypt, compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose'
 import { isLoopback } from './openid4vci-receive.js'
 import { chainEndsAt, openSdJwtVc } from './sd-jwt-vc.js'
 import type { WalletAgent } from './wallet-agent.js'
-import type { DisplayNames, ReceivedCredentialRow, WalletCredentialStore } from './wallet-credential-store.js'
+import type { DisplayNames, WalletCredentialStore } from './wallet-credential-store.js'
 import type { PresentationHistoryEntry, RequestedCredential, WalletHistoryStore } from './wallet-history-store.js'
 import { WalletError } from './wallet-errors.js'
+import { matchDcqlQuery, pathText, type PlannedCredential, type PlannedVcJwt } from './openid4vp-dcql-match.js'
+
+export type { PlannedCredential, PlannedVcJwt } from './openid4vp-dcql-match.js'
 
 /** The client identifier prefix this wallet authenticates: the verifier's certificate names its DNS host. */
 export const X509_SAN_DNS = 'x509_san_dns'
@@ -25,18 +27,10 @@ export interface Openid4vpOptions {
   fetch?: typeof fetch
 }
 
-/** One credential the verifier asks for, with the wallet's credential that answers it. */
-export interface PlannedCredential {
-  queryId: string
-  /** The wallet's credential chosen (the newest current one that matches). */
-  credential: ReceivedCredentialRow
-  /** The credential type's names (from the issuer's metadata), or its vct. */
-  typeName: DisplayNames
-  vct: string
-  /** The claim paths to disclose: those asked for, nothing else. */
-  claims: (string | number | null)[][]
-  /** Each claim's name in Chinese and English, when the type metadata gives one. */
-  claimNames: { path: string; name: DisplayNames }[]
+/** How a response is encrypted to the verifier (direct_post.jwt, OpenID4VP 1.0 §8.3): its key from the signed request, the enc chosen. */
+export interface ResponseEncryption {
+  jwk: JWK & { kid: string }
+  enc: 'A128GCM' | 'A256GCM'
 }
 
 /** A verified OpenID4VP request and what answering it would disclose; nothing is sent until {@link sendPresentation}. */
@@ -48,12 +42,18 @@ export interface PresentationPlan {
   verifierName: DisplayNames
   purpose: DisplayNames
   responseUri: string
+  /** `direct_post`, or `direct_post.jwt`: the response is encrypted to the verifier's key from the signed request. */
+  responseMode: 'direct_post' | 'direct_post.jwt'
+  responseEncryption?: ResponseEncryption
   nonce: string
   state?: string
   expiresAt: string | null
   /** Whether the verifier's certificate chain ends at a root the holder gave (--trust-root). */
   trustedRoot: boolean
+  /** The SD-JWT VCs to present, each disclosing only what is asked. */
   credentials: PlannedCredential[]
+  /** The VC-JWTs to present (jwt_vc_json queries), each shown whole. */
+  vcJwts: PlannedVcJwt[]
 }
 
 /** What the verifier answered to a sent presentation. */
@@ -75,7 +75,8 @@ interface Deps {
  * Opens an OpenID4VP 1.0 request (`openid4vp://?client_id=x509_san_dns:…&request_uri=…`): fetches the signed
  * request object, verifies its ES256 signature with the x5c leaf, that the leaf names the client identifier's
  * host (SAN DNS) and, with trusted roots, that its chain ends at one; that it has not expired and answers by
- * direct_post to that host; then matches its DCQL query against the wallet's SD-JWT VCs.
+ * direct_post (or direct_post.jwt, encrypted to the key it names) to that host; then matches its DCQL query
+ * against the wallet's SD-JWT VCs and imported VC-JWTs.
  */
 export async function preparePresentation(deps: Deps, uri: string, options: Openid4vpOptions = {}): Promise<PresentationPlan> {
   const fetchImpl = verifierFetch(options.fetch ?? fetch, options.timeoutMs ?? 10_000)
@@ -121,11 +122,12 @@ export async function preparePresentation(deps: Deps, uri: string, options: Open
       'ERR_REQUEST_UNSUPPORTED',
       `response_type 须为 vp_token / unsupported response_type ${String(payload.response_type)}`,
     )
-  if (payload.response_mode !== 'direct_post')
+  if (payload.response_mode !== 'direct_post' && payload.response_mode !== 'direct_post.jwt')
     throw new WalletError(
       'ERR_REQUEST_UNSUPPORTED',
-      `本钱包只支持 direct_post / unsupported response_mode ${String(payload.response_mode)}`,
+      `本钱包只支持 direct_post 与 direct_post.jwt / unsupported response_mode ${String(payload.response_mode)}`,
     )
+  const responseEncryption = payload.response_mode === 'direct_post.jwt' ? encryptionOf(payload.client_metadata) : undefined
   const responseUri = payload.response_uri
   if (typeof responseUri !== 'string')
     throw new WalletError('ERR_REQUEST_MALFORMED', '出示请求缺少 response_uri / the request has no response_uri')
@@ -147,7 +149,7 @@ export async function preparePresentation(deps: Deps, uri: string, options: Open
   const names = certificateNames(leaf)
   const metadataName = (payload.client_metadata as { client_name?: unknown } | undefined)?.client_name
   const verifierName: DisplayNames = names['zh-CN'] || names.en ? names : typeof metadataName === 'string' ? { en: metadataName } : {}
-  const credentials = await matchQuery(deps, payload.dcql_query)
+  const { credentials, vcJwts } = await matchDcqlQuery(deps, payload.dcql_query)
   return {
     clientId,
     host,
@@ -157,37 +159,30 @@ export async function preparePresentation(deps: Deps, uri: string, options: Open
       payload.purpose ?? (payload.dcql_query?.credential_sets as { purpose?: unknown }[] | undefined)?.find((s) => s?.purpose)?.purpose,
     ),
     responseUri,
+    responseMode: payload.response_mode,
+    ...(responseEncryption ? { responseEncryption } : {}),
     nonce: payload.nonce,
     ...(typeof payload.state === 'string' ? { state: payload.state } : {}),
     expiresAt: typeof payload.exp === 'number' ? new Date(payload.exp * 1000).toISOString() : null,
     trustedRoot,
     credentials,
+    vcJwts,
   }
 }
 
 /**
- * Answers a plan: for each credential an SD-JWT VC presentation disclosing only the claims asked for, with a
- * key-binding JWT (nonce, aud = client_id, iat, sd_hash) signed by the credential's holder key; posts them by
- * direct_post (`vp_token` JSON by credential query id, `state`) and records it in the history.
+ * Answers a plan: for each SD-JWT VC a presentation disclosing only the claims asked for, with a key-binding JWT
+ * (nonce, aud = client_id, iat, sd_hash) signed by the credential's holder key; for each VC-JWT a VP-JWT (nonce,
+ * aud = client_id) signed by its subject's DID. Posts them by direct_post (`vp_token` JSON by credential query
+ * id, `state`) or, for direct_post.jwt, the same parameters as one JWE (ECDH-ES to the verifier's key from the
+ * signed request) in `response`; records it in the history.
  */
 export async function sendPresentation(deps: Deps, plan: PresentationPlan, options: Openid4vpOptions = {}): Promise<PresentationSent> {
   const fetchImpl = verifierFetch(options.fetch ?? fetch, options.timeoutMs ?? 10_000)
   const vpToken: Record<string, string[]> = {}
-  for (const planned of plan.credentials) {
-    const sdJwt = new SDJwtVcInstance({
-      hasher: digest,
-      kbSignAlg: 'ES256',
-      kbSigner: (data: string) =>
-        deps.agent.keyManagerSign({ keyRef: planned.credential.holderKid, algorithm: 'ES256', data, encoding: 'utf-8' }),
-    })
-    const { claims } = await openSdJwtVc(planned.credential.credential)
-    const frame = presentationFrame(planned.claims, claims)
-    const presentation = await sdJwt.present(planned.credential.credential, frame as never, {
-      kb: { payload: { iat: Math.floor(Date.now() / 1000), aud: plan.clientId, nonce: plan.nonce } },
-    })
-    vpToken[planned.queryId] = [...(vpToken[planned.queryId] ?? []), presentation]
-  }
-  const form = new URLSearchParams({ vp_token: JSON.stringify(vpToken), ...(plan.state !== undefined ? { state: plan.state } : {}) })
+  for (const planned of plan.credentials) vpToken[planned.queryId] = [await sdJwtPresentationOf(deps, planned, plan)]
+  for (const planned of plan.vcJwts) vpToken[planned.queryId] = [await vpJwtOf(deps, planned, plan)]
+  const form = await responseForm(plan, vpToken)
   let response: Response
   try {
     response = await fetchImpl(plan.responseUri, {
@@ -221,14 +216,53 @@ export async function sendPresentation(deps: Deps, plan: PresentationPlan, optio
     sent: true,
     clientId: plan.clientId,
     verifierName: plan.verifierName,
-    credentials: plan.credentials.map((c) => ({
-      queryId: c.queryId,
-      credentialId: c.credential.id,
-      type: c.vct,
-      disclosed: c.claims.map(pathText),
-    })),
+    credentials: [
+      ...plan.credentials.map((c) => ({
+        queryId: c.queryId,
+        credentialId: c.credential.id,
+        type: c.vct,
+        disclosed: c.claims.map(pathText),
+      })),
+      ...plan.vcJwts.map((c) => ({ queryId: c.queryId, credentialId: c.id, type: c.type, disclosed: c.claims })),
+    ],
     ...(typeof body.redirect_uri === 'string' ? { redirectUri: body.redirect_uri } : {}),
   }
+}
+
+async function sdJwtPresentationOf(deps: Deps, planned: PlannedCredential, plan: PresentationPlan): Promise<string> {
+  const sdJwt = new SDJwtVcInstance({
+    hasher: digest,
+    kbSignAlg: 'ES256',
+    kbSigner: (data: string) =>
+      deps.agent.keyManagerSign({ keyRef: planned.credential.holderKid, algorithm: 'ES256', data, encoding: 'utf-8' }),
+  })
+  const { claims } = await openSdJwtVc(planned.credential.credential)
+  const frame = presentationFrame(planned.claims, claims)
+  return sdJwt.present(planned.credential.credential, frame as never, {
+    kb: { payload: { iat: Math.floor(Date.now() / 1000), aud: plan.clientId, nonce: plan.nonce } },
+  })
+}
+
+/** A VP-JWT of the one VC-JWT (OpenID4VP 1.0 Appendix B.1.3): nonce and aud of the request, signed by the holder's DID. */
+async function vpJwtOf(deps: Deps, planned: PlannedVcJwt, plan: PresentationPlan): Promise<string> {
+  const vp = await deps.agent.createVerifiablePresentation({
+    presentation: { holder: planned.holder, verifiableCredential: [planned.jwt] },
+    proofFormat: 'jwt',
+    challenge: plan.nonce,
+    domain: plan.clientId,
+  })
+  return (vp.proof as { jwt: string }).jwt
+}
+
+/** The response's form: the parameters in the clear (direct_post), or encrypted to the verifier in `response` (direct_post.jwt). */
+async function responseForm(plan: PresentationPlan, vpToken: Record<string, string[]>): Promise<URLSearchParams> {
+  const state: Record<string, string> = plan.state !== undefined ? { state: plan.state } : {}
+  if (plan.responseMode !== 'direct_post.jwt') return new URLSearchParams({ vp_token: JSON.stringify(vpToken), ...state })
+  const { jwk, enc } = plan.responseEncryption!
+  const jwe = await new CompactEncrypt(new TextEncoder().encode(JSON.stringify({ vp_token: vpToken, ...state })))
+    .setProtectedHeader({ alg: 'ECDH-ES', enc, kid: jwk.kid })
+    .encrypt(await importJWK({ kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y }, 'ECDH-ES'))
+  return new URLSearchParams({ response: jwe })
 }
 
 /** Records that the holder declined: nothing was sent. */
@@ -242,12 +276,15 @@ async function record(
   outcome: PresentationHistoryEntry['outcome'],
   reason: string | null,
 ): Promise<void> {
-  const requested: RequestedCredential[] = plan.credentials.map((c) => ({
-    queryId: c.queryId,
-    type: c.vct,
-    claims: c.claims.map(pathText),
-    credentialId: c.credential.id,
-  }))
+  const requested: RequestedCredential[] = [
+    ...plan.credentials.map((c) => ({
+      queryId: c.queryId,
+      type: c.vct,
+      claims: c.claims.map(pathText),
+      credentialId: c.credential.id,
+    })),
+    ...plan.vcJwts.map((c) => ({ queryId: c.queryId, type: c.type, claims: c.claims, credentialId: c.id })),
+  ]
   await deps.history.add({
     id: randomUUID(),
     at: new Date().toISOString(),
@@ -384,71 +421,39 @@ function purposeOf(value: unknown): DisplayNames {
   }
 }
 
-/** Matches the DCQL query against the wallet's SD-JWT VCs: per credential query, the newest current match. */
-async function matchQuery(deps: Deps, input: unknown): Promise<PlannedCredential[]> {
-  let query: DcqlQuery
-  try {
-    query = DcqlQuery.parse(input as never)
-    DcqlQuery.validate(query)
-  } catch (error) {
+/**
+ * The response-encryption key of a direct_post.jwt request (OpenID4VP 1.0 §8.3): the first key of
+ * `client_metadata.jwks` for encryption (use enc or none) by ECDH-ES on P-256, with a kid; the enc the first of
+ * A128GCM and A256GCM that `encrypted_response_enc_values_supported` lists (A128GCM when it lists none).
+ */
+function encryptionOf(clientMetadata: unknown): ResponseEncryption {
+  const metadata = (clientMetadata ?? {}) as { jwks?: { keys?: unknown }; encrypted_response_enc_values_supported?: unknown }
+  const keys = Array.isArray(metadata.jwks?.keys) ? (metadata.jwks.keys as Record<string, unknown>[]) : []
+  const jwk = keys.find(
+    (k) =>
+      k &&
+      k.kty === 'EC' &&
+      k.crv === 'P-256' &&
+      typeof k.x === 'string' &&
+      typeof k.y === 'string' &&
+      typeof k.kid === 'string' &&
+      (k.use === undefined || k.use === 'enc') &&
+      (k.alg === undefined || k.alg === 'ECDH-ES'),
+  )
+  if (!jwk)
     throw new WalletError(
-      'ERR_REQUEST_MALFORMED',
-      `出示请求的 DCQL 查询无效 / the request's DCQL query is invalid: ${(error as Error).message.split('\n')[0]}`,
+      'ERR_REQUEST_UNSUPPORTED',
+      '加密出示请求未提供可用的 P-256 ECDH-ES 公钥 / the request asks for an encrypted response but names no P-256 ECDH-ES key with a kid (client_metadata.jwks)',
     )
-  }
-  const rows = (await deps.store.list()).filter((r) => r.format === 'dc+sd-jwt')
-  const opened = await Promise.all(rows.map(async (row) => ({ row, claims: (await openSdJwtVc(row.credential)).claims })))
-  const credentials: DcqlSdJwtVcCredential[] = opened.map(({ claims }) => ({
-    credential_format: 'dc+sd-jwt',
-    vct: String(claims.vct ?? ''),
-    claims: claims as DcqlSdJwtVcCredential['claims'],
-    cryptographic_holder_binding: true,
-  }))
-  const result = runDcqlQuery(query, { credentials, presentation: false })
-  // With credential sets, the first option that can be met of each required set; else every credential query.
-  const wanted = query.credential_sets
-    ? [
-        ...new Set(
-          (result.credential_sets ?? []).filter((s) => s.required !== false).flatMap((s) => s.matching_options?.[0] ?? s.options[0] ?? []),
-        ),
-      ]
-    : query.credentials.map((c) => c.id)
-  const now = Math.floor(Date.now() / 1000)
-  return wanted.map((queryId) => {
-    const credentialQuery = query.credentials.find((c) => c.id === queryId)!
-    const match = result.credential_matches[queryId]
-    const vcts = (credentialQuery.meta as { vct_values?: string[] } | undefined)?.vct_values ?? []
-    if (credentialQuery.format !== 'dc+sd-jwt' && credentialQuery.format !== 'vc+sd-jwt') {
-      throw new WalletError(
-        'ERR_NO_MATCHING_CREDENTIAL',
-        `本钱包只能出示 SD-JWT VC / this wallet presents SD-JWT VCs, not ${credentialQuery.format} (${queryId})`,
-      )
-    }
-    if (!match?.success) {
-      throw new WalletError(
-        'ERR_NO_MATCHING_CREDENTIAL',
-        `钱包中没有符合要求的凭证 / the wallet holds no credential that answers "${queryId}" (${vcts.map(typeNameOfVct).join(', ') || 'any type'})`,
-      )
-    }
-    const candidates = match.valid_credentials.map((v) => ({
-      ...opened[v.input_credential_index]!,
-      claimSet: v.claims.valid_claim_sets[0],
-    }))
-    const current = (c: (typeof candidates)[number]) => typeof c.claims.exp !== 'number' || c.claims.exp > now
-    const chosen = candidates.sort(
-      (a, b) => Number(current(b)) - Number(current(a)) || b.row.receivedAt.localeCompare(a.row.receivedAt),
-    )[0]!
-    const indexes = chosen.claimSet?.valid_claim_indexes ?? []
-    const paths = indexes.map((i) => (credentialQuery.claims![i] as { path: (string | number | null)[] }).path)
-    return {
-      queryId,
-      credential: chosen.row,
-      typeName: chosen.row.credentialDisplay,
-      vct: String(chosen.claims.vct ?? vcts[0] ?? ''),
-      claims: paths,
-      claimNames: paths.map((p) => ({ path: pathText(p), name: chosen.row.claimLabels[pathText(p)] ?? {} })),
-    }
-  })
+  const listed = metadata.encrypted_response_enc_values_supported
+  const offered = Array.isArray(listed) ? listed : ['A128GCM']
+  const enc = (['A128GCM', 'A256GCM'] as const).find((e) => offered.includes(e))
+  if (!enc)
+    throw new WalletError(
+      'ERR_REQUEST_UNSUPPORTED',
+      `本钱包只支持 A128GCM 与 A256GCM 加密 / this wallet encrypts with A128GCM or A256GCM, not ${offered.map(String).join(', ')}`,
+    )
+  return { jwk: { kty: 'EC', crv: 'P-256', x: jwk.x as string, y: jwk.y as string, kid: jwk.kid as string }, enc }
 }
 
 /** A DCQL claim path as the @sd-jwt presentation frame: {a: {b: true}}; a null (every element) expands over the array. */
@@ -470,14 +475,6 @@ export function presentationFrame(paths: (string | number | null)[][], claims: R
   }
   for (const path of paths) add(frame, claims, path)
   return frame
-}
-
-function pathText(path: (string | number | null)[]): string {
-  return path.map((p) => (p === null ? '*' : String(p))).join('.')
-}
-
-function typeNameOfVct(vct: string): string {
-  return vct.split('/').pop() ?? vct
 }
 
 /** fetch that refuses plain http except on loopback, follows no redirect, and gives up after a timeout. */

@@ -9,7 +9,11 @@ import { loadAllSchemas, schemasDir } from '../../src/catalog/schemas/load-schem
 import { createApp } from '../../src/http/create-app.js'
 import { healthProbes } from '../../src/app/health-probes.js'
 import { openApiDocument } from '../../src/http/openapi/openapi-document.js'
+import { Openid4vpVerifier } from '../../src/verifying/openid4vp/openid4vp-verifier.js'
 import { silentLogger } from '../../src/shared/logger.js'
+import { PortalAccounts } from '../../src/accounts/portal-accounts.js'
+import { DEFAULT_ACCOUNT_SETTINGS } from '../../src/config/account-settings.js'
+import { relyingPartyApiDeps } from '../../src/app/relying-party-api-services.js'
 import { startTestService, type TestService } from '../helpers/service.js'
 import { ALL_PRESENTATION_CHECKS, readDemo } from '../verification/verification-helpers.js'
 
@@ -38,6 +42,23 @@ const SHARED_ROUTES = [
   'POST /v1/presentations/verify',
   'POST /presentations/verify',
   'POST /credentials/verify',
+  'GET /oid4vp/requests/{id}',
+  'POST /oid4vp/responses/{id}',
+  'GET /v1/schemas',
+  'POST /v1/session',
+  'GET /v1/session',
+  'DELETE /v1/session',
+  'POST /v1/session/password',
+  'POST /v1/relying-parties',
+  'GET /v1/relying-parties',
+  'GET /v1/relying-parties/{id}',
+  'POST /v1/relying-parties/{id}/keys',
+  'DELETE /v1/relying-parties/{id}/keys/{keyId}',
+  'PUT /v1/relying-parties/{id}/webhook',
+  'DELETE /v1/relying-parties/{id}/webhook',
+  'GET /v1/relying-party',
+  'PUT /v1/relying-party/webhook',
+  'DELETE /v1/relying-party/webhook',
 ]
 /** The routes of the issuing side (full mode only). */
 const ISSUER_ROUTES = [
@@ -65,11 +86,15 @@ const ISSUER_ROUTES = [
   'POST /oid4vci/{departmentId}/credential',
   'POST /v1/credential-offers',
   'GET /v1/credential-offers/{id}',
-  'GET /oid4vp/requests/{id}',
-  'POST /oid4vp/responses/{id}',
+  'GET /v1/credentials/stats',
+  'POST /v1/feedback',
+  'GET /v1/feedback',
 ]
 /** The issuing-side routes anyone may call (no department key). */
 const PUBLIC_ISSUER_ROUTES = [
+  'POST /v1/feedback',
+  // Operators', not departments'.
+  'GET /v1/feedback',
   'POST /v1/property/units/{unitNumber}/current',
   'GET /v1/property/units/{unitNumber}/current',
   'GET /status-lists/{departmentId}',
@@ -81,8 +106,6 @@ const PUBLIC_ISSUER_ROUTES = [
   'POST /oid4vci/{departmentId}/token',
   'POST /oid4vci/{departmentId}/nonce',
   'POST /oid4vci/{departmentId}/credential',
-  'GET /oid4vp/requests/{id}',
-  'POST /oid4vp/responses/{id}',
 ]
 /** The OpenID4VCI endpoints answering refusals in the OAuth shape ({"error": "<code>", "error_description", "govcred_code"}). */
 const OAUTH_ROUTES = [
@@ -273,8 +296,9 @@ describe('GET /openapi.json (full mode)', () => {
       .map(({ method, template }) => `${method} ${template}`)
     expect(secured.sort()).toEqual(ISSUER_ROUTES.filter((r) => !PUBLIC_ISSUER_ROUTES.includes(r)).sort())
     expect(secured).toEqual(expect.arrayContaining(['POST /v1/credential-offers', 'GET /v1/credential-offers/{id}']))
+    // A department's key, or a clerk's portal session.
     for (const { op } of operations(doc).filter(({ op }) => op.security?.some((alternative: Json) => 'bearerAuth' in alternative)))
-      expect(op.security).toEqual([{ bearerAuth: [] }])
+      expect(op.security).toEqual([{ bearerAuth: [] }, { portalSession: [] }])
     // The credential endpoint takes the access token of the token endpoint, not a department key.
     const accessToken = operations(doc)
       .filter(({ op }) => op.security?.some((alternative: Json) => 'oid4vciAccessToken' in alternative))
@@ -290,6 +314,9 @@ describe('GET /openapi.json (full mode)', () => {
         'GET /v1/presentation-requests/{id}',
         'GET /v1/presentation-requests/{id}/result',
         'POST /v1/presentations/verify',
+        'GET /v1/relying-party',
+        'PUT /v1/relying-party/webhook',
+        'DELETE /v1/relying-party/webhook',
       ].sort(),
     )
   })
@@ -400,7 +427,19 @@ describe('GET /openapi.json (verifier mode)', () => {
       chainRpc: { upstreamUrl: ctx.rpcUrl },
       logger: silentLogger,
       verifier,
+      // Verifier-only mode serves OpenID4VP too (with the certificates installed there).
+      openid4vp: new Openid4vpVerifier({
+        requests: verifier.deps.requests,
+        parties: verifier.relyingParties,
+        identities: service.relyingPartyIdentities,
+        ctx: verifier.deps,
+        ensureFresh: () => verifier.watcher.ensureFresh(),
+        publicUrl: () => verifierApp?.url ?? service.url,
+      }),
       trustRegistry: ctx.agent,
+      schemaRegistry: ctx.registries.schemas,
+      accounts: { portal: new PortalAccounts(ctx.db, DEFAULT_ACCOUNT_SETTINGS), publicUrl: () => service.url },
+      ...relyingPartyApiDeps(ctx.db, verifier.relyingParties, ctx.kmsSecret.secret, { allowLoopback: false }),
       mode: 'verifier',
     })
     const server = await new Promise<Server>((resolve) => {
@@ -411,12 +450,13 @@ describe('GET /openapi.json (verifier mode)', () => {
     vdoc = (await call('GET', '/openapi.json')).body
   })
 
-  it("documents the verifier routes only, with only the relying parties' security scheme and no issuer-side schema", () => {
+  it("documents the verifier routes only, with the relying parties', operators' and portal sessions' security schemes and no issuer-side schema", () => {
     expect(vdoc).toEqual(openApiDocument({ mode: 'verifier', serverUrl: verifierApp!.url }))
     expect(routeNames(vdoc).sort()).toEqual([...SHARED_ROUTES].sort())
-    expect(Object.keys(vdoc.components.securitySchemes)).toEqual(['relyingPartyAuth'])
+    expect(Object.keys(vdoc.components.securitySchemes)).toEqual(['relyingPartyAuth', 'operatorAuth', 'portalSession'])
     expect(vdoc.components.schemas.IssueRequest).toBeUndefined()
-    expect(vdoc.components.schemas.OAuthError).toBeUndefined()
+    // OpenID4VP's refusals (the request and response endpoints) are in the OAuth shape.
+    expect(vdoc.components.schemas.OAuthError).toBeDefined()
     expect(vdoc.tags.map((t: Json) => t.name)).not.toContain('oid4vci')
     expect(vdoc.components.schemas.VerificationResult).toBeDefined()
   })

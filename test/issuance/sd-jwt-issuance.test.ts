@@ -115,7 +115,7 @@ describe('SD-JWT VC issuance', () => {
     ).toMatchObject({ format: 'dc+sd-jwt', status: 'revoked' })
   })
 
-  it('a social-security status discloses insured name and contribution months without the masked ID number', async () => {
+  it('a social-security status discloses the insured name and the list of insurances without the masked ID number', async () => {
     const holder = await holderKey()
     const principal = await principalFor(service, demo.socialSecurity.id)
     const claims = claimsWithoutId(socialSecurityStatusClaims() as never)
@@ -129,16 +129,15 @@ describe('SD-JWT VC issuance', () => {
     const signed = JSON.parse(Buffer.from(issued.sdJwt.split('~')[0]!.split('.')[1]!, 'base64url').toString())
     expect(signed.idNumberMasked).toBeUndefined()
     expect(JSON.stringify(signed)).not.toContain(socialSecurityStatusClaims().idNumberMasked)
-    const presented = await sdjwt.present(issued.sdJwt, {
-      insuredName: true,
-      insurances: { 0: { contributionMonths: true } },
-    } as never)
+    const presented = await sdjwt.present(issued.sdJwt, { insuredName: true, insurances: true } as never)
     const shown = (await verifyWithLeaf(presented)).result.payload as Record<string, any>
     expect(shown.insuredName).toBe(socialSecurityStatusClaims().insuredName)
     expect(shown.idNumberMasked).toBeUndefined()
-    expect(shown.insurances[0].contributionMonths).toBe(socialSecurityStatusClaims().insurances[0]!.contributionMonths)
-    expect(shown.insurances[0].lastContributionMonth).toBeUndefined()
-    expect(shown.insurances[0].type).toBe(socialSecurityStatusClaims().insurances[0]!.type)
+    expect(shown.city).toBeUndefined()
+    // One disclosure holds the whole list, as issued.
+    expect(shown.insurances).toEqual(socialSecurityStatusClaims().insurances)
+    const hidden = (await verifyWithLeaf(await sdjwt.present(issued.sdJwt, { insuredName: true } as never))).result.payload
+    expect(hidden.insurances).toBeUndefined()
   })
 
   it('refuses a type outside the key scope and a private holder key, and issues nothing', async () => {
@@ -169,11 +168,11 @@ describe('SD-JWT VC issuance', () => {
     expect(body.display[0].name).toBe('社会保险参保状态')
     const masked = body.claims.find((c: { path: string[] }) => c.path.join('.') === 'idNumberMasked')
     expect(masked).toMatchObject({ sd: 'always', display: [{ lang: 'zh-CN', label: '公民身份号码（脱敏）' }, { lang: 'en' }] })
-    expect(
-      body.claims.find((c: { path: unknown[] }) => JSON.stringify(c.path) === '["insurances",null,"contributionMonths"]'),
-    ).toMatchObject({
-      sd: 'always',
-    })
+    // The list of insurances is one disclosure: its elements are not disclosed one by one.
+    expect(body.claims.find((c: { path: unknown[] }) => JSON.stringify(c.path) === '["insurances"]')).toMatchObject({ sd: 'always' })
+    const inside = body.claims.filter((c: { path: unknown[] }) => c.path[0] === 'insurances' && c.path.length > 1)
+    expect(inside.length).toBeGreaterThan(0)
+    for (const claim of inside) expect(claim.sd).toBe('never')
     const unknown = await service.api('/vct/NoSuchCredential')
     expect(unknown.status).toBe(404)
     expect(unknown.body.error.code).toBe('ERR_UNKNOWN_TYPE')

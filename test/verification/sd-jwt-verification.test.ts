@@ -233,6 +233,38 @@ describe('SD-JWT VC verification against the chain', () => {
     expect(codeOf((await verify(swapped, expectation)).checks, 'keyBinding')).toBe('ERR_KEY_BINDING_SD_HASH_MISMATCH')
   })
 
+  it('key binding by an ES256K (secp256k1) holder key verifies; its high-S twin and an ES256 claim over it do not', async () => {
+    const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'secp256k1' })
+    const jwk = publicKey.export({ format: 'jwk' }) as JsonWebKey
+    const principal = await principalFor(service, demo.market.id)
+    const issued = await issueSdJwtVc(
+      service.issuance.sdJwt,
+      principal,
+      parseIssueRequest({
+        type: 'BusinessLicenseCredential',
+        holder: `did:jwk:${Buffer.from(JSON.stringify(jwk)).toString('base64url')}`,
+        claims: withoutId(businessLicenseClaims()),
+      }),
+      { jwk },
+    )
+    const shown = present(issued.sdJwt, ['enterpriseName'])
+    const expectation = { nonce: 'n-k1-7890', audience: 'x509_san_dns:bank.example' }
+    const payload = { nonce: expectation.nonce, aud: expectation.audience }
+    // OpenSSL signs with either S; n − S verifies as well. Both encodings of one signature, low S first.
+    const order = BigInt('0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141')
+    const signed = keyBinding(shown, privateKey, payload, { alg: 'ES256K' })
+    const input = signed.slice(0, signed.lastIndexOf('.') + 1)
+    const signature = Buffer.from(signed.slice(signed.lastIndexOf('.') + 1), 'base64url')
+    const s = BigInt(`0x${signature.subarray(32).toString('hex')}`)
+    const withS = (value: bigint) =>
+      `${input}${Buffer.concat([signature.subarray(0, 32), Buffer.from(value.toString(16).padStart(64, '0'), 'hex')]).toString('base64url')}`
+    const [low, high] = s > order / 2n ? [order - s, s] : [s, order - s]
+    expect(codeOf((await verify(withS(low), expectation)).checks, 'keyBinding')).toBe('OK')
+    expect(codeOf((await verify(withS(high), expectation)).checks, 'keyBinding')).toBe('ERR_KEY_BINDING_SIGNATURE_INVALID')
+    const mislabelled = keyBinding(shown, privateKey, payload, { alg: 'ES256' })
+    expect(codeOf((await verify(mislabelled, expectation)).checks, 'keyBinding')).toBe('ERR_KEY_BINDING_SIGNATURE_INVALID')
+  })
+
   it('a suspended, then a revoked credential is refused by status within a block of the change', async () => {
     const principal = await principalFor(service, demo.market.id)
     const issued = await issueSdJwtVc(

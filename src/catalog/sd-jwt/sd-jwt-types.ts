@@ -28,8 +28,8 @@ const always = (...path: (string | null)[]): SdJwtClaimRule => ({ path, sd: 'alw
 
 /**
  * Every top-level claim is disclosed on its own: a business licence shows its name and USCC without its legal
- * representative; a social-security status shows `insuredName`, one insurance or its contribution months without
- * the masked ID number; a property certificate shows the unit and one owner without the others.
+ * representative; a social-security status shows `insuredName` or the list of insurances without the masked ID
+ * number; a property certificate shows the unit and one owner without the others.
  */
 export const SD_JWT_TYPES: Readonly<Record<CredentialTypeName, SdJwtTypeProfile>> = Object.freeze({
   BusinessLicenseCredential: {
@@ -74,10 +74,9 @@ export const SD_JWT_TYPES: Readonly<Record<CredentialTypeName, SdJwtTypeProfile>
       always('insuredName'),
       always('idNumberMasked'),
       always('city'),
+      // One disclosure for the whole list: a bank that asks whether and how long the holder is insured reads it
+      // at once, and stock wallets (credo-ts 0.6) cannot disclose array elements one by one.
       always('insurances'),
-      always('insurances', null),
-      always('insurances', null, 'contributionMonths'),
-      always('insurances', null, 'lastContributionMonth'),
       always('asOf'),
     ],
   },

@@ -1,6 +1,10 @@
 import { createRequire } from 'node:module'
 import { issuerPaths, sharedPaths } from './openapi-paths.js'
 import { componentSchemas, SCHEMA_REF_PREFIX, type SchemaObject } from './openapi-schemas.js'
+import { relyingPartyPaths } from './relying-party-paths.js'
+import { relyingPartySchemas } from './relying-party-schemas.js'
+import { portalPaths, portalSchemas } from './portal-paths.js'
+import { addCsrfRefusals, PORTAL_SESSION_SCHEME, sessionPaths, sessionSchemas } from './session-paths.js'
 
 export interface OpenApiOptions {
   /** Base URL of this service as the caller reached it; `/` (relative) when absent. */
@@ -17,7 +21,7 @@ govcred is the decentralized-identity and verifiable-credential service of a cit
 
 错误 / Errors: every error is \`{"error":{"code","message","details?"}}\` with a stable \`ERR_\` code; each response lists the codes it can carry (also in \`x-error-codes\`). The OpenID4VCI token, nonce and credential endpoints answer refusals as the OAuth specifications do, \`{"error","error_description"}\` (\`x-oauth-error-codes\`), with govcred's stable code in \`govcred_code\`. Verification outcomes are data: \`VerificationResult\`, 200 when verified, 422 with the failing checks otherwise.
 
-认证 / Authentication: department routes take the department's API key as \`Authorization: Bearer <key>\`; relying parties (banks) send their own key (\`govcred relying-party create\`) on the presentation-request routes, which take anonymous callers only where the node allows it; the verification routes need none otherwise.
+认证 / Authentication: department routes take the department's API key as \`Authorization: Bearer <key>\`; relying parties (banks) send their own key (\`govcred relying-party create\`) on the presentation-request routes, which take anonymous callers only where the node allows it, and on their own routes (\`/v1/relying-party\`); the platform operator registers relying parties with an operator key (\`govcred operator key-create\`, \`/v1/relying-parties\`); people sign in to the portal (\`POST /v1/session\`) and their session cookie stands for their department, relying party or the platform on the same routes, with \`X-CSRF-Token\` on every unsafe request; the verification routes need none otherwise.
 
 凭证声明 / Claims: each credential type's claims are described by its published JSON Schema, referenced by \`$id\` (the files in \`schemas/\` of the repository, whose hashes are anchored on chain).`
 
@@ -27,13 +31,19 @@ const TAGS = [
   { name: 'issuers', description: '可信签发方 / Trusted-issuer registry' },
   { name: 'resolver', description: 'DID 解析 / Universal Resolver driver' },
   { name: 'verification', description: '验证 / Presentation requests and verification' },
+  {
+    name: 'relying-parties',
+    description: '验证方 / Relying parties (banks): registered by the platform operator; their own view and webhook',
+  },
   { name: 'credentials', description: '凭证签发与状态 / Issuance and status (departments)' },
   { name: 'vc-api', description: 'W3C VC-API issuer route' },
   { name: 'property', description: '不动产 / Property transfers and current certificates' },
   { name: 'audit', description: '审计 / Hash-chained audit trail (departments)' },
+  { name: 'portal', description: "门户 / The portal's feedback box" },
+  { name: 'session', description: '门户登录 / Portal sign-in: sessions of clerks, supervisors, bank officers and operators' },
   { name: 'oid4vci', description: '标准钱包 / OpenID4VCI credential issuer and credential offers for standard wallets' },
 ]
-const ISSUER_SIDE_TAGS = new Set(['credentials', 'vc-api', 'property', 'audit', 'oid4vci'])
+const ISSUER_SIDE_TAGS = new Set(['credentials', 'vc-api', 'property', 'audit', 'oid4vci', 'portal'])
 
 /**
  * The OpenAPI 3.1 description of the HTTP API the app serves in `mode`.
@@ -46,7 +56,13 @@ export function openApiDocument(
   options: OpenApiOptions,
 ): { openapi: string; paths: Record<string, Record<string, SchemaObject>> } & SchemaObject {
   const full = options.mode === 'full'
-  const paths = { ...sharedPaths(), ...(full ? issuerPaths() : {}) }
+  const paths = addCsrfRefusals({
+    ...sharedPaths(),
+    ...relyingPartyPaths(),
+    ...portalPaths({ feedback: full }),
+    ...sessionPaths({ full }),
+    ...(full ? issuerPaths() : {}),
+  })
   return {
     openapi: '3.1.0',
     info: {
@@ -60,7 +76,7 @@ export function openApiDocument(
     tags: full ? TAGS : TAGS.filter((tag) => !ISSUER_SIDE_TAGS.has(tag.name)),
     paths,
     components: {
-      schemas: referencedSchemas(paths, componentSchemas()),
+      schemas: referencedSchemas(paths, { ...componentSchemas(), ...relyingPartySchemas(), ...portalSchemas(), ...sessionSchemas() }),
       securitySchemes: {
         ...(full
           ? {
@@ -78,6 +94,12 @@ export function openApiDocument(
           scheme: 'bearer',
           description: "A relying party's API key (npx govcred relying-party create): optional where anonymous requests are allowed",
         },
+        operatorAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          description: "The platform operator's API key (npx govcred operator key-create): registers relying parties",
+        },
+        portalSession: PORTAL_SESSION_SCHEME,
       },
     },
   }

@@ -5,18 +5,23 @@ import { ref, type SchemaObject } from './openapi-schemas.js'
 
 export type PathItems = Record<string, Record<string, SchemaObject>>
 
-interface OperationSpec {
+export interface OperationSpec {
   operationId: string
   tag: string
   summary: string
   description?: string
-  /** Department routes: Bearer API key, 401 documented. */
+  /** Department routes: Bearer API key or a clerk's portal session, 401 documented. */
   department?: boolean
+  /** Portal-session routes (GET /v1/session, the password change): the session cookie only, 401 documented. */
+  session?: boolean
   /**
    * Relying-party routes: an optional Bearer key (`grp_…`, govcred relying-party create); `owner` when a
-   * relying party's request answers only to that party's key.
+   * relying party's request answers only to that party's key; `required` for the party's own routes (a key
+   * always, no anonymous alternative, not rate-limited like a public route).
    */
-  relyingParty?: 'optional' | 'owner'
+  relyingParty?: 'optional' | 'owner' | 'required'
+  /** Platform-operator routes: Bearer operator key (`gop_…`, govcred operator key-create), 401 documented. */
+  operator?: boolean
   /** OpenID4VCI credential endpoint: the access token of the token endpoint (oid4vciAccessToken), 401 documented. */
   accessToken?: boolean
   parameters?: SchemaObject[]
@@ -52,13 +57,13 @@ const REASON: Record<number, string> = {
 }
 
 const json = (schema: SchemaObject) => ({ 'application/json': { schema } })
-const reply = (description: string, schema: string, headers?: SchemaObject): SchemaObject => ({
+export const reply = (description: string, schema: string, headers?: SchemaObject): SchemaObject => ({
   description,
   ...(headers ? { headers } : {}),
   content: json(ref(schema)),
 })
 const header = (description: string) => ({ description, schema: { type: 'string' } })
-const pathParam = (name: string, description: string, example?: string): SchemaObject => ({
+export const pathParam = (name: string, description: string, example?: string): SchemaObject => ({
   name,
   in: 'path',
   required: true,
@@ -96,7 +101,7 @@ function oauthErrorResponse(status: number, oauth: Partial<Record<Oid4vciErrorCo
 }
 
 /** Turns a spec into an OpenAPI operation, adding the errors every body / every department route can give. */
-function operation(spec: OperationSpec): SchemaObject {
+export function operation(spec: OperationSpec): SchemaObject {
   const errors: Record<number, ApiErrorCode[]> = {}
   const add = (status: number, codes: ApiErrorCode[]) => void (errors[status] = [...new Set([...(errors[status] ?? []), ...codes])])
   if (spec.body) {
@@ -104,14 +109,20 @@ function operation(spec: OperationSpec): SchemaObject {
     add(413, ['ERR_BODY_TOO_LARGE'])
     add(415, ['ERR_UNSUPPORTED_ENCODING'])
   }
-  if (spec.department) add(401, ['ERR_AUTH_REQUIRED', 'ERR_AUTH_INVALID'])
+  if (spec.department || spec.operator) add(401, ['ERR_AUTH_REQUIRED', 'ERR_AUTH_INVALID'])
+  // Or a portal session (src/http/portal-session.ts): it may have ended, or be of another kind of account.
+  if (spec.department || spec.operator) {
+    add(401, ['ERR_SESSION_EXPIRED'])
+    add(403, ['ERR_ROLE_FORBIDDEN'])
+  }
+  if (spec.session) add(401, ['ERR_AUTH_REQUIRED', 'ERR_SESSION_EXPIRED'])
   // Public routes: a budget per client per minute and a cap on requests in flight (src/http/rate-limits.ts).
-  if (!spec.department) {
+  if (!spec.department && !spec.operator && spec.relyingParty !== 'required') {
     add(429, ['ERR_RATE_LIMITED'])
     add(503, ['ERR_BUSY'])
   }
   if (spec.writes) add(503, ['ERR_STORAGE_UNAVAILABLE'])
-  if (spec.relyingParty) add(401, spec.relyingParty === 'owner' ? ['ERR_AUTH_REQUIRED', 'ERR_AUTH_INVALID'] : ['ERR_AUTH_INVALID'])
+  if (spec.relyingParty) add(401, spec.relyingParty === 'optional' ? ['ERR_AUTH_INVALID'] : ['ERR_AUTH_REQUIRED', 'ERR_AUTH_INVALID'])
   for (const [status, codes] of Object.entries(spec.errors ?? {})) add(Number(status), codes)
   const responses: Record<string, SchemaObject> = { ...spec.responses }
   const statuses = [...new Set([...Object.keys(errors), ...Object.keys(spec.oauthErrors ?? {})])].map(Number).sort((a, b) => a - b)
@@ -124,8 +135,12 @@ function operation(spec: OperationSpec): SchemaObject {
     tags: [spec.tag],
     summary: spec.summary,
     ...(spec.description ? { description: spec.description } : {}),
-    ...(spec.department ? { security: [{ bearerAuth: [] }] } : {}),
-    ...(spec.relyingParty ? { security: [{ relyingPartyAuth: [] }, {}] } : {}),
+    ...(spec.department ? { security: [{ bearerAuth: [] }, { portalSession: [] }] } : {}),
+    ...(spec.session ? { security: [{ portalSession: [] }] } : {}),
+    ...(spec.relyingParty
+      ? { security: spec.relyingParty === 'required' ? [{ relyingPartyAuth: [] }] : [{ relyingPartyAuth: [] }, {}] }
+      : {}),
+    ...(spec.operator ? { security: [{ operatorAuth: [] }, { portalSession: [] }] } : {}),
     ...(spec.accessToken ? { security: [{ oid4vciAccessToken: [] }] } : {}),
     ...(spec.parameters ? { parameters: spec.parameters } : {}),
     ...(spec.body
@@ -188,14 +203,15 @@ const verification = (
   })
 
 /**
- * Paths served in both modes: health, network, issuers, the DID resolver driver, the verifier API and
- * this document.
+ * Paths served in both modes: health, network, issuers, the DID resolver driver, the verifier API (with
+ * OpenID4VP's request and response endpoints) and this document.
  *
  * @example
  * Object.keys(sharedPaths()) // => ['/healthz', '/openapi.json', '/v1/network', …]
  */
 export function sharedPaths(): PathItems {
   return {
+    ...openid4vpPaths(),
     '/healthz': {
       get: operation({
         operationId: 'getHealth',
@@ -290,7 +306,7 @@ export function sharedPaths(): PathItems {
         tag: 'verification',
         summary: 'Create a presentation request (challenge, domain, expiry)',
         description:
-          'A registered relying party sends its key (`Authorization: Bearer grp_…`): the request carries its display names (`verifier`) and only it reads the result. Without a key the request is anonymous, taken only where GOVCRED_ANONYMOUS_REQUESTS is on (401 ERR_RELYING_PARTY_REQUIRED otherwise) and capped at GOVCRED_ANONYMOUS_REQUESTS_MAX open requests (429 ERR_TOO_MANY_OPEN_REQUESTS with Retry-After).',
+          'A registered relying party sends its key (`Authorization: Bearer grp_…`): the request carries its display names (`verifier`) and only it reads the result. Without a key the request is anonymous, taken only where GOVCRED_ANONYMOUS_REQUESTS is on (401 ERR_RELYING_PARTY_REQUIRED otherwise) and capped at GOVCRED_ANONYMOUS_REQUESTS_MAX open requests (429 ERR_TOO_MANY_OPEN_REQUESTS with Retry-After). With `protocol: "openid4vp"` (a relying party only) the body is `{credentials: [{id, type, claims, format}], purpose, responseMode}`: `format` dc+sd-jwt (default) or jwt_vc_json (a VP-JWT; the party is given only the claims asked for), `responseMode` direct_post (default) or direct_post.jwt (the wallet encrypts its response to an ephemeral key of the request).',
         relyingParty: 'optional',
         body: 'PresentationRequestInput',
         responses: { 201: reply('The request to send to the holder', 'PresentationRequest') },
@@ -427,8 +443,9 @@ const DENIED: ApiErrorCode[] = [
 ]
 
 /**
- * OpenID4VP 1.0, the wallet's side of a relying party's request (full mode: the node's KMS holds the verifier
- * identities that sign request objects). Refusals in the OAuth error shape with govcred_code.
+ * OpenID4VP 1.0, the wallet's side of a relying party's request, in both modes (a full node's KMS holds the
+ * verifier identities that sign request objects; a verifier-only node signs with the certificates installed
+ * there). Refusals in the OAuth error shape with govcred_code.
  */
 function openid4vpPaths(): PathItems {
   const REQUEST_ID = pathParam('id', "The presentation request id (the request object's state)")
@@ -454,6 +471,8 @@ function openid4vpPaths(): PathItems {
         oauthErrors: {
           400: { invalid_request: ['ERR_REQUEST_ANSWERED', 'ERR_REQUEST_EXPIRED'] },
           404: { invalid_request: ['ERR_UNKNOWN_REQUEST'] },
+          // A verifier-only node's party whose installed certificate ended after the request was made.
+          422: { invalid_request: ['ERR_OPENID4VP_UNAVAILABLE'] },
         },
       }),
     },
@@ -461,9 +480,9 @@ function openid4vpPaths(): PathItems {
       post: operation({
         operationId: 'openid4vpResponse',
         tag: 'verification',
-        summary: 'OpenID4VP response_uri: the wallet posts vp_token and state (direct_post)',
+        summary: 'OpenID4VP response_uri: the wallet posts vp_token and state (direct_post), or response (direct_post.jwt)',
         description:
-          'vp_token is the OpenID4VP 1.0 JSON object {"<credential query id>": ["<SD-JWT VC presentation with a key-binding JWT>"]}; the key-binding JWT names the request nonce and aud = the client_id. The presentations are verified against the chain and the result is kept for the relying party (GET /v1/presentation-requests/{id}): a failed verification (revoked, wrong nonce, undisclosed claim…) is answered 200 like a passed one. A wallet error response (error, error_description) answers the request as declined. Once answered, a second response is refused (ERR_REQUEST_ANSWERED).',
+          'vp_token is the OpenID4VP 1.0 JSON object {"<credential query id>": ["<SD-JWT VC presentation with a key-binding JWT>"]}; the key-binding JWT names the request nonce and aud = the client_id. The presentations are verified against the chain and the result is kept for the relying party (GET /v1/presentation-requests/{id}): a failed verification (revoked, wrong nonce, undisclosed claim…) is answered 200 like a passed one. A wallet error response (error, error_description) answers the request as declined. Once answered, a second response is refused (ERR_REQUEST_ANSWERED). A request made with responseMode direct_post.jwt takes only `response`, a JWE of the same parameters encrypted to the ephemeral key its request object names (ECDH-ES, A128GCM or A256GCM, that key\'s kid); anything in the clear is refused (ERR_RESPONSE_NOT_ENCRYPTED), as is a JWE that is malformed, of another alg or enc, for another key or tampered. The key lives in the verifier\'s memory only: after a restart such a pending request reads as expired.',
         parameters: [REQUEST_ID],
         body: 'Openid4vpResponseForm',
         bodyMedia: 'application/x-www-form-urlencoded',
@@ -479,6 +498,11 @@ function openid4vpPaths(): PathItems {
               'ERR_VP_TOKEN_MALFORMED',
               'ERR_VP_TOKEN_UNKNOWN_QUERY',
               'ERR_VP_TOKEN_TOO_MANY',
+              'ERR_RESPONSE_NOT_ENCRYPTED',
+              'ERR_RESPONSE_JWE_MALFORMED',
+              'ERR_RESPONSE_JWE_UNSUPPORTED',
+              'ERR_RESPONSE_KEY_MISMATCH',
+              'ERR_RESPONSE_DECRYPTION_FAILED',
               'ERR_BAD_REQUEST',
             ],
           },
@@ -665,7 +689,6 @@ function oid4vciPaths(): PathItems {
 export function issuerPaths(): PathItems {
   return {
     ...oid4vciPaths(),
-    ...openid4vpPaths(),
     '/v1/credentials': {
       post: operation({
         operationId: 'issueCredential',

@@ -413,8 +413,11 @@ export function componentSchemas(): Record<string, SchemaObject> {
         state: string("The request id (the request object's state)"),
         error: string("A wallet's error response instead of vp_token (e.g. access_denied)"),
         error_description: string(),
+        response: string(
+          "direct_post.jwt only, and then alone: a compact JWE (ECDH-ES to the key in the request object's client_metadata.jwks, A128GCM or A256GCM, its kid) of the JSON object {vp_token, state} (or {error, state})",
+        ),
       },
-      ['state'],
+      [],
     ),
     Openid4vpResponseAck: object({ redirect_uri: string('Where the wallet sends the user back to') }, []),
     PresentationRequestInput: object({

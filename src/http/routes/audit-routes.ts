@@ -1,6 +1,6 @@
 import { Router, type Request, type RequestHandler } from 'express'
 import { AUDIT_ACTIONS, AUDIT_LIST_MAX_LIMIT, type AuditListOptions, type AuditLog, visibleToTypes } from '../../issuing/audit/audit-log.js'
-import { visibleTypes } from '../../issuing/departments/department-principal.js'
+import { assertPermission, visibleTypes } from '../../issuing/departments/department-principal.js'
 import type { CredentialStore } from '../../issuing/records/credential-store.js'
 import { principalOf } from '../department-auth.js'
 import { NotFoundError } from '../../shared/errors/app-error.js'
@@ -39,6 +39,7 @@ export function auditRoutes(deps: AuditRoutesDeps): Router {
   const router = Router()
   router.get('/v1/audit', deps.authenticate, async (req, res) => {
     const principal = principalOf(req)
+    assertPermission(principal, 'audit')
     const options = parseListQuery(req)
     const types = visibleTypes(principal)
     if (types === undefined) return void res.json(await deps.log.list(principal.department.id, options))
@@ -53,8 +54,9 @@ export function auditRoutes(deps: AuditRoutesDeps): Router {
     res.json(await deps.log.list(principal.department.id, options, visibleToTypes(types, typesOf)))
   })
   router.get('/v1/audit/verify', deps.authenticate, async (req, res) => {
-    const { department } = principalOf(req)
-    res.json(await deps.log.verify(department.id))
+    const principal = principalOf(req)
+    assertPermission(principal, 'audit')
+    res.json(await deps.log.verify(principal.department.id))
   })
   return router
 }

@@ -8,7 +8,7 @@ export interface Openid4vpRouteDeps {
   openid4vp: Openid4vpVerifier
 }
 
-/** Largest direct_post body read (a vp_token of a few SD-JWT VCs is a few kB). */
+/** Largest direct_post body read (a vp_token of a few SD-JWT VCs is a few kB; its JWE, a third more). */
 export const RESPONSE_BODY_LIMIT = '128kb'
 
 const PROTOCOL_PATHS = ['/oid4vp/requests/:id', '/oid4vp/responses/:id']
@@ -17,7 +17,7 @@ const noStore = (res: Response) => res.set({ 'Cache-Control': 'no-store', Pragma
 
 /**
  * OpenID4VP 1.0, the wallet's side (public): the request object by reference (`request_uri`, GET) and the
- * response endpoint (`response_uri`, `direct_post`). Refusals are answered as the specifications do,
+ * response endpoint (`response_uri`, `direct_post` with vp_token and state, or `direct_post.jwt` with `response`). Refusals are answered as the specifications do,
  * `{"error","error_description"}`, with govcred's stable code in `govcred_code`; never a 5xx for bad input.
  */
 export function openid4vpRoutes(deps: Openid4vpRouteDeps): Router {
@@ -38,7 +38,7 @@ export function openid4vpRoutes(deps: Openid4vpRouteDeps): Router {
         throw new Openid4vpRefusal(
           400,
           'invalid_request',
-          'a direct_post response is application/x-www-form-urlencoded (vp_token, state)',
+          'a direct_post response is application/x-www-form-urlencoded (vp_token and state; direct_post.jwt: response)',
           'ERR_INVALID_REQUEST',
         )
       }

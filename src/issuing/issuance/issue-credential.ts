@@ -7,7 +7,7 @@ import type { ITrustRegistry } from '../../agent/plugins/trust-registry-plugin.j
 import type { Deployments } from '../../config/deployments-file.js'
 import type { AuditLog } from '../audit/audit-log.js'
 import { ConflictError, ForbiddenError } from '../../shared/errors/app-error.js'
-import { assertScope, type DepartmentPrincipal } from '../departments/department-principal.js'
+import { actorOf, assertScope, type DepartmentPrincipal } from '../departments/department-principal.js'
 import { loadSchema } from '../../catalog/schemas/load-schemas.js'
 import { writeTransaction } from '../../store/write-transaction.js'
 import { CREDENTIAL_TYPES, type CredentialTypeName } from '../../catalog/credential-types.js'
@@ -201,7 +201,7 @@ async function storeIssued(
     await deps.audit.append(
       {
         departmentId: record.departmentId,
-        actor: `api-key:${principal.apiKeyId}`,
+        actor: actorOf(principal),
         action: 'issue',
         credentialId: record.id,
         details: { type: record.type, statusIndex: record.statusIndex, validUntil: record.validUntil },

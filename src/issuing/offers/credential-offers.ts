@@ -4,7 +4,7 @@ import { isCredentialTypeName, type CredentialTypeName } from '../../catalog/cre
 import { ForbiddenError, NotFoundError, ValidationError } from '../../shared/errors/app-error.js'
 import { writeTransaction } from '../../store/write-transaction.js'
 import type { AuditLog } from '../audit/audit-log.js'
-import { assertRecordScope, assertScope, type DepartmentPrincipal } from '../departments/department-principal.js'
+import { actorOf, assertRecordScope, assertScope, type DepartmentPrincipal } from '../departments/department-principal.js'
 import { assertIssuable, type IssuerDeps } from '../issuance/issue-credential.js'
 import { parseIssueRequest } from '../issuance/issuance-request.js'
 import { sha256Hex } from './offer-secrets.js'
@@ -94,7 +94,8 @@ export async function createOffer(deps: CredentialOfferDeps, principal: Departme
       {
         id,
         departmentId: department.id,
-        apiKeyId: principal.apiKeyId,
+        apiKeyId: principal.account ? null : (principal.apiKeyId ?? null),
+        accountId: principal.account?.id ?? null,
         type,
         format,
         claims: parsed.claims,
@@ -112,7 +113,7 @@ export async function createOffer(deps: CredentialOfferDeps, principal: Departme
     await deps.audit.append(
       {
         departmentId: department.id,
-        actor: `api-key:${principal.apiKeyId}`,
+        actor: actorOf(principal),
         action: 'offer-create',
         details: { offerId: id, type, format, expiresAt },
       },

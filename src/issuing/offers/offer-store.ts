@@ -8,8 +8,10 @@ export type OfferFormat = 'dc+sd-jwt' | 'jwt_vc_json'
 export interface OfferRecord {
   id: string
   departmentId: string
-  /** The API key that made the offer; the credential is issued in its name. */
-  apiKeyId: string
+  /** The API key that made the offer (the credential is issued in its name), or null when a portal account did. */
+  apiKeyId: string | null
+  /** The portal account (a clerk's session) that made the offer, or null when an API key did. */
+  accountId: string | null
   type: string
   format: OfferFormat
   claims: Record<string, unknown>
@@ -37,6 +39,7 @@ const COLUMNS = [
   'id',
   'departmentId',
   'apiKeyId',
+  'accountId',
   'type',
   'format',
   'claims',

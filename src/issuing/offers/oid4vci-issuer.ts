@@ -24,7 +24,7 @@ import { writeTransaction } from '../../store/write-transaction.js'
 import type { AuditLog } from '../audit/audit-log.js'
 import type { ApiKeyStore } from '../departments/api-keys/api-key-store.js'
 import type { Department, DepartmentStore } from '../departments/department-store.js'
-import type { DepartmentPrincipal } from '../departments/department-principal.js'
+import type { AccountPrincipals, DepartmentPrincipal } from '../departments/department-principal.js'
 import { parseIssueRequest } from '../issuance/issuance-request.js'
 import { issueWithPolicies, type PolicyDeps } from '../policies/issue-with-policies.js'
 import { issueSdJwtVc, type SdJwtIssuerDeps } from '../sd-jwt/issue-sd-jwt-vc.js'
@@ -46,6 +46,8 @@ export interface Oid4vciDeps {
   policies: PolicyDeps
   /** SD-JWT VC issuance (the departments' ES256 keys); absent: only jwt_vc_json is offered. */
   sdJwt?: SdJwtIssuerDeps
+  /** The portal accounts, for offers a clerk made (redeemed in the clerk's name while the account is enabled); absent: such offers are refused. */
+  accounts?: AccountPrincipals
 }
 
 /** Seconds an access token lives; the credential request must follow the token request within it. */
@@ -544,11 +546,16 @@ export class Oid4vciIssuerService {
 
   /** Issues the offer's credential and marks the offer redeemed, in one write transaction. */
   private async issue(department: Department, offer: OfferRecord, holder: string, jwk: PublicJwk): Promise<Record<string, unknown>> {
-    const key = (await this.deps.keys.list(department.id)).find((k) => k.id === offer.apiKeyId && !k.revokedAt)
-    if (!key) {
-      throw new Oid4vciRefusal(400, 'credential_request_denied', 'the API key that made this offer was revoked', 'ERR_AUTH_INVALID')
+    const principal = await this.makerOf(department, offer)
+    if (!principal) {
+      const maker = offer.accountId ? 'account' : 'API key'
+      throw new Oid4vciRefusal(
+        400,
+        'credential_request_denied',
+        `the ${maker} that made this offer was disabled or revoked`,
+        'ERR_AUTH_INVALID',
+      )
     }
-    const principal: DepartmentPrincipal = { department, apiKeyId: key.id, scopes: key.scopes }
     let issued: { id: string; credential: string; afterCommit?: () => Promise<void> }
     try {
       const request = {
@@ -590,6 +597,13 @@ export class Oid4vciIssuerService {
     return { credentials: [{ credential: issued.credential }] }
   }
 
+  /** Who an offer is issued in the name of: the API key or the portal account that made it, while it is still in force. */
+  private async makerOf(department: Department, offer: OfferRecord): Promise<DepartmentPrincipal | undefined> {
+    if (offer.accountId) return this.deps.accounts?.principalOf(department, offer.accountId)
+    const key = (await this.deps.keys.list(department.id)).find((k) => k.id === offer.apiKeyId && !k.revokedAt)
+    return key && { department, apiKeyId: key.id, scopes: key.scopes }
+  }
+
   private async auditOffer(
     m: EntityManager,
     offer: OfferRecord,
@@ -600,10 +614,21 @@ export class Oid4vciIssuerService {
     await this.deps.audit.append(
       {
         departmentId: offer.departmentId,
-        actor: action === 'offer-redeem' ? `wallet:offer:${offer.id}` : `api-key:${offer.apiKeyId}`,
+        actor:
+          action === 'offer-redeem'
+            ? `wallet:offer:${offer.id}`
+            : offer.accountId
+              ? `account:${offer.accountId}`
+              : `api-key:${offer.apiKeyId}`,
         action,
         credentialId,
-        details: { offerId: offer.id, type: offer.type, format: offer.format, apiKeyId: offer.apiKeyId, ...details },
+        details: {
+          offerId: offer.id,
+          type: offer.type,
+          format: offer.format,
+          ...(offer.accountId ? { accountId: offer.accountId } : { apiKeyId: offer.apiKeyId }),
+          ...details,
+        },
       },
       m,
     )

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { EntityManager } from 'typeorm'
 import { ConflictError } from '../../shared/errors/app-error.js'
 import type { ApiErrorCode } from '../../shared/errors/error-codes.js'
-import type { DepartmentPrincipal } from '../departments/department-principal.js'
+import { actorOf, type DepartmentPrincipal } from '../departments/department-principal.js'
 import { writeTransaction } from '../../store/write-transaction.js'
 import { anchorClaim, prepareAnchor, recordAnchor } from '../property/property-anchor.js'
 import type { PropertyAnchoring } from '../property/property-anchoring.js'
@@ -122,7 +122,7 @@ async function issueSuperseding(
           await deps.issuer.credentials.currentForSubject(record.departmentId, record.type, record.subjectKey ?? '', m)
         ).filter((r) => r.id !== record.id)
         for (const old of previous) {
-          const queued = await queueStatusChange(deps.status, m, old, 'revoke', `api-key:${principal.apiKeyId}`, 'supersede', record.id)
+          const queued = await queueStatusChange(deps.status, m, old, 'revoke', actorOf(principal), 'supersede', record.id)
           changeIds = changeIds.concat(queued.changeIds)
         }
         superseded = previous.map((r) => r.id)

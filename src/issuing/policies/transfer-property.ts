@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors/app-error.js'
-import type { DepartmentPrincipal } from '../departments/department-principal.js'
+import { actorOf, assertPermission, type DepartmentPrincipal } from '../departments/department-principal.js'
 import { writeTransaction } from '../../store/write-transaction.js'
 import { parseIssueRequest } from '../issuance/issuance-request.js'
 import { issueCredential, type IssuedCredential } from '../issuance/issue-credential.js'
@@ -23,6 +23,7 @@ export interface TransferResult {
  * acknowledges once both are mined.
  */
 export async function transferProperty(deps: PolicyDeps, principal: DepartmentPrincipal, body: unknown): Promise<TransferResult> {
+  assertPermission(principal, 'transfer')
   if (!body || typeof body !== 'object' || Array.isArray(body))
     throw new ValidationError('ERR_INVALID_REQUEST', 'the body must be a JSON object')
   const { sellerCredentialId, buyer, claims, validFrom, validUntil } = body as Record<string, unknown>
@@ -33,7 +34,7 @@ export async function transferProperty(deps: PolicyDeps, principal: DepartmentPr
   }
   const request = parseIssueRequest({ type: 'PropertyCertificateCredential', holder: buyer, claims, validFrom, validUntil })
   const unitNumber = request.claims.propertyUnitNumber as string
-  const actor = `api-key:${principal.apiKeyId}`
+  const actor = actorOf(principal)
 
   const { buyerCredential, revocationIds, sellerAnchors, sequence } = await writeTransaction(deps.issuer.db, async (manager) => {
     const seller = await deps.issuer.credentials.getOwned(principal.department.id, sellerCredentialId, manager)

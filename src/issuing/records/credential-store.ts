@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm'
+import { offsetModifier, type DailyWindow } from './credential-stats.js'
 
 export type CredentialState = 'active' | 'suspended' | 'revoked'
 
@@ -123,6 +124,20 @@ export class CredentialStore {
       for (const row of rows) types.set(row.id, row.type)
     }
     return types
+  }
+
+  /**
+   * Credentials issued per local day and type since `window.since` (credential-stats.ts), through the index on
+   * (departmentId, issuedAt).
+   */
+  async issuedPerDay(departmentId: string, window: DailyWindow): Promise<{ date: string; type: string; issued: number }[]> {
+    const types = window.types ? ` AND type IN (${window.types.map(() => '?').join(', ')})` : ''
+    const rows: { date: string; type: string; n: number }[] = await this.db.query(
+      `SELECT date(issuedAt, ?) AS date, type, COUNT(*) AS n FROM govcred_credentials
+       WHERE departmentId = ? AND issuedAt >= ?${types} GROUP BY 1, 2`,
+      [offsetModifier(window), departmentId, window.since, ...(window.types ?? [])],
+    )
+    return rows.map((r) => ({ date: r.date, type: r.type, issued: Number(r.n) }))
   }
 
   /** The latest non-revoked credential of a subject (e.g. a person's social-security status). */

@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm'
 import { ChainRevertError } from '../../chain/chain-errors.js'
 import { ConflictError, NotFoundError, UpstreamError } from '../../shared/errors/app-error.js'
-import { assertRecordScope, type DepartmentPrincipal } from '../departments/department-principal.js'
+import { actorOf, assertPermission, assertRecordScope, type DepartmentPrincipal } from '../departments/department-principal.js'
 import { writeTransaction } from '../../store/write-transaction.js'
 import type { CredentialRecord, CredentialState, CredentialStore } from '../records/credential-store.js'
 import type { AnchorRef, StatusAnchorHook, StatusBatcher, StatusChangeInput } from './status-batcher.js'
@@ -69,6 +69,7 @@ export async function queueStatusChange(
     changeIds.push(
       await deps.batcher.queue(manager, {
         credentialId: record.id,
+        credentialType: record.type,
         departmentId: record.departmentId,
         issuerAccount: await issuerAccountOf(deps, manager, record),
         purpose: bit.purpose,
@@ -97,11 +98,12 @@ export async function changeCredentialStatus(
   action: StatusAction,
   waitMs = 20_000,
 ): Promise<StatusChangeResult> {
+  assertPermission(principal, 'status')
   const { next, changeIds, anchors } = await writeTransaction(deps.db, async (m) => {
     const record = await deps.credentials.getOwned(principal.department.id, credentialId, m)
     if (!record) throw new NotFoundError('ERR_CREDENTIAL_NOT_FOUND', `no credential ${credentialId} issued by ${principal.department.id}`)
     assertRecordScope(principal, record.type)
-    return queueStatusChange(deps, m, record, action, `api-key:${principal.apiKeyId}`)
+    return queueStatusChange(deps, m, record, action, actorOf(principal))
   })
   if (changeIds.length === 0) return { credentialId, status: next, changed: false, txHash: null, onChain: 'unchanged' }
   // A property certificate's anchor follows its status; recorded with it, so a failed send is redone at the next start.

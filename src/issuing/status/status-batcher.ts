@@ -8,9 +8,12 @@ import type { Logger } from '../../shared/logger.js'
 import { writeQuery, writeTransaction } from '../../store/write-transaction.js'
 import type { CredentialState, CredentialStore } from '../records/credential-store.js'
 import { STATUS_PURPOSES, type StatusPurpose } from '../../catalog/status-entries.js'
+import { offsetModifier, type DailyWindow } from '../records/credential-stats.js'
 
 export interface StatusChangeInput {
   credentialId: string
+  /** The credential's type, kept with the change for the department's daily counts (dailyCounts). */
+  credentialType?: string
   departmentId: string
   issuerAccount: string
   purpose: StatusPurpose
@@ -110,11 +113,12 @@ export class StatusBatcher {
     const id = randomUUID()
     const now = new Date().toISOString()
     await manager.query(
-      `INSERT INTO govcred_status_changes (id, credentialId, departmentId, action, issuerAccount, purpose, statusIndex, operation, actor, state, previousStatus, createdAt, updatedAt)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
+      `INSERT INTO govcred_status_changes (id, credentialId, credentialType, departmentId, action, issuerAccount, purpose, statusIndex, operation, actor, state, previousStatus, createdAt, updatedAt)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
       [
         id,
         change.credentialId,
+        change.credentialType ?? null,
         change.departmentId,
         change.action,
         change.issuerAccount.toLowerCase(),
@@ -128,6 +132,27 @@ export class StatusBatcher {
       ],
     )
     return id
+  }
+
+  /**
+   * Status bits set per local day and type since `window.since` (revocation: revoked, suspension: suspended),
+   * leaving out changes the chain refused; through the index on (departmentId, createdAt).
+   */
+  async statusChangesPerDay(
+    departmentId: string,
+    window: DailyWindow,
+  ): Promise<{ date: string; type: string; revoked: number; suspended: number }[]> {
+    const types = window.types ? ` AND credentialType IN (${window.types.map(() => '?').join(', ')})` : ''
+    const rows: { date: string; type: string; revoked: number; suspended: number }[] = await this.deps.db.query(
+      `SELECT date(createdAt, ?) AS date, credentialType AS type,
+         SUM(CASE WHEN purpose = ? THEN 1 ELSE 0 END) AS revoked,
+         SUM(CASE WHEN purpose = ? THEN 1 ELSE 0 END) AS suspended
+       FROM govcred_status_changes
+       WHERE departmentId = ? AND createdAt >= ? AND operation = 'set' AND state != 'failed' AND credentialType IS NOT NULL${types}
+       GROUP BY 1, 2`,
+      [offsetModifier(window), STATUS_PURPOSES.revocation, STATUS_PURPOSES.suspension, departmentId, window.since, ...(window.types ?? [])],
+    )
+    return rows.map((r) => ({ date: r.date, type: r.type, revoked: Number(r.revoked), suspended: Number(r.suspended) }))
   }
 
   /** Resolves with the transaction hash of each change once mined; rejects when the chain refuses it or `timeoutMs` passes. */

@@ -4,8 +4,8 @@
  * (`npm run docs:codes`; a test fails when the two differ).
  */
 export const API_ERROR_CODES = {
-  ERR_AUTH_REQUIRED: 'no `Authorization: Bearer <key>` header',
-  ERR_AUTH_INVALID: 'the API key is malformed, unknown or revoked',
+  ERR_AUTH_REQUIRED: 'no `Authorization: Bearer <key>` header (nor a portal session cookie where one is taken)',
+  ERR_AUTH_INVALID: 'the API key is malformed, unknown or revoked; or (portal sign-in) the username or the password is wrong',
   ERR_SCOPE: 'the API key is not scoped for this credential type',
   ERR_BAD_REQUEST: 'the request cannot be read (a protocol-level problem)',
   ERR_MALFORMED_JSON: 'the body is not valid JSON',
@@ -81,7 +81,27 @@ export const API_ERROR_CODES = {
   ERR_VP_TOKEN_UNKNOWN_QUERY: "OpenID4VP invalid_request: vp_token names a credential query id that is not in the request's DCQL query",
   ERR_VP_TOKEN_TOO_MANY: 'OpenID4VP invalid_request: vp_token carries more presentations for a credential query than it allows (one)',
   ERR_OPENID4VP_UNAVAILABLE:
-    'this node cannot sign OpenID4VP request objects (verifier-only mode has no relying-party identities yet): use the JSON flow',
+    "this node cannot sign the relying party's OpenID4VP request objects: on a verifier-only node it has no valid installed certificate (relying-party csr, certify, install-certificate) or GOVCRED_ISSUER_URLS is unset",
+  ERR_RESPONSE_NOT_ENCRYPTED:
+    'OpenID4VP invalid_request: the request takes direct_post.jwt: the response parameters encrypted in `response` (a JWE), nothing in the clear',
+  ERR_RESPONSE_JWE_MALFORMED:
+    'OpenID4VP invalid_request: `response` is not a compact JWE, or it does not hold a JSON object of response parameters',
+  ERR_RESPONSE_JWE_UNSUPPORTED: "OpenID4VP invalid_request: the JWE's alg or enc is not taken (ECDH-ES with A128GCM or A256GCM only)",
+  ERR_RESPONSE_KEY_MISMATCH: "OpenID4VP invalid_request: the JWE's kid is not this request's response-encryption key",
+  ERR_RESPONSE_DECRYPTION_FAILED:
+    "OpenID4VP invalid_request: the JWE does not decrypt with this request's key (tampered, or encrypted for another request)",
+  ERR_RELYING_PARTY_NOT_FOUND: 'no relying party with this id on this node',
+  ERR_RELYING_PARTY_EXISTS: 'a relying party with this id is registered already (ids are never reused)',
+  ERR_RELYING_PARTY_KEY_NOT_FOUND: 'the relying party has no active API key with this id (unknown, revoked already, or of another party)',
+  ERR_FEEDBACK_FULL: '503: the feedback box holds GOVCRED_FEEDBACK_MAX_STORED messages: nothing was stored until an operator clears some',
+  ERR_ACCOUNT_LOCKED:
+    '429: too many wrong passwords in a row (GOVCRED_SIGNIN_MAX_FAILURES): the portal account refuses sign-in for `Retry-After` seconds',
+  ERR_SESSION_EXPIRED: '401: the portal session ended (idle or absolute timeout, signed out, account disabled): sign in again',
+  ERR_CSRF:
+    "403: an unsafe request with the portal session cookie lacks the session's `X-CSRF-Token`, or its `Origin` is not the public origin",
+  ERR_ROLE_FORBIDDEN:
+    "403: the portal account's role may not do this (a clerk suspends, reinstates, revokes, transfers or reads the audit only as a supervisor)",
+  ERR_PASSWORD_WEAK: '400: the new password is refused (at least 12 characters, not the username, not too simple)',
   ERR_INTERNAL: 'an unexpected error; details are in the service log, never in the answer',
 } as const satisfies Record<`ERR_${string}`, string>
 

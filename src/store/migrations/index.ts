@@ -11,6 +11,12 @@ import { CredentialOffers1764820000000 } from './1764820000000-credential-offers
 import { RelyingPartyIdentities1764830000000 } from './1764830000000-relying-party-identities.js'
 import { Openid4vpRequests1764840000000 } from './1764840000000-openid4vp-requests.js'
 import { RelyingPartyWebhooks1764860000000 } from './1764860000000-relying-party-webhooks.js'
+import { VerifierLocalKeys1764870000000 } from './1764870000000-verifier-local-keys.js'
+import { Openid4vpResponseEncryption1764880000000 } from './1764880000000-openid4vp-response-encryption.js'
+import { OperatorKeys1764890000000 } from './1764890000000-operator-keys.js'
+import { Feedback1764900000000 } from './1764900000000-feedback.js'
+import { PortalAccounts1764910000000 } from './1764910000000-portal-accounts.js'
+import { PortalIssuing1764910000001 } from './1764910000001-portal-issuing.js'
 
 /** Veramo's migrations first, then ours, in order. */
 export const allMigrations = [
@@ -27,6 +33,11 @@ export const allMigrations = [
   RelyingPartyIdentities1764830000000,
   Openid4vpRequests1764840000000,
   RelyingPartyWebhooks1764860000000,
+  Openid4vpResponseEncryption1764880000000,
+  OperatorKeys1764890000000,
+  Feedback1764900000000,
+  PortalAccounts1764910000000,
+  PortalIssuing1764910000001,
 ]
 
 /** What a verifier-only node keeps: presentation requests, used challenges and relying parties, nothing of issuers. */
@@ -36,4 +47,10 @@ export const verifierMigrations = [
   RelyingPartyIdentities1764830000000,
   Openid4vpRequests1764840000000,
   RelyingPartyWebhooks1764860000000,
+  // A verifier-only node's own request-signing keys (a full node keeps its relying parties' keys in its KMS).
+  VerifierLocalKeys1764870000000,
+  Openid4vpResponseEncryption1764880000000,
+  OperatorKeys1764890000000,
+  // Bank officers (and operators) sign in to the verifier node's portal too.
+  PortalAccounts1764910000000,
 ]

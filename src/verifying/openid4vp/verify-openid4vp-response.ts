@@ -1,36 +1,46 @@
 import { DcqlPresentationResult, DcqlQuery } from 'dcql'
+import { isCredentialTypeName, type CredentialTypeName } from '../../catalog/credential-types.js'
 import { typeOfVct } from '../../catalog/sd-jwt/sd-jwt-types.js'
 import { verifySdJwtVc } from '../sd-jwt/verify-sd-jwt-vc.js'
 import { fail, pass, summarize, type Check, type VerificationResult, type VerifiedCredentialSummary } from '../verification-result.js'
-import type { VerifierContext } from '../verify-credential.js'
-import { SD_JWT_VC_FORMAT } from './dcql-request.js'
+import type { PresentationVerifierDeps } from '../verify-presentation.js'
+import { SD_JWT_VC_FORMAT, VC_JWT_FORMAT, type RequestedFormat } from './dcql-request.js'
+import { verifyVpJwtPresentation } from './verify-vp-jwt-presentation.js'
 import type { QueryPresentation } from './vp-token.js'
 
 /** The query of a request, as stored: what verifying an answer needs of it. */
 export interface AnsweredRequest {
-  /** The request's nonce: every key-binding JWT must carry it. */
+  /** The request's nonce: every key-binding JWT and VP-JWT must carry it. */
   nonce: string
-  /** The client identifier (`x509_san_dns:<domain>`): every key-binding JWT's `aud`. */
+  /** The client identifier (`x509_san_dns:<domain>`): every key-binding JWT's and VP-JWT's `aud`. */
   clientId: string
   dcqlQuery: Record<string, unknown>
 }
 
 interface CredentialQueryView {
   id: string
+  format: RequestedFormat
+  /** The govcred type asked for (from the `vct`, or the `type_values`); undefined when the query names none. */
+  type: CredentialTypeName | undefined
+  /** An SD-JWT VC query's `vct` (empty for a VC-JWT query). */
   vct: string
+  /** The claim names asked for (top-level; under `credentialSubject` for a VC-JWT). */
   claims: string[]
 }
 
+const BASE_TYPE = 'VerifiableCredential'
+
 /**
- * Verifies the presentations of an OpenID4VP response against the chain and the request: each SD-JWT VC with
- * verifySdJwtVc (issuer key registered on chain, accreditation for its type, disclosures, schema, status,
- * validity, and a key-binding JWT with the request's nonce and client_id as audience), then per credential
- * query of the DCQL query: a presentation of the type asked for (`requestedTypes`) that discloses every claim
- * asked for (`requestedClaims`, matched with the dcql library). The result's credentials hold only what was
- * disclosed.
+ * Verifies the presentations of an OpenID4VP response against the chain and the request, by the format of the
+ * credential query each answers: an SD-JWT VC with verifySdJwtVc (issuer key registered on chain, accreditation
+ * for its type, disclosures, schema, status, validity, and a key-binding JWT with the request's nonce and
+ * client_id as audience); a VP-JWT with the presentation verifier (holder signature, nonce and aud, then its
+ * VC-JWT's own checks). Then per credential query of the DCQL query: a presentation of the type asked for
+ * (`requestedTypes`) holding every claim asked for (`requestedClaims`, matched with the dcql library). The
+ * result's credentials hold only the claims asked for (an SD-JWT VC discloses no more; a VC-JWT's are cut down).
  */
 export async function verifyOpenid4vpResponse(
-  ctx: VerifierContext,
+  deps: PresentationVerifierDeps,
   request: AnsweredRequest,
   presentations: QueryPresentation[],
   nowSeconds = Math.floor(Date.now() / 1000),
@@ -39,17 +49,29 @@ export async function verifyOpenid4vpResponse(
   const checks: Check[] = []
   const credentials: VerifiedCredentialSummary[] = []
   const byQuery = new Map<string, number>()
-  const disclosed = new Set<number>()
+  const readable = new Set<number>()
   for (const [index, { queryId, presentation }] of presentations.entries()) {
-    const { checks: own, summary } = await verifySdJwtVc(
-      ctx,
-      presentation,
-      index,
-      { nonce: request.nonce, audience: request.clientId, requireKeyBinding: true },
-      nowSeconds,
-    )
+    const query = queries.find((q) => q.id === queryId)
+    const { checks: own, summary } =
+      query?.format === VC_JWT_FORMAT
+        ? await verifyVpJwtPresentation(
+            deps,
+            presentation,
+            index,
+            { nonce: request.nonce, audience: request.clientId, claims: query.claims },
+            nowSeconds,
+          )
+        : await verifySdJwtVc(
+            deps,
+            presentation,
+            index,
+            { nonce: request.nonce, audience: request.clientId, requireKeyBinding: true },
+            nowSeconds,
+          )
     checks.push(...own)
-    if (own.some((c) => c.check === 'disclosures' && c.ok)) disclosed.add(index)
+    // Claims that cannot be read (a disclosure failed, the VP-JWT was refused) are not reported missing as well.
+    const opened = query?.format === VC_JWT_FORMAT ? summary.types.length > 0 : own.some((c) => c.check === 'disclosures' && c.ok)
+    if (opened) readable.add(index)
     credentials.push(summary)
     byQuery.set(queryId, index)
   }
@@ -63,40 +85,38 @@ export async function verifyOpenid4vpResponse(
     const summary = credentials[index]!
     // A presentation that could not be opened has failed its own checks already.
     if (summary.types.length === 0) continue
-    const wanted = typeOfVct(query.vct)
-    if (summary.types[0] !== wanted) {
+    const presented = summary.types.filter((t) => t !== BASE_TYPE)
+    if (!query.type || !summary.types.includes(query.type)) {
       checks.push(
         fail(
           'requestedTypes',
           'ERR_REQUESTED_TYPE_MISSING',
-          `the credential presented for "${query.id}" is a ${summary.types[0]}, not a ${wanted}`,
+          `the credential presented for "${query.id}" is a ${presented.join(', ') || 'credential of no type'}, not a ${query.type ?? 'type this verifier knows'}`,
           index,
         ),
       )
       continue
     }
-    checks.push(pass('requestedTypes', `a ${wanted} for "${query.id}"`, index))
-    // Claims that cannot be read (a disclosure failed) are not reported missing as well.
-    if (!disclosed.has(index)) continue
-    // The vct names the type on the issuing node's URL; the query names it on this one's: matched by type.
-    const matched = DcqlPresentationResult.fromDcqlPresentation(
-      {
-        [query.id]: [
-          { credential_format: SD_JWT_VC_FORMAT, vct: query.vct, claims: summary.claims as never, cryptographic_holder_binding: true },
-        ],
-      },
-      { dcqlQuery },
-    ).credential_matches[query.id]
+    checks.push(pass('requestedTypes', `a ${query.type} for "${query.id}"`, index))
+    if (!readable.has(index)) continue
+    const matched = DcqlPresentationResult.fromDcqlPresentation({ [query.id]: [asDcqlPresentation(query, summary)] }, { dcqlQuery })
+      .credential_matches[query.id]
     const missing = query.claims.filter((name) => summary.claims[name] === undefined)
     if (matched?.success && missing.length === 0)
-      checks.push(pass('requestedClaims', `every claim "${query.id}" asked for is disclosed`, index))
+      checks.push(
+        pass(
+          'requestedClaims',
+          `every claim "${query.id}" asked for is ${query.format === VC_JWT_FORMAT ? 'present' : 'disclosed'}`,
+          index,
+        ),
+      )
     else
       checks.push(
         fail(
           'requestedClaims',
           'ERR_REQUESTED_CLAIM_MISSING',
           missing.length > 0
-            ? `the presentation for "${query.id}" does not disclose ${missing.join(', ')}`
+            ? `the presentation for "${query.id}" does not ${query.format === VC_JWT_FORMAT ? 'hold' : 'disclose'} ${missing.join(', ')}`
             : `the presentation for "${query.id}" does not match its DCQL credential query`,
           index,
         ),
@@ -105,12 +125,37 @@ export async function verifyOpenid4vpResponse(
   return summarize(checks, credentials, null)
 }
 
+/**
+ * A verified presentation as the dcql library matches it. An SD-JWT VC's `vct` names the type on the issuing
+ * node's URL and the query on this one's: it is matched by type (checked above), so the query's own vct stands in.
+ */
+function asDcqlPresentation(query: CredentialQueryView, summary: VerifiedCredentialSummary) {
+  return query.format === VC_JWT_FORMAT
+    ? {
+        credential_format: VC_JWT_FORMAT,
+        type: summary.types,
+        claims: { credentialSubject: summary.claims } as never,
+        cryptographic_holder_binding: true,
+      }
+    : { credential_format: SD_JWT_VC_FORMAT, vct: query.vct, claims: summary.claims as never, cryptographic_holder_binding: true }
+}
+
 /** The credential queries of a stored DCQL query (the shape dcqlQueryOf wrote). */
 export function credentialQueries(dcqlQuery: Record<string, unknown>): CredentialQueryView[] {
   const list = Array.isArray(dcqlQuery.credentials) ? (dcqlQuery.credentials as Record<string, any>[]) : []
-  return list.map((c) => ({
-    id: String(c.id),
-    vct: String(c.meta?.vct_values?.[0] ?? ''),
-    claims: Array.isArray(c.claims) ? c.claims.map((claim: { path: unknown[] }) => String(claim.path[0])) : [],
-  }))
+  return list.map((c) => {
+    const paths: unknown[][] = Array.isArray(c.claims) ? c.claims.map((claim: { path: unknown[] }) => claim.path) : []
+    if (c.format === VC_JWT_FORMAT) {
+      const named = (c.meta?.type_values?.[0] ?? []).find((t: unknown) => t !== BASE_TYPE)
+      return {
+        id: String(c.id),
+        format: VC_JWT_FORMAT,
+        type: isCredentialTypeName(named) ? named : undefined,
+        vct: '',
+        claims: paths.map((path) => String(path[1])),
+      }
+    }
+    const vct = String(c.meta?.vct_values?.[0] ?? '')
+    return { id: String(c.id), format: SD_JWT_VC_FORMAT, type: typeOfVct(vct), vct, claims: paths.map((path) => String(path[0])) }
+  })
 }

@@ -3,6 +3,9 @@ import type { DataSource } from 'typeorm'
 import { ConflictError, ValidationError } from '../../shared/errors/app-error.js'
 import { hashSecretKey, newSecretKey, sameSecretHash } from '../../shared/secret-keys.js'
 import { writeExecute, writeTransaction } from '../../store/write-transaction.js'
+import { normalizeDomain, relyingPartyIdProblem, relyingPartyNameProblem } from './relying-party-fields.js'
+
+export { normalizeDomain } from './relying-party-fields.js'
 
 /** A registered verifier (a bank, another department): the identity a holder's wallet shows. */
 export interface RelyingParty {
@@ -39,17 +42,6 @@ export interface VerifierIdentity {
 }
 
 const KEY_PREFIX = 'grp_'
-const ID_PATTERN = /^[a-z0-9][a-z0-9-]{1,62}$/
-const DNS_LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?'
-const DOMAIN_PATTERN = new RegExp(`^(?=.{1,253}$)${DNS_LABEL}(?:\\.${DNS_LABEL})*$`)
-
-/** A relying party's domain, lowercased; a ValidationError unless it is a DNS name (or an IPv4 literal, for a loopback demo). */
-export function normalizeDomain(domain: string): string {
-  const normalized = domain.trim().toLowerCase()
-  if (!DOMAIN_PATTERN.test(normalized))
-    throw new ValidationError('ERR_INVALID_REQUEST', `a relying party's domain is a DNS name such as bank.example (got "${domain}")`)
-  return normalized
-}
 
 export const verifierIdentity = (party: RelyingParty): VerifierIdentity => ({
   id: party.id,
@@ -75,21 +67,21 @@ export class RelyingPartyStore {
       domain: input.domain === undefined ? null : normalizeDomain(input.domain),
       createdAt: new Date().toISOString(),
     }
-    if (!ID_PATTERN.test(party.id))
-      throw new ValidationError('ERR_INVALID_REQUEST', 'a relying party id is 2 to 63 lowercase letters, digits and dashes')
+    const idProblem = relyingPartyIdProblem(party.id)
+    if (idProblem) throw new ValidationError('ERR_INVALID_REQUEST', idProblem)
     for (const [field, value] of [
       ['nameZh', party.nameZh],
       ['nameEn', party.nameEn],
     ] as const) {
-      if (value.length === 0 || value.length > 200)
-        throw new ValidationError('ERR_INVALID_REQUEST', `${field} must be a non-empty name of at most 200 characters`)
+      const problem = relyingPartyNameProblem(value)
+      if (problem) throw new ValidationError('ERR_INVALID_REQUEST', `${field}: ${problem}`)
     }
     const inserted = await writeExecute(
       this.db,
       `INSERT OR IGNORE INTO govcred_relying_parties (id, nameZh, nameEn, domain, createdAt) VALUES (?, ?, ?, ?, ?)`,
       [party.id, party.nameZh, party.nameEn, party.domain, party.createdAt],
     )
-    if (inserted === 0) throw new ConflictError('ERR_INVALID_REQUEST', `relying party ${party.id} already exists`)
+    if (inserted === 0) throw new ConflictError('ERR_RELYING_PARTY_EXISTS', `relying party ${party.id} already exists`)
     return party
   }
 
@@ -178,13 +170,22 @@ export class RelyingPartyStore {
     return { keyId: row.keyId, party: { id: row.id, nameZh: row.nameZh, nameEn: row.nameEn, domain: row.domain, createdAt: row.createdAt } }
   }
 
-  /** Revokes a key at once; false when there is no such active key. */
-  async revokeKey(keyId: string): Promise<boolean> {
+  /** The party's keys (never their hashes), oldest first. */
+  async keysOf(relyingPartyId: string): Promise<RelyingPartyKeyRecord[]> {
+    return this.db.query(
+      `SELECT id, relyingPartyId, label, createdAt, revokedAt FROM govcred_relying_party_keys WHERE relyingPartyId = ? ORDER BY createdAt`,
+      [relyingPartyId],
+    )
+  }
+
+  /** Revokes a key at once (only a key of `relyingPartyId`, when given); false when there is no such active key. */
+  async revokeKey(keyId: string, relyingPartyId?: string): Promise<boolean> {
     return (
-      (await writeExecute(this.db, `UPDATE govcred_relying_party_keys SET revokedAt = ? WHERE id = ? AND revokedAt IS NULL`, [
-        new Date().toISOString(),
-        keyId,
-      ])) > 0
+      (await writeExecute(
+        this.db,
+        `UPDATE govcred_relying_party_keys SET revokedAt = ? WHERE id = ? AND revokedAt IS NULL AND (? IS NULL OR relyingPartyId = ?)`,
+        [new Date().toISOString(), keyId, relyingPartyId ?? null, relyingPartyId ?? null],
+      )) > 0
     )
   }
 }

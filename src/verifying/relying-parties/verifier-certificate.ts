@@ -34,8 +34,6 @@ export async function createVerifierCertificate(options: {
   notAfter: Date
 }): Promise<string> {
   const publicKey = await crypto.subtle.importKey('jwk', { ...options.publicJwk, ext: true }, EC_P256, true, ['verify'])
-  const names: x509.JsonGeneralName[] = [{ type: 'dns', value: options.domain }]
-  if (/^[\d.]+$/.test(options.domain)) names.push({ type: 'ip', value: options.domain })
   const rootEnd = options.authority.certificate.notAfter
   const certificate = await x509.X509CertificateGenerator.create({
     serialNumber: randomSerial(),
@@ -49,12 +47,22 @@ export async function createVerifierCertificate(options: {
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-      new x509.SubjectAlternativeNameExtension(names),
+      new x509.SubjectAlternativeNameExtension(verifierSubjectAltNames(options.domain)),
       await x509.SubjectKeyIdentifierExtension.create(publicKey),
       await x509.AuthorityKeyIdentifierExtension.create(options.authority.certificate),
     ],
   })
   return Buffer.from(certificate.rawData).toString('base64')
+}
+
+/**
+ * The subjectAltName of a relying party's verifier identity (certificate and CSR alike): its domain as a DNS
+ * name, and an IPv4 literal also as an IP address name (a loopback demo).
+ */
+export function verifierSubjectAltNames(domain: string): x509.JsonGeneralName[] {
+  const names: x509.JsonGeneralName[] = [{ type: 'dns', value: domain }]
+  if (/^[\d.]+$/.test(domain)) names.push({ type: 'ip', value: domain })
+  return names
 }
 
 /** Whether a certificate (base64 DER) was signed by the root CA (false after the operator replaced the root). */
@@ -75,6 +83,11 @@ export async function certificateFingerprint(certificate: string): Promise<strin
   return Buffer.from(digest).toString('hex')
 }
 
+/** The start of a certificate's validity (base64 DER), ISO 8601. */
+export function certificateNotBefore(certificate: string): string {
+  return new x509.X509Certificate(Buffer.from(certificate, 'base64')).notBefore.toISOString()
+}
+
 /** The end of a certificate's validity (base64 DER), ISO 8601. */
 export function certificateNotAfter(certificate: string): string {
   return new x509.X509Certificate(Buffer.from(certificate, 'base64')).notAfter.toISOString()
@@ -85,4 +98,9 @@ function randomSerial(): string {
   const bytes = randomBytes(16)
   bytes[0] = bytes[0]! & 0x7f
   return bytes.toString('hex')
+}
+
+/** A certificate (base64 DER) as PEM, what an operator hands over and installs. */
+export function certificatePem(certificate: string): string {
+  return new x509.X509Certificate(Buffer.from(certificate, 'base64')).toString('pem')
 }

@@ -4,6 +4,7 @@ import type { RelyingParty, RelyingPartyStore } from './relying-party-store.js'
 import {
   certificateFingerprint,
   certificateNotAfter,
+  certificateNotBefore,
   createVerifierCertificate,
   issuedBy,
   type VerifierCertificateAuthority,
@@ -50,22 +51,35 @@ export interface VerifierSigningIdentity {
   notAfter: string
 }
 
-export interface RelyingPartyIdentitiesDeps {
-  parties: Pick<RelyingPartyStore, 'get' | 'assignDomainIfUnset'>
-  store: VerifierIdentityStore
-  keys: VerifierKeyManager
+/** How a full node makes its relying parties' identities itself. */
+export interface SelfCertification {
   /** The consortium root CA (the one that certifies the departments' issuing keys). */
   authority: VerifierCertificateAuthority
   /** The domain of a relying party that has none: the host of the node's public URL (GOVCRED_PUBLIC_URL). */
   defaultDomain: () => string
 }
 
+export interface RelyingPartyIdentitiesDeps {
+  parties: Pick<RelyingPartyStore, 'get' | 'assignDomainIfUnset'>
+  store: Pick<VerifierIdentityStore, 'list' | 'insert'>
+  keys: VerifierKeyManager
+  /**
+   * A full node's: identities are made on first use (a key in its KMS, a certificate from the root CA) and
+   * renewed a day before they end. Absent on a verifier-only node, which holds no root CA: there the operator
+   * installs each party's certificate (`govcred relying-party csr` → `certify` on a full node →
+   * `install-certificate`), nothing is made, and a party without a valid installed certificate is refused
+   * (422 ERR_OPENID4VP_UNAVAILABLE, naming those commands).
+   */
+  selfCertification?: SelfCertification
+}
+
 /**
- * The relying parties' verifier identities: each a P-256 key in the node's KMS (encrypted at rest) with a
- * certificate from the consortium root CA naming the party's domain (SAN DNS), so that a stock wallet accepts
- * its signed OpenID4VP request objects under the client identifier `x509_san_dns:<domain>`. Made on first use,
- * kept across restarts; a new one is made when the certificate is about to end, names another domain, or was
- * not signed by the current root.
+ * The relying parties' verifier identities: each a P-256 key held encrypted at rest with a certificate from the
+ * consortium root CA naming the party's domain (SAN DNS), so that a stock wallet accepts its signed OpenID4VP
+ * request objects under the client identifier `x509_san_dns:<domain>`. On a full node (`selfCertification`)
+ * made on first use, kept across restarts, and made anew when the certificate is about to end, names another
+ * domain, or was not signed by the current root. On a verifier-only node, the newest installed certificate for
+ * the party's domain that is valid now signs, until its end.
  *
  * @example
  * const jwt = await identities.signRequestObject('demo-bank-of-nanjing', { response_type: 'vp_token', nonce })
@@ -76,7 +90,7 @@ export class RelyingPartyIdentities {
 
   constructor(private readonly deps: RelyingPartyIdentitiesDeps) {}
 
-  /** The relying party's identity; created (key and certificate) on first use. */
+  /** The relying party's identity; on a full node created (key and certificate) on first use. */
   async current(relyingPartyId: string): Promise<VerifierSigningIdentity> {
     return (await this.currentWithKey(relyingPartyId)).identity
   }
@@ -99,7 +113,7 @@ export class RelyingPartyIdentities {
 
   private async currentWithKey(relyingPartyId: string): Promise<{ identity: VerifierSigningIdentity; kmsKeyId: string }> {
     const cached = this.cache.get(relyingPartyId)
-    if (cached && Date.parse(cached.identity.notAfter) > Date.now() + DAY_MS) return cached
+    if (cached && Date.parse(cached.identity.notAfter) > Date.now() + this.renewalMarginMs()) return cached
     await this.serialized(relyingPartyId, () => this.ensure(relyingPartyId))
     return this.cache.get(relyingPartyId)!
   }
@@ -116,27 +130,43 @@ export class RelyingPartyIdentities {
     return next
   }
 
+  /** A full node renews a day before the end; an installed certificate signs until its end. */
+  private renewalMarginMs(): number {
+    return this.deps.selfCertification ? DAY_MS : 0
+  }
+
   private async ensure(relyingPartyId: string): Promise<VerifierSigningIdentity> {
     let party = await this.deps.parties.get(relyingPartyId)
     if (!party) throw new ValidationError('ERR_INVALID_REQUEST', `no relying party ${relyingPartyId}`)
-    if (!party.domain) party = (await this.deps.parties.assignDomainIfUnset(relyingPartyId, this.deps.defaultDomain()))!
+    const self = this.deps.selfCertification
+    if (!self) return this.installed(party)
+    if (!party.domain) party = (await this.deps.parties.assignDomainIfUnset(relyingPartyId, self.defaultDomain()))!
     const domain = party.domain!
     const candidates = (await this.deps.store.list(relyingPartyId)).filter(
       (r) => r.domain === domain && Date.parse(r.notAfter) > Date.now() + DAY_MS,
     )
     for (const record of candidates.reverse()) {
-      if (await issuedBy(record.certificate, this.deps.authority)) return this.remember(record)
+      if (await issuedBy(record.certificate, self.authority)) return this.remember(record)
     }
-    return this.create(party, domain)
+    return this.create(party, domain, self)
   }
 
-  private async create(party: RelyingParty, domain: string): Promise<VerifierSigningIdentity> {
+  /** A verifier-only node's: the newest installed certificate for the party's domain valid now, or the refusal that says how to get one. */
+  private async installed(party: RelyingParty): Promise<VerifierSigningIdentity> {
+    const now = Date.now()
+    const forDomain = party.domain ? (await this.deps.store.list(party.id)).filter((r) => r.domain === party.domain) : []
+    const valid = forDomain.filter((r) => Date.parse(r.notAfter) > now && Date.parse(certificateNotBefore(r.certificate)) <= now)
+    if (valid.length > 0) return this.remember(valid[valid.length - 1]!)
+    throw noInstalledCertificate(party, forDomain.length > 0)
+  }
+
+  private async create(party: RelyingParty, domain: string, self: SelfCertification): Promise<VerifierSigningIdentity> {
     const managed = await this.deps.keys.createP256Key({ purpose: 'openid4vp request object signing key', relyingPartyId: party.id })
     const publicKeyHex = uncompressedP256(managed.publicKeyHex)
     const publicJwk = p256PublicJwk(publicKeyHex)
     const now = new Date()
     const certificate = await createVerifierCertificate({
-      authority: this.deps.authority,
+      authority: self.authority,
       publicJwk,
       nameZh: party.nameZh,
       nameEn: party.nameEn,
@@ -172,6 +202,29 @@ export class RelyingPartyIdentities {
     this.cache.set(record.relyingPartyId, { identity, kmsKeyId: record.kmsKeyId })
     return identity
   }
+}
+
+/**
+ * 422 ERR_OPENID4VP_UNAVAILABLE for a verifier-only node's party without a valid installed certificate: the
+ * three commands that give it one.
+ */
+function noInstalledCertificate(party: RelyingParty, expired: boolean): ValidationError {
+  const id = party.id
+  const domain = party.domain ?? 'DNS'
+  const steps =
+    `(1) on this node: govcred relying-party csr --id ${id} --verifier${party.domain ? '' : ' --domain DNS'} > ${id}.csr; ` +
+    `(2) on a full node of the consortium: govcred relying-party certify --csr ${id}.csr > ${id}.pem; ` +
+    `(3) on this node: govcred relying-party install-certificate --id ${id} --certificate ${id}.pem --verifier --root consortium-root.pem`
+  const why = expired
+    ? {
+        zh: `验证方 ${id} 的证书（${domain}）已过期或尚未生效`,
+        en: `the verifier certificate of ${id} (${domain}) has expired or is not valid yet`,
+      }
+    : { zh: `验证方 ${id} 尚未在本节点安装验证方证书`, en: `relying party ${id} has no verifier certificate installed on this node` }
+  return new ValidationError(
+    'ERR_OPENID4VP_UNAVAILABLE',
+    `${why.zh}，无法签署 OpenID4VP 请求 / ${why.en}, so it cannot sign OpenID4VP requests: ${steps}`,
+  )
 }
 
 const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')

@@ -6,6 +6,7 @@ import { STATUS_LIST_SIZE } from '../../catalog/status-entries.js'
 import { ChainUnavailableError } from '../../chain/chain-errors.js'
 import { ethrDidNetwork, ethrDidToAddress } from '../../shared/identity/ethr-did.js'
 import { counts, type CheckSelection } from '../check-selection.js'
+import { hasHighS } from '../es256k-fast-verify.js'
 import { isRegisteredIssuingKey } from '../issuing-key-check.js'
 import { fail, pass, type Check, type VerifiedCredentialSummary } from '../verification-result.js'
 import { accreditationCheck, validityCheck, type VerifierContext } from '../verify-credential.js'
@@ -274,6 +275,9 @@ function jwsVerifies(jws: string, key: KeyObject, alg: unknown): boolean {
     switch (alg) {
       case 'ES256':
         return curve === 'prime256v1' && verifySignature('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, sig)
+      case 'ES256K':
+        // Low S only, as everywhere else a secp256k1 signature is taken: one valid encoding per signature.
+        return curve === 'secp256k1' && !hasHighS(jws) && verifySignature('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, sig)
       case 'ES384':
         return curve === 'secp384r1' && verifySignature('sha384', data, { key, dsaEncoding: 'ieee-p1363' }, sig)
       case 'EdDSA':

@@ -17,13 +17,19 @@ class InMemoryStorageModule implements Module {
   }
 }
 
-export function createHolderAgent(options: { trustedCertificates: string[] }) {
+/**
+ * `responseEncryption` (off by default) lets the agent's KMS encrypt by ECDH-ES, so that it can answer an
+ * OpenID4VP request with response_mode direct_post.jwt; without it credo refuses such a request.
+ */
+export function createHolderAgent(options: { trustedCertificates: string[]; responseEncryption?: boolean }) {
   return new Agent({
     config: { allowInsecureHttpUrls: true },
     dependencies: nodeAgentDependencies,
     modules: {
       storage: new InMemoryStorageModule(),
-      kms: new Kms.KeyManagementModule({ backends: [new InMemoryKeyManagementService()] }),
+      kms: new Kms.KeyManagementModule({
+        backends: [new InMemoryKeyManagementService({ ecdhEs: options.responseEncryption ?? false })],
+      }),
       x509: new X509Module({ trustedCertificates: options.trustedCertificates }),
       openid4vc: new OpenId4VcModule(),
     },

@@ -50,6 +50,7 @@ let service: TestService
 let server: { host: string; port: number }
 let demo: Demo
 let relyingPartyKey: string
+let operatorKey: string
 let operations: Operation[]
 let context: FuzzContext
 let issued: Issued[]
@@ -78,6 +79,16 @@ beforeAll(async () => {
   server = { host: url.hostname, port: Number(url.port) }
   demo = readDemo(service)
   relyingPartyKey = JSON.parse(readFileSync(join(service.dataDir, 'demo.json'), 'utf8')).relyingParties[0].apiKey
+  operatorKey = JSON.parse(readFileSync(join(service.dataDir, 'demo.json'), 'utf8')).operator.apiKey
+  // A party of the route fuzz's own (its keys may be revoked, its webhook changed), never the demo bank.
+  const fuzzParty = await service.api('/v1/relying-parties', {
+    headers: bearer(operatorKey),
+    body: { id: 'fuzz-bank', name: { 'zh-CN': '模糊测试银行', en: 'Fuzz Bank' } },
+  })
+  expect(fuzzParty.status).toBe(201)
+  const fuzzKeys = [fuzzParty.body.apiKey.id]
+  for (let i = 0; i < 3; i++)
+    fuzzKeys.push((await service.api('/v1/relying-parties/fuzz-bank/keys', { headers: bearer(operatorKey), body: {} })).body.id)
   issued = await Promise.all(THREE_TYPES.map((type) => issueOverHttp(service, demo, type, holder.did)))
   // The token fuzz presents credentials of its own: the route fuzz may revoke, suspend or transfer the first three.
   presented = await Promise.all(THREE_TYPES.map((type) => issueOverHttp(service, demo, type, holder.did)))
@@ -100,10 +111,12 @@ beforeAll(async () => {
   context = {
     departmentKeys: departments.map((d) => d.apiKey),
     relyingPartyKey,
+    operatorKey,
     pathValues: {
       did: [...departments.map((d) => d.did), holder.did, `did:ethr:govcred:${departments[0]!.account}`],
-      id: [...issued.map((c) => c.id), request.body.id],
+      id: [...issued.map((c) => c.id), request.body.id, 'fuzz-bank'],
       unitNumber: [unit],
+      keyId: fuzzKeys,
     },
     bodies: {
       'POST /v1/credentials': THREE_TYPES.map((type) => ({ type, holder: ROUTE_FUZZ_HOLDER, claims: claimsOf(type) })),
@@ -117,6 +130,14 @@ beforeAll(async () => {
       ],
       'POST /v1/property/units/{unitNumber}/current': [{ certificate: property.jwt }],
       'POST /v1/presentation-requests': [{ credentialTypes: [...THREE_TYPES], purpose: '贷款审核 loan check' }],
+      'POST /v1/relying-parties': [
+        { id: 'fuzz-bank-2', name: { 'zh-CN': '模糊测试银行', en: 'Fuzz Bank' }, domain: 'fuzz.example' },
+        { id: 'fuzz-bank-3', name: { 'zh-CN': '模糊', en: 'Fuzz' }, webhookUrl: 'http://127.0.0.1:9/fuzz' },
+      ],
+      'POST /v1/relying-parties/{id}/keys': [{ label: 'fuzz' }],
+      // Loopback port 9 (discard): a delivery there is refused at once and given up within its bound.
+      'PUT /v1/relying-parties/{id}/webhook': [{ url: 'http://127.0.0.1:9/fuzz' }],
+      'PUT /v1/relying-party/webhook': [{ url: 'http://127.0.0.1:9/fuzz' }],
       'POST /v1/presentations/verify': [{ presentation: issued[0]!.jwt, requestId: request.body.id }],
       'POST /presentations/verify': [
         { verifiablePresentation: issued[0]!.jwt, options: { challenge: 'challenge-0001', domain: 'bank.example' } },

@@ -3,7 +3,8 @@
  * generator per operation, so a new route is fuzzed as soon as it is documented. A request keeps the
  * operation's method (mostly) and path shape, and varies everything a client controls: path parameters
  * (traversal, encodings, invalid UTF-8, DIDs of other networks), the query (repeated, `a[]=`, `a[b]=`,
- * undeclared, huge), the Authorization header (none, garbage, a department's or a relying party's valid key),
+ * undeclared, huge), the Authorization header (none, garbage, a department's, a relying party's or the
+ * platform operator's valid key),
  * the content type, and the body (near-valid bodies with wrong types and missing or extra fields, any JSON,
  * deep nesting, huge strings up to the body limit and beyond, invalid UTF-8, multipart, garbage bytes).
  */
@@ -14,6 +15,8 @@ import { jsonBytes, utf8, type HostileRequest } from './raw-http.js'
 export interface FuzzContext {
   departmentKeys: string[]
   relyingPartyKey: string
+  /** The platform operator's key (the relying-party registration routes). */
+  operatorKey: string
   /** Good values of path parameters, by parameter name (did, id, unitNumber, …). */
   pathValues: Record<string, string[]>
   /** Known-good bodies by operation (`POST /v1/credentials`), mutated by the generator. */
@@ -25,8 +28,8 @@ export interface Operation {
   path: string
   parameters: { in: string; name: string; schema?: Schema }[]
   bodySchema?: Schema
-  /** 'department' (bearerAuth), 'relyingParty' (optional relyingPartyAuth) or 'none'. */
-  auth: 'department' | 'relyingParty' | 'none'
+  /** 'department' (bearerAuth), 'relyingParty' (relyingPartyAuth), 'operator' (operatorAuth) or 'none'. */
+  auth: 'department' | 'relyingParty' | 'operator' | 'none'
 }
 
 type Schema = Record<string, any>
@@ -45,7 +48,13 @@ export function operationsOf(document: any): Operation[] {
         path,
         parameters,
         bodySchema: bodySchema ? resolve(document, bodySchema) : undefined,
-        auth: security.includes('bearerAuth') ? 'department' : security.includes('relyingPartyAuth') ? 'relyingParty' : 'none',
+        auth: security.includes('bearerAuth')
+          ? 'department'
+          : security.includes('relyingPartyAuth')
+            ? 'relyingParty'
+            : security.includes('operatorAuth')
+              ? 'operator'
+              : 'none',
       })
     }
   }
@@ -297,6 +306,16 @@ function authorization(operation: Operation, context: FuzzContext): fc.Arbitrary
     fc.constantFrom(...context.departmentKeys).map((k) => k),
     fc.constantFrom(...context.departmentKeys).map((k) => `Bearer ${k.slice(0, -1)}`),
   )
+  // The operator routes: mostly the operator's key (to reach the routes' own checks), and every other kind.
+  if (operation.auth === 'operator') {
+    return fc.oneof(
+      { weight: 2, arbitrary: fc.constant(undefined) },
+      { weight: 1, arbitrary: department },
+      { weight: 1, arbitrary: relyingParty },
+      { weight: 2, arbitrary: garbage },
+      { weight: 7, arbitrary: fc.constant(`Bearer ${context.operatorKey}`) },
+    )
+  }
   const weights = { department: [2, 7, 1, 2], relyingParty: [3, 1, 5, 2], none: [4, 2, 2, 2] }[operation.auth]
   return fc.oneof(
     { weight: weights[0]!, arbitrary: fc.constant(undefined) },
