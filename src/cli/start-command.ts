@@ -21,6 +21,7 @@ export async function startCommand(flags: { demo?: boolean }, logger: Logger): P
     '',
     `govcred is ready in ${(service.startedInMs / 1000).toFixed(1)} s`,
     `  API            ${service.url}   (health: ${service.url}/healthz)`,
+    `  portal         ${service.url}/   (console /console · wallet /wallet · bank /verify; accounts in the demo file)`,
     ctx.config.chain.mode === 'embedded'
       ? `  chain          embedded (development/demo mode, not for production) · chain id ${ctx.deployments.chainId}`
       : `  chain          external · chain id ${ctx.deployments.chainId}`,

@@ -14,6 +14,7 @@ export async function verifierCommand(logger: Logger): Promise<void> {
     [
       `govcred verifier is ready (verifier-only: no issuer keys, no issuer database)`,
       `  API      ${running.url}   (health: ${running.url}/healthz)`,
+      `  portal   ${running.url}/verify   (bank verification page)`,
       `  chain    ${config.rpcUrl}`,
       `  chain RPC ${running.publicRpcUrl}   (read-only, for wallets and other verifiers)`,
       `  domain   ${config.domain}`,

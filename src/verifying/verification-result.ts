@@ -75,3 +75,20 @@ export function summarize(
     ...(warnings.length > 0 ? { warnings } : {}),
   }
 }
+
+/** The summary of a credential not (yet) opened: nothing known of it, nothing verified. */
+export function unopenedSummary(index: number): VerifiedCredentialSummary {
+  return {
+    index,
+    id: null,
+    types: [],
+    issuer: null,
+    issuerName: null,
+    subject: null,
+    claims: {},
+    validFrom: null,
+    validUntil: null,
+    issuerAccredited: false,
+    verified: false,
+  }
+}

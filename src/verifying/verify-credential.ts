@@ -7,7 +7,7 @@ import { ISSUER_STATUS } from '../chain/registries/trusted-issuer-registry.js'
 import { ChainRegistryCache, type IssuerRecord } from './chain-registry-cache.js'
 import { isCheck, openJwtEnvelope, type DecodedJwt } from './jwt-envelope.js'
 import type { SchemaSource } from './schema-source.js'
-import { fail, pass, type Check, type VerifiedCredentialSummary } from './verification-result.js'
+import { fail, pass, unopenedSummary, type Check, type VerifiedCredentialSummary } from './verification-result.js'
 import { verifyJwtSignature } from './verify-signature.js'
 import { counts, type CheckSelection } from './check-selection.js'
 
@@ -54,19 +54,7 @@ export async function verifyCredentialEnvelope(
   selection: CheckSelection = null,
 ): Promise<{ checks: Check[]; summary: VerifiedCredentialSummary }> {
   const opened = openJwtEnvelope(input, 'credentialProof', index)
-  const summary: VerifiedCredentialSummary = {
-    index,
-    id: null,
-    types: [],
-    issuer: null,
-    issuerName: null,
-    subject: null,
-    claims: {},
-    validFrom: null,
-    validUntil: null,
-    issuerAccredited: false,
-    verified: false,
-  }
+  const summary: VerifiedCredentialSummary = unopenedSummary(index)
   if (isCheck(opened)) return { checks: [opened], summary }
   const checks: Check[] = []
   const view = credentialView(opened)

@@ -58,7 +58,7 @@ describe('suspend, reinstate, revoke', () => {
 
     const again = await changeStatus(service, demo.market.apiKey, id, 'suspend')
     expect(again.status).toBe(200)
-    expect(again.body).toEqual({ credentialId: id, status: 'suspended', changed: false, txHash: null, onChain: 'unchanged' })
+    expect(again.body).toEqual({ credentialId: id, status: 'suspended', changed: false, txHash: null, onChain: 'unchanged', reason: null })
     await expectStatus(id, index, 'suspended')
   })
 
@@ -88,7 +88,7 @@ describe('suspend, reinstate, revoke', () => {
 
     const again = await changeStatus(service, demo.market.apiKey, id, 'revoke')
     expect(again.status).toBe(200)
-    expect(again.body).toEqual({ credentialId: id, status: 'revoked', changed: false, txHash: null, onChain: 'unchanged' })
+    expect(again.body).toEqual({ credentialId: id, status: 'revoked', changed: false, txHash: null, onChain: 'unchanged', reason: null })
 
     const changesBefore = Number((await service.ctx.db.query(`SELECT COUNT(*) AS n FROM govcred_status_changes`))[0].n)
     for (const action of ['suspend', 'reinstate'] as const) {
@@ -126,7 +126,7 @@ describe('suspend, reinstate, revoke', () => {
     expect(status).toBe(202)
     expect(headers.get('preference-applied')).toBe('respond-async')
     expect(headers.get('location')).toBe(`/v1/credentials/${encodeURIComponent(id)}/status`)
-    expect(body).toEqual({ credentialId: id, status: 'suspended', changed: true, txHash: null, onChain: 'pending' })
+    expect(body).toEqual({ credentialId: id, status: 'suspended', changed: true, txHash: null, onChain: 'pending', reason: null })
     expect(await eventually(async () => (await bitsOnChain(service, demo.market.account, index)).suspended, 5_000)).toBe(true)
     await expectStatus(id, index, 'suspended')
     // A repeat changes nothing, asynchronous or not.

@@ -21,6 +21,8 @@ const CHROMIUM_ARGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+  // Native date inputs follow the process locale, not the context's: yyyy/mm/dd as a Chinese browser shows them.
+  '--lang=zh-CN',
 ]
 
 export const VIEWPORTS = {

@@ -26,6 +26,8 @@ export interface OperationSpec {
   accessToken?: boolean
   parameters?: SchemaObject[]
   body?: string
+  /** The body may be left out (documented as not required); it is checked when sent. */
+  bodyOptional?: boolean
   /** The body's media type; JSON unless said (the token endpoint takes a form). */
   bodyMedia?: 'application/x-www-form-urlencoded'
   responses: Record<number, SchemaObject>
@@ -144,7 +146,7 @@ export function operation(spec: OperationSpec): SchemaObject {
     ...(spec.accessToken ? { security: [{ oid4vciAccessToken: [] }] } : {}),
     ...(spec.parameters ? { parameters: spec.parameters } : {}),
     ...(spec.body
-      ? { requestBody: { required: true, content: { [spec.bodyMedia ?? 'application/json']: { schema: ref(spec.body) } } } }
+      ? { requestBody: { required: !spec.bodyOptional, content: { [spec.bodyMedia ?? 'application/json']: { schema: ref(spec.body) } } } }
       : {}),
     responses,
   }
@@ -408,6 +410,8 @@ function statusChange(action: 'revoke' | 'suspend' | 'reinstate', summary: strin
     summary,
     department: true,
     parameters: [CREDENTIAL_ID, PREFER],
+    body: 'StatusChangeRequest',
+    bodyOptional: true,
     writes: true,
     responses: {
       200: reply('Mined (confirmed), or already in that state (unchanged)', 'StatusChangeResult'),
@@ -419,8 +423,13 @@ function statusChange(action: 'revoke' | 'suspend' | 'reinstate', summary: strin
     // Revocation is final: suspending or reinstating a revoked credential conflicts; revoking it again is a no-op.
     errors:
       action === 'revoke'
-        ? { 404: ['ERR_CREDENTIAL_NOT_FOUND'], 502: ['ERR_STATUS_WRITE_REFUSED'] }
-        : { 404: ['ERR_CREDENTIAL_NOT_FOUND'], 409: ['ERR_CREDENTIAL_REVOKED'], 502: ['ERR_STATUS_WRITE_REFUSED'] },
+        ? { 400: ['ERR_INVALID_REQUEST'], 404: ['ERR_CREDENTIAL_NOT_FOUND'], 502: ['ERR_STATUS_WRITE_REFUSED'] }
+        : {
+            400: ['ERR_INVALID_REQUEST'],
+            404: ['ERR_CREDENTIAL_NOT_FOUND'],
+            409: ['ERR_CREDENTIAL_REVOKED'],
+            502: ['ERR_STATUS_WRITE_REFUSED'],
+          },
   })
 }
 

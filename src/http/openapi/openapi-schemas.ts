@@ -37,6 +37,9 @@ const address = string('An Ethereum address', { pattern: '^0x[0-9a-fA-F]{40}$' }
 const txHash = nullable(string('Transaction hash; null when nothing was sent or it is not mined yet', { pattern: '^0x[0-9a-f]{64}$' }))
 const credentialType = string('A govcred credential type', { enum: [...CREDENTIAL_TYPE_NAMES] })
 const credentialState = string('Recorded status of a credential', { enum: ['active', 'suspended', 'revoked'] })
+const statusReason = nullable(
+  string("The reason given with the credential's latest status change; null when none was given (or no change yet)"),
+)
 const OFFER_FORMATS = ['dc+sd-jwt', 'jwt_vc_json'] as const
 const PRE_AUTHORIZED_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:pre-authorized_code'
 const errorCode = string('A stable error code', { pattern: '^ERR_[A-Z0-9_]+$' })
@@ -198,6 +201,7 @@ export function componentSchemas(): Record<string, SchemaObject> {
       onChain: object({ revoked: { type: 'boolean' }, suspended: { type: 'boolean' } }),
       recorded: credentialState,
       inSync: { type: 'boolean', description: 'False while a recorded change is not mined yet' },
+      reason: statusReason,
     }),
     StatusChangeResult: object({
       credentialId: string(),
@@ -205,7 +209,21 @@ export function componentSchemas(): Record<string, SchemaObject> {
       changed: { type: 'boolean', description: 'False when the credential already was in that state' },
       txHash,
       onChain: string(undefined, { enum: ['confirmed', 'pending', 'unchanged'] }),
+      reason: statusReason,
     }),
+    StatusChangeRequest: object(
+      {
+        reason: string(
+          'Why the department makes the change (e.g. 吊销原因 / the grounds for revocation): kept with the change and in its audit entry (details.reason). Trimmed; no control characters, line breaks or bidirectional overrides',
+          { minLength: 1, maxLength: 200 },
+        ),
+      },
+      [],
+      {
+        additionalProperties: false,
+        description: 'Optional: no body, {} or {"reason"}; any other field is refused (400 ERR_INVALID_REQUEST)',
+      },
+    ),
     VcApiIssueRequest: object(
       {
         credential: {

@@ -1,5 +1,5 @@
 import { Router, type RequestHandler } from 'express'
-import { NotFoundError } from '../../shared/errors/app-error.js'
+import { BadRequestError, NotFoundError } from '../../shared/errors/app-error.js'
 import { parseQuery, type QuerySpec } from '../query-params.js'
 import { parseIssueRequest } from '../../issuing/issuance/issuance-request.js'
 import type { IssuerDeps } from '../../issuing/issuance/issue-credential.js'
@@ -32,6 +32,15 @@ const LIST_QUERY = {
   // A cursor is the previous page's nextCursor (issuedAt|id); anything else would silently page from the wrong place.
   cursor: { kind: 'text', check: isCursor, accepts: 'a nextCursor returned by this endpoint' },
 } as const satisfies QuerySpec
+
+/** Longest reason a status change may carry, in characters (code points), after trimming; the console's limit too. */
+export const STATUS_REASON_MAX = 200
+/**
+ * What a reason may not contain: control characters (line breaks, tabs, NUL…), line and paragraph separators,
+ * the bidirectional overrides and isolates (which would make an audit line read other than it is stored), and
+ * lone surrogates (not text).
+ */
+const REASON_FORBIDDEN = /[\p{Cc}\p{Zl}\p{Zp}\p{Cs}\u202A-\u202E\u2066-\u2069]/u
 
 /** The department-facing credential API: issue, list, read, change status. */
 export function credentialRoutes(deps: CredentialRouteDeps): Router {
@@ -83,14 +92,23 @@ export function credentialRoutes(deps: CredentialRouteDeps): Router {
     const record = await owned(deps, req.params.id, principalOf(req))
     const bits = await deps.issuer.agent.statusRegistryRead({ issuer: record.issuerDid, index: record.statusIndex })
     const onChain: CredentialState = bits.revoked ? 'revoked' : bits.suspended ? 'suspended' : 'active'
-    res.json({ id: record.id, status: onChain, onChain: bits, recorded: record.status, inSync: onChain === record.status })
+    const reason = await deps.status.batcher.latestReason(record.id)
+    res.json({ id: record.id, status: onChain, onChain: bits, recorded: record.status, inSync: onChain === record.status, reason })
   })
 
   for (const action of ['revoke', 'suspend', 'reinstate'] as StatusAction[]) {
     router.post(`/v1/credentials/:id/${action}`, async (req, res) => {
       // RFC 7240 `Prefer: respond-async`: answer once the change is recorded, not once it is mined (bursts batch better).
       const respondAsync = /(?:^|[,;\s])respond-async(?:$|[,;\s])/i.test(req.get('prefer') ?? '')
-      const result = await changeCredentialStatus(deps.status, principalOf(req), req.params.id, action, respondAsync ? 0 : undefined)
+      const { reason } = parseStatusChangeBody(req.body)
+      const result = await changeCredentialStatus(
+        deps.status,
+        principalOf(req),
+        req.params.id,
+        action,
+        respondAsync ? 0 : undefined,
+        reason,
+      )
       if (respondAsync) res.set('Preference-Applied', 'respond-async')
       if (result.onChain === 'pending') res.location(`/v1/credentials/${encodeURIComponent(result.credentialId)}/status`)
       res.status(result.onChain === 'pending' ? 202 : 200).json(result)
@@ -105,6 +123,35 @@ async function owned(deps: CredentialRouteDeps, id: string, principal: Departmen
   if (!record) throw new NotFoundError('ERR_CREDENTIAL_NOT_FOUND', `no credential ${id} issued by ${departmentId}`)
   assertRecordScope(principal, record.type)
   return record
+}
+
+/**
+ * The optional body of a status change: nothing, `{}`, or `{"reason"}` (a trimmed text of 1 to STATUS_REASON_MAX
+ * characters). Anything else is a 400 ERR_INVALID_REQUEST with field details, before anything is recorded. The
+ * messages never repeat the reason: it is free text, and a refusal may be logged.
+ */
+export function parseStatusChangeBody(body: unknown): { reason?: string } {
+  if (body === undefined || body === null) return {}
+  if (typeof body !== 'object' || Array.isArray(body)) throw new BadRequestError('ERR_INVALID_REQUEST', 'the body must be a JSON object')
+  const input = body as Record<string, unknown>
+  const details = Object.keys(input)
+    .filter((field) => field !== 'reason')
+    .map((field) => ({ field: `/${field}`, code: 'ERR_FIELD_UNKNOWN', message: 'not allowed' }))
+  const reason = input.reason
+  const problem = reason === undefined ? undefined : reasonProblem(reason)
+  if (problem) details.push({ field: '/reason', ...problem })
+  const listed = details.map((d) => `${d.field} ${d.message}`).join('; ')
+  if (details.length > 0) throw new BadRequestError('ERR_INVALID_REQUEST', `send no body, or {"reason"}: ${listed}`, { details })
+  return typeof reason === 'string' ? { reason: reason.trim() } : {}
+}
+
+function reasonProblem(reason: unknown): { code: string; message: string } | undefined {
+  if (typeof reason !== 'string') return { code: 'ERR_FIELD_TYPE', message: 'must be a string' }
+  if (REASON_FORBIDDEN.test(reason)) return { code: 'ERR_FIELD_FORMAT', message: 'must not contain control characters' }
+  const length = [...reason.trim()].length
+  if (length === 0 || length > STATUS_REASON_MAX)
+    return { code: 'ERR_FIELD_LENGTH', message: `1 to ${STATUS_REASON_MAX} characters after trimming` }
+  return undefined
 }
 
 function isCursor(cursor: string): boolean {

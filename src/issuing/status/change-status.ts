@@ -17,6 +17,8 @@ export interface StatusChangeResult {
   /** Hash of the transaction that carried the change; null when nothing changed or not yet mined. */
   txHash: string | null
   onChain: 'confirmed' | 'pending' | 'unchanged'
+  /** The reason given with the latest status change (this one, or the one a repeat left in force); null when none was. */
+  reason: string | null
 }
 
 export interface StatusDeps {
@@ -62,6 +64,7 @@ export async function queueStatusChange(
   actor: string,
   auditAction: StatusChangeInput['action'] = action,
   supersededBy?: string,
+  reason?: string,
 ): Promise<{ next: CredentialState; changeIds: string[]; anchors: AnchorRef[] }> {
   const { next, bits } = plannedChanges(record.status, action)
   const changeIds: string[] = []
@@ -78,6 +81,7 @@ export async function queueStatusChange(
         action: auditAction,
         actor,
         previousStatus: record.status,
+        reason,
       }),
     )
   }
@@ -89,7 +93,8 @@ export async function queueStatusChange(
 /**
  * suspend / reinstate / revoke by the issuing department: recorded durably, then batched onto the
  * chain; waits (up to `waitMs`) until the batch is mined so the caller gets the transaction hash, or
- * returns at once (pending) when `waitMs` is 0.
+ * returns at once (pending) when `waitMs` is 0. The department's `reason` (checked by the caller) is kept with
+ * the change and copied into its audit entry.
  */
 export async function changeCredentialStatus(
   deps: StatusDeps,
@@ -97,25 +102,29 @@ export async function changeCredentialStatus(
   credentialId: string,
   action: StatusAction,
   waitMs = 20_000,
+  reason?: string,
 ): Promise<StatusChangeResult> {
   assertPermission(principal, 'status')
-  const { next, changeIds, anchors } = await writeTransaction(deps.db, async (m) => {
+  const { next, changeIds, anchors, latestReason } = await writeTransaction(deps.db, async (m) => {
     const record = await deps.credentials.getOwned(principal.department.id, credentialId, m)
     if (!record) throw new NotFoundError('ERR_CREDENTIAL_NOT_FOUND', `no credential ${credentialId} issued by ${principal.department.id}`)
     assertRecordScope(principal, record.type)
-    return queueStatusChange(deps, m, record, action, actorOf(principal))
+    const queued = await queueStatusChange(deps, m, record, action, actorOf(principal), action, undefined, reason)
+    // A repeat records nothing: its answer shows the reason of the change that is in force.
+    return { ...queued, latestReason: queued.changeIds.length > 0 ? (reason ?? null) : await deps.batcher.latestReason(record.id, m) }
   })
-  if (changeIds.length === 0) return { credentialId, status: next, changed: false, txHash: null, onChain: 'unchanged' }
+  if (changeIds.length === 0)
+    return { credentialId, status: next, changed: false, txHash: null, onChain: 'unchanged', reason: latestReason }
   // A property certificate's anchor follows its status; recorded with it, so a failed send is redone at the next start.
   const anchorSends = Promise.allSettled(anchors.map((a) => deps.propertyAnchors!.send(a.unitNumber, a.sequence)))
   if (waitMs <= 0) {
     // Recorded durably; the batcher sends it with the next batch. A caller sending a burst does not wait per change.
     deps.batcher.requestFlush()
-    return { credentialId, status: next, changed: true, txHash: null, onChain: 'pending' }
+    return { credentialId, status: next, changed: true, txHash: null, onChain: 'pending', reason: latestReason }
   }
   try {
     const [[txHash]] = await Promise.all([deps.batcher.waitFor(changeIds, waitMs), anchorSends])
-    return { credentialId, status: next, changed: true, txHash, onChain: 'confirmed' }
+    return { credentialId, status: next, changed: true, txHash, onChain: 'confirmed', reason: latestReason }
   } catch (error) {
     if (error instanceof ChainRevertError) {
       throw new UpstreamError('ERR_STATUS_WRITE_REFUSED', `the chain refused the status change: ${error.message}`, {
@@ -125,7 +134,7 @@ export async function changeCredentialStatus(
     }
     // The chain lags or does not answer (at once, not after the whole wait): the change is recorded and queued,
     // and goes out when the chain answers again, so the truthful answer is 202 pending, not a failure.
-    return { credentialId, status: next, changed: true, txHash: null, onChain: 'pending' }
+    return { credentialId, status: next, changed: true, txHash: null, onChain: 'pending', reason: latestReason }
   }
 }
 

@@ -23,6 +23,8 @@ export interface StatusChangeInput {
   actor: string
   /** The record's status before this change, restored if the chain refuses it. */
   previousStatus?: string
+  /** Why the department made the change (free text, never logged); copied into the audit entry once mined. */
+  reason?: string
 }
 
 interface ChangeRow {
@@ -39,6 +41,7 @@ interface ChangeRow {
   outboxId: string | null
   txHash: string | null
   error: string | null
+  reason: string | null
 }
 
 export interface StatusBatcherOptions {
@@ -113,8 +116,8 @@ export class StatusBatcher {
     const id = randomUUID()
     const now = new Date().toISOString()
     await manager.query(
-      `INSERT INTO govcred_status_changes (id, credentialId, credentialType, departmentId, action, issuerAccount, purpose, statusIndex, operation, actor, state, previousStatus, createdAt, updatedAt)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
+      `INSERT INTO govcred_status_changes (id, credentialId, credentialType, departmentId, action, issuerAccount, purpose, statusIndex, operation, actor, state, previousStatus, reason, createdAt, updatedAt)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)`,
       [
         id,
         change.credentialId,
@@ -127,6 +130,7 @@ export class StatusBatcher {
         change.operation,
         change.actor,
         change.previousStatus ?? null,
+        change.reason ?? null,
         now,
         now,
       ],
@@ -153,6 +157,18 @@ export class StatusBatcher {
       [offsetModifier(window), STATUS_PURPOSES.revocation, STATUS_PURPOSES.suspension, departmentId, window.since, ...(window.types ?? [])],
     )
     return rows.map((r) => ({ date: r.date, type: r.type, revoked: Number(r.revoked), suspended: Number(r.suspended) }))
+  }
+
+  /**
+   * The reason given with a credential's latest status change, or null (none given, or no change yet); a
+   * change the chain refused is left out, since the record went back to its status before it.
+   */
+  async latestReason(credentialId: string, manager: Pick<EntityManager, 'query'> = this.deps.db): Promise<string | null> {
+    const rows: { reason: string | null }[] = await manager.query(
+      `SELECT reason FROM govcred_status_changes WHERE credentialId = ? AND state != 'failed' ORDER BY createdAt DESC, rowid DESC LIMIT 1`,
+      [credentialId],
+    )
+    return rows[0]?.reason ?? null
   }
 
   /** Resolves with the transaction hash of each change once mined; rejects when the chain refuses it or `timeoutMs` passes. */
@@ -407,7 +423,12 @@ export class StatusBatcher {
             action: row.action,
             credentialId: row.credentialId,
             txHash,
-            details: { purpose: row.purpose === 0 ? 'revocation' : 'suspension', operation: row.operation, statusIndex: row.statusIndex },
+            details: {
+              purpose: row.purpose === 0 ? 'revocation' : 'suspension',
+              operation: row.operation,
+              statusIndex: row.statusIndex,
+              ...(row.reason ? { reason: row.reason } : {}),
+            },
           },
           m,
         )

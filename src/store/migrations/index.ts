@@ -17,6 +17,7 @@ import { OperatorKeys1764890000000 } from './1764890000000-operator-keys.js'
 import { Feedback1764900000000 } from './1764900000000-feedback.js'
 import { PortalAccounts1764910000000 } from './1764910000000-portal-accounts.js'
 import { PortalIssuing1764910000001 } from './1764910000001-portal-issuing.js'
+import { StatusChangeReason1764920000000 } from './1764920000000-status-change-reason.js'
 
 /** Veramo's migrations first, then ours, in order. */
 export const allMigrations = [
@@ -38,6 +39,7 @@ export const allMigrations = [
   Feedback1764900000000,
   PortalAccounts1764910000000,
   PortalIssuing1764910000001,
+  StatusChangeReason1764920000000,
 ]
 
 /** What a verifier-only node keeps: presentation requests, used challenges and relying parties, nothing of issuers. */

@@ -1,4 +1,4 @@
-import type { Check, VerifiedCredentialSummary } from '../verification-result.js'
+import { unopenedSummary, type Check, type VerifiedCredentialSummary } from '../verification-result.js'
 import { verifyPresentation, type PresentationVerifierDeps } from '../verify-presentation.js'
 
 /** What a VP-JWT answering one `jwt_vc_json` credential query is checked against. */
@@ -36,27 +36,10 @@ export async function verifyVpJwtPresentation(
   const verified = result.credentials[0]
   const summary: VerifiedCredentialSummary = verified
     ? { ...verified, index, claims: onlyAsked(verified.claims, expected.claims), verified: verified.verified && result.verified }
-    : emptySummary(index)
+    : unopenedSummary(index)
   return { checks, summary }
 }
 
 function onlyAsked(claims: Record<string, unknown>, asked: readonly string[]): Record<string, unknown> {
   return Object.fromEntries(asked.filter((name) => Object.hasOwn(claims, name)).map((name) => [name, claims[name]]))
-}
-
-/** The summary of a presentation refused before its credential was opened (wrong nonce, holder signature…). */
-function emptySummary(index: number): VerifiedCredentialSummary {
-  return {
-    index,
-    id: null,
-    types: [],
-    issuer: null,
-    issuerName: null,
-    subject: null,
-    claims: {},
-    validFrom: null,
-    validUntil: null,
-    issuerAccredited: false,
-    verified: false,
-  }
 }

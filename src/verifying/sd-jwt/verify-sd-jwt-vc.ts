@@ -8,7 +8,7 @@ import { ethrDidNetwork, ethrDidToAddress } from '../../shared/identity/ethr-did
 import { counts, type CheckSelection } from '../check-selection.js'
 import { hasHighS } from '../es256k-fast-verify.js'
 import { isRegisteredIssuingKey } from '../issuing-key-check.js'
-import { fail, pass, type Check, type VerifiedCredentialSummary } from '../verification-result.js'
+import { fail, pass, unopenedSummary, type Check, type VerifiedCredentialSummary } from '../verification-result.js'
 import { accreditationCheck, validityCheck, type VerifierContext } from '../verify-credential.js'
 import { registryUnreadable } from '../verify-signature.js'
 import { decodeJson, discloseClaims, isObject, openSdJwt, sha256Base64url, type OpenedSdJwt } from './sd-jwt-envelope.js'
@@ -45,19 +45,7 @@ export async function verifySdJwtVc(
   nowSeconds = Math.floor(Date.now() / 1000),
   selection: CheckSelection = null,
 ): Promise<{ checks: Check[]; summary: VerifiedCredentialSummary }> {
-  const summary: VerifiedCredentialSummary = {
-    index,
-    id: null,
-    types: [],
-    issuer: null,
-    issuerName: null,
-    subject: null,
-    claims: {},
-    validFrom: null,
-    validUntil: null,
-    issuerAccredited: false,
-    verified: false,
-  }
+  const summary: VerifiedCredentialSummary = unopenedSummary(index)
   const done = (checks: Check[]) => {
     summary.verified = checks.every((c) => c.ok || !counts(selection, c.check))
     return { checks, summary }
