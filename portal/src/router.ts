@@ -1,6 +1,7 @@
 import { createRouter, createWebHistory, type Router, type RouteRecordRaw } from 'vue-router'
 import type { NodeMode } from './mode'
 import HomePage from './views/public/HomePage.vue'
+import { routes as adminRoutes } from './views/admin/routes'
 import { routes as consoleRoutes } from './views/console/routes'
 import { routes as verifyRoutes } from './views/verify/routes'
 import { routes as walletRoutes } from './views/wallet/routes'
@@ -27,7 +28,8 @@ const PUBLIC_ROUTES: RouteRecordRaw[] = [
 
 /**
  * The portal's router (history mode: the express app answers index.html for each of these paths). A verifier-only
- * node has no console and no wallet, so their routes are left out there and those paths show the not-found page.
+ * node has no console, no wallet and no operator page (no feedback box), so their routes are left out there and
+ * those paths show the not-found page.
  *
  * @example
  * app.use(createPortalRouter(nodeMode()))
@@ -35,7 +37,7 @@ const PUBLIC_ROUTES: RouteRecordRaw[] = [
 export function createPortalRouter(mode: NodeMode): Router {
   const routes: RouteRecordRaw[] = [
     ...PUBLIC_ROUTES,
-    ...(mode === 'full' ? [...consoleRoutes, ...walletRoutes] : []),
+    ...(mode === 'full' ? [...consoleRoutes, ...walletRoutes, ...adminRoutes] : []),
     ...verifyRoutes,
     {
       path: '/:pathMatch(.*)*',

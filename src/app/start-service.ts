@@ -22,6 +22,8 @@ import { relyingPartyApiDeps } from './relying-party-api-services.js'
 import { FeedbackStore } from '../feedback/feedback-store.js'
 import { PortalAccounts } from '../accounts/portal-accounts.js'
 import { departmentAccountPrincipals } from '../http/department-auth.js'
+import { OnestopRules } from '../issuing/onestop/publish-rule.js'
+import { RuleStore } from '../issuing/onestop/rule-store.js'
 
 export interface RunningService {
   ctx: ServiceContext
@@ -99,7 +101,16 @@ export async function startService(config: Config, logger: Logger, options: { de
       logger,
       accessLog: config.accessLog,
       rateLimits: config.rateLimits,
-      issuance: { ...issuance, departments: ctx.departments },
+      issuance: {
+        ...issuance,
+        departments: ctx.departments,
+        onestopRules: new OnestopRules({
+          rules: new RuleStore(ctx.db),
+          departments: ctx.departments,
+          writer: ctx.writer,
+          anchors: ctx.registries.anchors,
+        }),
+      },
       oid4vci: createOid4vciServices(ctx, issuance, departmentAccountPrincipals(accounts.accounts)),
       verifier,
       openid4vp: new Openid4vpVerifier({

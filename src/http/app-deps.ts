@@ -10,6 +10,7 @@ import type { DepartmentStore } from '../issuing/departments/department-store.js
 import type { IssuerDeps } from '../issuing/issuance/issue-credential.js'
 import type { PolicyDeps } from '../issuing/policies/issue-with-policies.js'
 import type { PropertyAnchoring } from '../issuing/property/property-anchoring.js'
+import type { OnestopRules } from '../issuing/onestop/publish-rule.js'
 import type { StatusDeps } from '../issuing/status/change-status.js'
 import type { StatusListTokens } from '../issuing/status-list/status-list-tokens.js'
 import type { VerifierService } from '../verifying/verifier-service.js'
@@ -35,6 +36,8 @@ export interface IssuingRouteDeps {
   departments: DepartmentStore
   /** Generic (VerifiableCredential-only) issuance on POST /credentials/issue; off when absent. */
   genericIssuance?: boolean
+  /** One-stop rules (/v1/onestop/rules); absent disables the routes. */
+  onestopRules?: OnestopRules
 }
 
 /** What /healthz probes. */

@@ -89,10 +89,18 @@ const ISSUER_ROUTES = [
   'GET /v1/credentials/stats',
   'POST /v1/feedback',
   'GET /v1/feedback',
+  'POST /v1/onestop/rules',
+  'GET /v1/onestop/rules',
+  'GET /v1/onestop/rules/{id}/{version}',
+  'POST /v1/onestop/rules/{id}/{version}/test',
+  'POST /v1/onestop/rules/{id}/{version}/publish',
+  'POST /v1/onestop/rules/{id}/{version}/retire',
 ]
 /** The issuing-side routes anyone may call (no department key). */
 const PUBLIC_ISSUER_ROUTES = [
   'POST /v1/feedback',
+  'GET /v1/onestop/rules',
+  'GET /v1/onestop/rules/{id}/{version}',
   // Operators', not departments'.
   'GET /v1/feedback',
   'POST /v1/property/units/{unitNumber}/current',

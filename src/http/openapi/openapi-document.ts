@@ -3,6 +3,7 @@ import { issuerPaths, sharedPaths } from './openapi-paths.js'
 import { componentSchemas, SCHEMA_REF_PREFIX, type SchemaObject } from './openapi-schemas.js'
 import { relyingPartyPaths } from './relying-party-paths.js'
 import { relyingPartySchemas } from './relying-party-schemas.js'
+import { onestopRulePaths, onestopRuleSchemas } from './onestop-rule-paths.js'
 import { portalPaths, portalSchemas } from './portal-paths.js'
 import { addCsrfRefusals, PORTAL_SESSION_SCHEME, sessionPaths, sessionSchemas } from './session-paths.js'
 
@@ -42,8 +43,9 @@ const TAGS = [
   { name: 'portal', description: "门户 / The portal's feedback box" },
   { name: 'session', description: '门户登录 / Portal sign-in: sessions of clerks, supervisors, bank officers and operators' },
   { name: 'oid4vci', description: '标准钱包 / OpenID4VCI credential issuer and credential offers for standard wallets' },
+  { name: 'onestop', description: '一网通办 / One-stop rules: issuance rules as data, their hashes anchored on chain' },
 ]
-const ISSUER_SIDE_TAGS = new Set(['credentials', 'vc-api', 'property', 'audit', 'oid4vci', 'portal'])
+const ISSUER_SIDE_TAGS = new Set(['credentials', 'vc-api', 'property', 'audit', 'oid4vci', 'portal', 'onestop'])
 
 /**
  * The OpenAPI 3.1 description of the HTTP API the app serves in `mode`.
@@ -62,6 +64,7 @@ export function openApiDocument(
     ...portalPaths({ feedback: full }),
     ...sessionPaths({ full }),
     ...(full ? issuerPaths() : {}),
+    ...(full ? onestopRulePaths() : {}),
   })
   return {
     openapi: '3.1.0',
@@ -76,7 +79,13 @@ export function openApiDocument(
     tags: full ? TAGS : TAGS.filter((tag) => !ISSUER_SIDE_TAGS.has(tag.name)),
     paths,
     components: {
-      schemas: referencedSchemas(paths, { ...componentSchemas(), ...relyingPartySchemas(), ...portalSchemas(), ...sessionSchemas() }),
+      schemas: referencedSchemas(paths, {
+        ...componentSchemas(),
+        ...relyingPartySchemas(),
+        ...portalSchemas(),
+        ...sessionSchemas(),
+        ...onestopRuleSchemas(),
+      }),
       securitySchemes: {
         ...(full
           ? {

@@ -5,7 +5,7 @@ import express, { Router, type RequestHandler } from 'express'
 export interface PortalRouteDeps {
   /** The built portal (`scripts/build-portal.mjs` writes it): index.html, assets/ and a few files beside them. */
   dir: string
-  /** `verifier`: only `/`, the public pages and `/verify` (no department console, no wallet on a bank's node). */
+  /** `verifier`: only `/`, the public pages and `/verify` (no department console, no wallet, no operator page on a bank's node). */
   mode: 'full' | 'verifier'
 }
 
@@ -28,7 +28,20 @@ export const PORTAL_CSP = [
 
 /** The browser routes of the single-page app, per mode: each answers index.html (the SPA's router takes over). */
 export const PORTAL_PAGES = {
-  full: ['/', '/departments', '/schemas', '/guide', '/console', '/console/*rest', '/wallet', '/wallet/*rest', '/verify', '/verify/*rest'],
+  full: [
+    '/',
+    '/departments',
+    '/schemas',
+    '/guide',
+    '/console',
+    '/console/*rest',
+    '/wallet',
+    '/wallet/*rest',
+    '/verify',
+    '/verify/*rest',
+    '/admin',
+    '/admin/*rest',
+  ],
   verifier: ['/', '/departments', '/schemas', '/guide', '/verify', '/verify/*rest'],
 } as const
 

@@ -102,6 +102,10 @@ export const API_ERROR_CODES = {
   ERR_ROLE_FORBIDDEN:
     "403: the portal account's role may not do this (a clerk suspends, reinstates, revokes, transfers or reads the audit only as a supervisor)",
   ERR_PASSWORD_WEAK: '400: the new password is refused (at least 12 characters, not the username, not too simple)',
+  ERR_RULE_INVALID: '422: the one-stop rule is refused; `details.problems` names each problem with a JSON pointer into the rule',
+  ERR_RULE_TAMPERED: '409: the one-stop rule changed after its hash was anchored on chain; it is not evaluated',
+  ERR_RULE_NOT_FOUND: '404: no such one-stop rule version (or it is a draft of another department)',
+  ERR_RULE_STATE: '409: the rule version does not allow this now (a published one never changes; a retired one is not run)',
   ERR_INTERNAL: 'an unexpected error; details are in the service log, never in the answer',
 } as const satisfies Record<`ERR_${string}`, string>
 

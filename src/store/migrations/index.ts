@@ -18,6 +18,7 @@ import { Feedback1764900000000 } from './1764900000000-feedback.js'
 import { PortalAccounts1764910000000 } from './1764910000000-portal-accounts.js'
 import { PortalIssuing1764910000001 } from './1764910000001-portal-issuing.js'
 import { StatusChangeReason1764920000000 } from './1764920000000-status-change-reason.js'
+import { OnestopRules1764930000000 } from './1764930000000-onestop-rules.js'
 
 /** Veramo's migrations first, then ours, in order. */
 export const allMigrations = [
@@ -40,6 +41,7 @@ export const allMigrations = [
   PortalAccounts1764910000000,
   PortalIssuing1764910000001,
   StatusChangeReason1764920000000,
+  OnestopRules1764930000000,
 ]
 
 /** What a verifier-only node keeps: presentation requests, used challenges and relying parties, nothing of issuers. */

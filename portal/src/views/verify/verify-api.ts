@@ -1,5 +1,5 @@
 import { addErrorMessages } from '../../api/error-messages'
-import { api, isApiError } from '../../api/http'
+import { api } from '../../api/http'
 
 /**
  * The calls of the bank verification page: the officer's session (POST/GET/DELETE /v1/session) and the bank's
@@ -9,26 +9,8 @@ import { api, isApiError } from '../../api/http'
 
 export type Bilingual = { 'zh-CN': string; en: string }
 
-/** The signed-in account, as GET /v1/session answers it. */
-export interface SignedInAccount {
-  id: string
-  kind: 'department' | 'relying-party' | 'platform'
-  orgId: string
-  username: string
-  displayName: string
-  role: string
-  /** The registered names of its organisation (for an officer, the bank). */
-  organization: { name: string; nameEn: string } | null
-}
+export { readSession, signIn, signOut, type PortalSession, type SignedInAccount } from '../../api/session-api'
 
-export interface PortalSession {
-  account: SignedInAccount
-  csrfToken: string
-  expiresAt: string
-  idleTimeoutSeconds?: number
-}
-
-/** One credential a request asks for: a DCQL query id, a govcred type and the claims wanted. */
 export interface RequestedCredential {
   id: string
   type: string
@@ -108,21 +90,6 @@ addErrorMessages({
   },
   ERR_ROLE_FORBIDDEN: { 'zh-CN': '您的账号无权进行此项操作。', en: 'Your account may not do this.' },
 })
-
-/** The current session, or undefined when nobody is signed in (401). */
-export async function readSession(): Promise<PortalSession | undefined> {
-  try {
-    return await api<PortalSession>('/v1/session')
-  } catch (error) {
-    if (isApiError(error) && error.status === 401) return undefined
-    throw error
-  }
-}
-
-export const signIn = (username: string, password: string) =>
-  api<PortalSession>('/v1/session', { method: 'POST', body: { username, password } })
-
-export const signOut = () => api('/v1/session', { method: 'DELETE' })
 
 /** Starts a check: an OpenID4VP request of the officer's bank (SD-JWT VCs, answered by direct_post). */
 export const createCheck = (check: NewCheck) =>

@@ -1,0 +1,45 @@
+/** 平台管理页面（/admin）的中文文本；admin.en.ts 与此键名一致。 */
+const adminZhCN = {
+  title: '平台管理',
+  loading: '正在加载…',
+  bar: '平台管理账号',
+  operator: '运营人员：{name}',
+  signOut: '退出登录',
+  signIn: {
+    title: '运营人员登录',
+    lead: '本页面供平台运营人员查看公众提交的意见建议，请使用平台运营账号登录。',
+    username: '用户名',
+    password: '密码',
+    submit: '登录',
+    submitting: '正在登录…',
+    usernameRequired: '请输入用户名',
+    passwordRequired: '请输入密码',
+    ended: '登录已失效，请重新登录。',
+  },
+  wrongAccount: {
+    title: '当前账号无权访问平台管理',
+    text: '您当前以“{name}”的身份登录。平台管理仅限平台运营人员使用，请退出后使用平台运营账号登录。',
+  },
+  feedback: {
+    title: '意见建议',
+    lead: '公众在门户各页面提交的意见建议，按提交时间由新到旧排列。',
+    caption: '第 {page} 页',
+    empty: '目前还没有收到意见建议。',
+    time: '提交时间',
+    page: '页面',
+    rating: '评分',
+    message: '内容',
+    language: '语言',
+    contact: '联系方式：{contact}',
+    stars: '{n} 分（满分 5 分）',
+    noRating: '未评分',
+    unknown: '未注明',
+    languages: { 'zh-CN': '中文', en: '英文' },
+    pager: '翻页',
+    newer: '上一页',
+    older: '下一页',
+    refresh: '刷新',
+  },
+}
+
+export default adminZhCN
