@@ -123,6 +123,9 @@ describe('GET /status-lists/{departmentId}', () => {
     const { id, idx } = await issueLicence()
     const changed = await changeStatus(service, demo.market.apiKey, id, 'suspend')
     expect(changed.body).toMatchObject({ onChain: 'confirmed' })
+    // The writer announced the change when it was mined; the watcher's own poll of that block announces it once
+    // more. Let the poll happen first, so that what follows is one change, not two.
+    await service.verifier.watcher.sync()
     // The first fetch after a change reads both lists (8,192 words) at the latest block, encodes, compresses, signs.
     const built = await fetchToken('market-supervision')
     expect(statusIn(built.jwt, idx)).toBe(2)
