@@ -300,7 +300,7 @@ export class ChainWriter {
       const request = { to: entry.target, data: entry.data, from: entry.account }
       let gasLimit: bigint
       try {
-        gasLimit = ((await this.provider.estimateGas(request)) * 12n) / 10n + 20_000n
+        gasLimit = withGasMargin(await this.provider.estimateGas(request))
       } catch (error) {
         throw (await explainInsufficientFunds(this.provider, entry.account, entry.label, error)) ?? (await this.failOrRethrow(id, error))
       }
@@ -400,6 +400,15 @@ export class ChainWriter {
     this.queues.set(key, next)
     return next
   }
+}
+
+/**
+ * The gas limit to send with for a node's estimate. An estimate runs in a pending block whose timestamp may be a
+ * second earlier than the block that mines it, and contracts that store `block.timestamp` pay less for rewriting
+ * an unchanged slot: an exact estimate can then run out of gas by a few thousand units.
+ */
+export function withGasMargin(estimate: bigint): bigint {
+  return (estimate * 12n) / 10n + 20_000n
 }
 
 /**

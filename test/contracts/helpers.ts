@@ -15,7 +15,7 @@ import {
 import { startAnvil, type AnvilNode } from '../../src/chain/anvil-node.js'
 import { createProvider } from '../../src/chain/provider.js'
 import { loadArtifact, type ContractName } from '../../src/chain/contract-artifacts.js'
-import { waitForReceipt } from '../../src/chain/chain-writer.js'
+import { waitForReceipt, withGasMargin } from '../../src/chain/chain-writer.js'
 
 export const CHAIN_ID = 20191
 export const VERI_KEY = encodeBytes32String('veriKey')
@@ -40,6 +40,9 @@ export interface Chain {
 export async function startChain(): Promise<Chain> {
   const node = await startAnvil({ chainId: CHAIN_ID })
   const provider = createProvider(node.rpcUrl, CHAIN_ID)
+  // The margin the service's ChainWriter sends with: an exact estimate fails when the mining block is a second later.
+  const estimateGas = provider.estimateGas.bind(provider)
+  provider.estimateGas = async (tx) => withGasMargin(await estimateGas(tx))
   return {
     node,
     provider,
