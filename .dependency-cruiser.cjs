@@ -10,6 +10,7 @@ const LAYERS = [
     mayImport: [
       'app',
       'http',
+      'cases',
       'accounts',
       'feedback',
       'issuing',
@@ -26,13 +27,29 @@ const LAYERS = [
   {
     name: 'app',
     path: '^src/app/',
-    mayImport: ['http', 'accounts', 'feedback', 'issuing', 'verifying', 'wallet', 'agent', 'catalog', 'chain', 'store', 'config', 'shared'],
+    mayImport: [
+      'http',
+      'cases',
+      'accounts',
+      'feedback',
+      'issuing',
+      'verifying',
+      'wallet',
+      'agent',
+      'catalog',
+      'chain',
+      'store',
+      'config',
+      'shared',
+    ],
   },
   {
     name: 'http',
     path: '^src/http/',
-    mayImport: ['accounts', 'feedback', 'issuing', 'verifying', 'agent', 'catalog', 'chain', 'store', 'config', 'shared'],
+    mayImport: ['cases', 'accounts', 'feedback', 'issuing', 'verifying', 'agent', 'catalog', 'chain', 'store', 'config', 'shared'],
   },
+  // One-stop cases: an applicant's run through several departments' rules; above the sides, which it composes.
+  { name: 'cases', path: '^src/cases/', mayImport: ['issuing', 'verifying', 'catalog', 'store', 'config', 'shared'] },
   // Portal accounts and the platform operator's keys: between the web edge and the sides, built on the store alone.
   { name: 'accounts', path: '^src/accounts/', mayImport: ['store', 'config', 'shared'] },
   // The portal's feedback box: beside accounts, built on the store alone.

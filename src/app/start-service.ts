@@ -19,6 +19,8 @@ import type { Config as GovcredConfig } from '../config/config.js'
 import { createWebhookDispatcher, notifyAnswersByWebhook } from './webhook-services.js'
 import type { WebhookDispatcher } from '../verifying/relying-parties/webhook-delivery.js'
 import { relyingPartyApiDeps } from './relying-party-api-services.js'
+import { createOnestopServices } from './onestop-services.js'
+import { defaultRulesDir, publishDemoRules } from './demo-onestop-rules.js'
 import { FeedbackStore } from '../feedback/feedback-store.js'
 import { PortalAccounts } from '../accounts/portal-accounts.js'
 import { departmentAccountPrincipals } from '../http/department-auth.js'
@@ -89,6 +91,36 @@ export async function startService(config: Config, logger: Logger, options: { de
       watcher: verifier.watcher,
       publicUrl: issuance.publicUrl,
     })
+    const onestopRules = new OnestopRules({
+      rules: new RuleStore(ctx.db),
+      departments: ctx.departments,
+      writer: ctx.writer,
+      anchors: ctx.registries.anchors,
+    })
+    const oid4vci = createOid4vciServices(ctx, issuance, departmentAccountPrincipals(accounts.accounts))
+    const openid4vp = new Openid4vpVerifier({
+      requests: verifier.deps.requests,
+      parties: verifier.relyingParties,
+      identities: relyingPartyIdentities,
+      ctx: verifier.deps,
+      ensureFresh: () => verifier.watcher.ensureFresh(),
+      publicUrl: issuance.publicUrl,
+    })
+    const onestop = await createOnestopServices({
+      db: ctx.db,
+      bundlesDir: config.onestopBundlesDir,
+      rules: onestopRules,
+      departments: ctx.departments,
+      audit: issuance.audit,
+      offers: oid4vci.offers,
+      parties: verifier.relyingParties,
+      openid4vp,
+      logger,
+    })
+    if (demo) {
+      const published = await publishDemoRules(onestopRules, ctx.departments, defaultRulesDir(), logger)
+      logger.info(`demo one-stop rules: ${published.map((r) => `${r.ruleId}@${r.version} ${r.outcome}`).join(', ')}`)
+    }
     const app = createApp({
       deployments: ctx.deployments,
       health: healthProbes(ctx.provider, ctx.db),
@@ -104,23 +136,12 @@ export async function startService(config: Config, logger: Logger, options: { de
       issuance: {
         ...issuance,
         departments: ctx.departments,
-        onestopRules: new OnestopRules({
-          rules: new RuleStore(ctx.db),
-          departments: ctx.departments,
-          writer: ctx.writer,
-          anchors: ctx.registries.anchors,
-        }),
+        onestopRules,
+        onestopCases: onestop,
       },
-      oid4vci: createOid4vciServices(ctx, issuance, departmentAccountPrincipals(accounts.accounts)),
+      oid4vci,
       verifier,
-      openid4vp: new Openid4vpVerifier({
-        requests: verifier.deps.requests,
-        parties: verifier.relyingParties,
-        identities: relyingPartyIdentities,
-        ctx: verifier.deps,
-        ensureFresh: () => verifier.watcher.ensureFresh(),
-        publicUrl: issuance.publicUrl,
-      }),
+      openid4vp,
       statusLists,
       issuerKeys: issuance.issuerKeys,
       vct: { publicUrl: issuance.publicUrl },

@@ -26,7 +26,8 @@ export interface CredentialTypeDefinition {
  *
  * Validity ceilings: a business licence is re-checked yearly but rarely reissued, so ten years;
  * a property certificate is valid until the register changes (revocation handles that), so
- * 36500 days stands for "no practical limit"; a social-security status is a monthly snapshot.
+ * 36500 days stands for "no practical limit"; a social-security status is a monthly snapshot; an employer's
+ * social insurance registration lasts while the enterprise does (ten years, like the licence).
  *
  * @example
  * CREDENTIAL_TYPES.BusinessLicenseCredential.department // => 'market-supervision'
@@ -64,6 +65,17 @@ export const CREDENTIAL_TYPES = Object.freeze({
     subjectKey: 'idNumberMasked',
     titleZh: '社会保险参保状态',
     titleEn: 'Social security status',
+  }),
+  SocialInsuranceRegistrationCredential: Object.freeze({
+    type: 'SocialInsuranceRegistrationCredential',
+    schemaId: 'SocialInsuranceRegistrationCredential',
+    schemaVersion: '1.0.0',
+    schemaFile: 'social-insurance-registration-credential.v1.0.0.json',
+    department: 'human-resources-social-security',
+    maxValidityDays: 3650,
+    subjectKey: 'unifiedSocialCreditCode',
+    titleZh: '单位社会保险登记',
+    titleEn: 'Employer social insurance registration',
   }),
 } as const satisfies Record<string, CredentialTypeDefinition>)
 
@@ -157,9 +169,23 @@ export interface SocialSecurityStatusClaims {
   asOf: IsoDate
 }
 
+/** Claims of a {@link CREDENTIAL_TYPES.SocialInsuranceRegistrationCredential}. */
+export interface SocialInsuranceRegistrationClaims {
+  id?: string
+  unifiedSocialCreditCode: string
+  employerName: string
+  legalRepresentative: string
+  domicile: string
+  insuranceTypes: InsuranceType[]
+  plannedEmployees: number
+  registrationDate: IsoDate
+  registrationAuthority: string
+}
+
 /** Claims type for each catalogue key. */
 export interface ClaimsByType {
   BusinessLicenseCredential: BusinessLicenseClaims
   PropertyCertificateCredential: PropertyCertificateClaims
   SocialSecurityStatusCredential: SocialSecurityStatusClaims
+  SocialInsuranceRegistrationCredential: SocialInsuranceRegistrationClaims
 }

@@ -11,6 +11,8 @@ import type { IssuerDeps } from '../issuing/issuance/issue-credential.js'
 import type { PolicyDeps } from '../issuing/policies/issue-with-policies.js'
 import type { PropertyAnchoring } from '../issuing/property/property-anchoring.js'
 import type { OnestopRules } from '../issuing/onestop/publish-rule.js'
+import type { OnestopCases } from '../cases/onestop-cases.js'
+import type { ReviewQueue } from '../cases/review-queue.js'
 import type { StatusDeps } from '../issuing/status/change-status.js'
 import type { StatusListTokens } from '../issuing/status-list/status-list-tokens.js'
 import type { VerifierService } from '../verifying/verifier-service.js'
@@ -38,6 +40,8 @@ export interface IssuingRouteDeps {
   genericIssuance?: boolean
   /** One-stop rules (/v1/onestop/rules); absent disables the routes. */
   onestopRules?: OnestopRules
+  /** One-stop cases and the review queue (/v1/onestop/bundles, cases, reviews); absent disables the routes. */
+  onestopCases?: { cases: OnestopCases; reviews: ReviewQueue }
 }
 
 /** What /healthz probes. */

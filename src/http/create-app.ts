@@ -13,6 +13,7 @@ import { vcApiIssuerRoutes } from './routes/vc-api-issuer-routes.js'
 import { auditRoutes } from './routes/audit-routes.js'
 import { propertyRoutes } from './routes/property-routes.js'
 import { onestopRuleRoutes } from './routes/onestop-rule-routes.js'
+import { onestopCaseRoutes } from './routes/onestop-case-routes.js'
 import { verifierRoutes } from './routes/verifier-routes.js'
 import { openApiRoutes } from './routes/openapi-routes.js'
 import { statusListRoutes } from './routes/status-list-routes.js'
@@ -92,6 +93,7 @@ export function createApp(deps: AppDeps): Express {
     app.use(propertyRoutes({ policies: deps.issuance.policies, property: deps.issuance.property, authenticate, verifier: deps.verifier }))
     app.use(auditRoutes({ log: deps.issuance.audit, authenticate, credentials: deps.issuance.issuer.credentials }))
     if (deps.issuance.onestopRules) app.use(onestopRuleRoutes({ rules: deps.issuance.onestopRules, authenticate }))
+    if (deps.issuance.onestopCases) app.use(onestopCaseRoutes({ ...deps.issuance.onestopCases, authenticate }))
   }
   // The portal's pages and files, after every API route: the API's paths keep their JSON answers (404 included).
   if (deps.portal) app.use(portalRoutes({ dir: deps.portal.dir, mode: deps.mode ?? 'full' }))

@@ -17,6 +17,8 @@ export const PUBLIC_ROUTE_PREFIXES = [
   '/v1/network',
   '/v1/schemas',
   '/v1/feedback',
+  '/v1/onestop/bundles',
+  '/v1/onestop/cases',
   '/v1/chain/rpc',
   '/v1/property/units',
   '/oid4vci',

@@ -117,6 +117,7 @@ describe('loadAllSchemas', () => {
       BusinessLicenseCredential: '0x6326f80b93b52f592dceef892f1415165818be7eaec3d1dd6e122b028d28842b',
       PropertyCertificateCredential: '0x8c7878eae0fee937beae839b2fef0a9d4b87a0be6e493bd92a22bc06c8265dff',
       SocialSecurityStatusCredential: '0x329d9f6fd229fed33b806649376ab3a463b394bc12fb568c03a0362cc36a42bc',
+      SocialInsuranceRegistrationCredential: '0x1641ade40e7312e8064a1560f8677b4c3eb480e29c70354d29bed942c7291de8',
     })
   })
 })

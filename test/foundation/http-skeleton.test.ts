@@ -79,7 +79,12 @@ describe('GET /v1/issuers', () => {
       expect(onChain?.name).toBe(issuer.name)
     }
     expect(new Set(body.issuers.flatMap((i: { credentialTypes: string[] }) => i.credentialTypes))).toEqual(
-      new Set(['BusinessLicenseCredential', 'PropertyCertificateCredential', 'SocialSecurityStatusCredential']),
+      new Set([
+        'BusinessLicenseCredential',
+        'PropertyCertificateCredential',
+        'SocialSecurityStatusCredential',
+        'SocialInsuranceRegistrationCredential',
+      ]),
     )
   })
 })

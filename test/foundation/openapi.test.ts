@@ -95,12 +95,22 @@ const ISSUER_ROUTES = [
   'POST /v1/onestop/rules/{id}/{version}/test',
   'POST /v1/onestop/rules/{id}/{version}/publish',
   'POST /v1/onestop/rules/{id}/{version}/retire',
+  'GET /v1/onestop/bundles',
+  'POST /v1/onestop/cases',
+  'GET /v1/onestop/cases/{id}',
+  'GET /v1/onestop/reviews',
+  'POST /v1/onestop/reviews/{id}/approve',
+  'POST /v1/onestop/reviews/{id}/refuse',
 ]
 /** The issuing-side routes anyone may call (no department key). */
 const PUBLIC_ISSUER_ROUTES = [
   'POST /v1/feedback',
   'GET /v1/onestop/rules',
   'GET /v1/onestop/rules/{id}/{version}',
+  'GET /v1/onestop/bundles',
+  'POST /v1/onestop/cases',
+  // The case's own access token, not a department's.
+  'GET /v1/onestop/cases/{id}',
   // Operators', not departments'.
   'GET /v1/feedback',
   'POST /v1/property/units/{unitNumber}/current',

@@ -67,36 +67,38 @@ function sampleInputs(overrides: { insurances?: unknown; legalRepresentative?: s
 
 describe('publishing a rule', () => {
   it('anchors the canonical hash on chain from the department account and lists the rule publicly', async () => {
-    const created = await create(DEMO_RULE)
+    // The demo publishes the demo rule at start; this test publishes it anew under its own id.
+    const rule = ruleWith('anchored-rule')
+    const created = await create(rule)
     expect(created.status, JSON.stringify(created.body)).toBe(201)
     expect(created.body.state).toBe('draft')
     const listedBefore = await service.api('/v1/onestop/rules')
-    expect(listedBefore.body.rules.map((r: any) => r.id)).not.toContain('open-a-business')
+    expect(listedBefore.body.rules.map((r: any) => r.id)).not.toContain('anchored-rule')
 
-    const published = await act('open-a-business', 'publish')
+    const published = await act('anchored-rule', 'publish')
     expect(published.status, JSON.stringify(published.body)).toBe(200)
     expect(published.body.state).toBe('published')
-    expect(published.body.hash).toBe(ruleHash(DEMO_RULE))
+    expect(published.body.hash).toBe(ruleHash(rule))
     expect(published.body.hash).toMatch(/^0x[0-9a-f]{64}$/)
-    expect(await anchorOnChain(demo.market.account, 'open-a-business')).toBe(ruleHash(DEMO_RULE))
+    expect(await anchorOnChain(demo.market.account, 'anchored-rule')).toBe(ruleHash(rule))
     const receipt = await service.ctx.provider.getTransactionReceipt(published.body.anchor.txHash)
     expect(receipt?.status).toBe(1)
 
     const listed = await service.api('/v1/onestop/rules')
     expect(listed.status).toBe(200)
-    const entry = listed.body.rules.find((r: any) => r.id === 'open-a-business')
+    const entry = listed.body.rules.find((r: any) => r.id === 'anchored-rule')
     expect(entry).toMatchObject({
       version: '1.0.0',
       department: 'market-supervision',
-      hash: ruleHash(DEMO_RULE),
-      anchor: { account: demo.market.account, key: ruleAnchorKey('open-a-business', '1.0.0') },
+      hash: ruleHash(rule),
+      anchor: { account: demo.market.account, key: ruleAnchorKey('anchored-rule', '1.0.0') },
     })
-    const one = await service.api('/v1/onestop/rules/open-a-business/1.0.0')
+    const one = await service.api('/v1/onestop/rules/anchored-rule/1.0.0')
     expect(one.status).toBe(200)
-    expect(one.body.document).toEqual(DEMO_RULE)
+    expect(one.body.document).toEqual(rule)
 
     // A published version never changes: re-posting it (changed) is refused.
-    const again = await create(ruleWith('open-a-business', (r) => (r.title.en = 'changed')))
+    const again = await create(ruleWith('anchored-rule', (r) => (r.title.en = 'changed')))
     expect(again.status).toBe(409)
     expect(again.body.error.code).toBe('ERR_RULE_STATE')
   })

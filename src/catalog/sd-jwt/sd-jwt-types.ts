@@ -80,6 +80,21 @@ export const SD_JWT_TYPES: Readonly<Record<CredentialTypeName, SdJwtTypeProfile>
       always('asOf'),
     ],
   },
+  SocialInsuranceRegistrationCredential: {
+    type: 'SocialInsuranceRegistrationCredential',
+    descriptionZh: '人力资源和社会保障部门办理的单位社会保险登记',
+    descriptionEn: "An employer's social insurance registration by the human resources and social security administration",
+    claims: [
+      always('unifiedSocialCreditCode'),
+      always('employerName'),
+      always('legalRepresentative'),
+      always('domicile'),
+      always('insuranceTypes'),
+      always('plannedEmployees'),
+      always('registrationDate'),
+      always('registrationAuthority'),
+    ],
+  },
 })
 
 /** The `vct` of a type: its type metadata URL on this node (`BASE/vct/{Type}`). */

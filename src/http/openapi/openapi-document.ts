@@ -4,6 +4,7 @@ import { componentSchemas, SCHEMA_REF_PREFIX, type SchemaObject } from './openap
 import { relyingPartyPaths } from './relying-party-paths.js'
 import { relyingPartySchemas } from './relying-party-schemas.js'
 import { onestopRulePaths, onestopRuleSchemas } from './onestop-rule-paths.js'
+import { onestopCasePaths, onestopCaseSchemas } from './onestop-case-paths.js'
 import { portalPaths, portalSchemas } from './portal-paths.js'
 import { addCsrfRefusals, PORTAL_SESSION_SCHEME, sessionPaths, sessionSchemas } from './session-paths.js'
 
@@ -43,7 +44,10 @@ const TAGS = [
   { name: 'portal', description: "门户 / The portal's feedback box" },
   { name: 'session', description: '门户登录 / Portal sign-in: sessions of clerks, supervisors, bank officers and operators' },
   { name: 'oid4vci', description: '标准钱包 / OpenID4VCI credential issuer and credential offers for standard wallets' },
-  { name: 'onestop', description: '一网通办 / One-stop rules: issuance rules as data, their hashes anchored on chain' },
+  {
+    name: 'onestop',
+    description: '一网通办 / One-stop service: issuance rules as data (hashes anchored on chain), applicant cases, review queue',
+  },
 ]
 const ISSUER_SIDE_TAGS = new Set(['credentials', 'vc-api', 'property', 'audit', 'oid4vci', 'portal', 'onestop'])
 
@@ -65,6 +69,7 @@ export function openApiDocument(
     ...sessionPaths({ full }),
     ...(full ? issuerPaths() : {}),
     ...(full ? onestopRulePaths() : {}),
+    ...(full ? onestopCasePaths() : {}),
   })
   return {
     openapi: '3.1.0',
@@ -85,11 +90,17 @@ export function openApiDocument(
         ...portalSchemas(),
         ...sessionSchemas(),
         ...onestopRuleSchemas(),
+        ...onestopCaseSchemas(),
       }),
       securitySchemes: {
         ...(full
           ? {
               bearerAuth: { type: 'http', scheme: 'bearer', description: "The department's API key (npx govcred apikey create)" },
+              onestopCaseToken: {
+                type: 'http',
+                scheme: 'bearer',
+                description: 'A one-stop case: the access token POST /v1/onestop/cases answered once (Authorization: Bearer)',
+              },
               oid4vciAccessToken: {
                 type: 'http',
                 scheme: 'bearer',

@@ -24,6 +24,8 @@ export interface OperationSpec {
   operator?: boolean
   /** OpenID4VCI credential endpoint: the access token of the token endpoint (oid4vciAccessToken), 401 documented. */
   accessToken?: boolean
+  /** A one-stop case: the access token its POST answered (onestopCaseToken). */
+  caseToken?: boolean
   parameters?: SchemaObject[]
   body?: string
   /** The body may be left out (documented as not required); it is checked when sent. */
@@ -144,6 +146,7 @@ export function operation(spec: OperationSpec): SchemaObject {
       : {}),
     ...(spec.operator ? { security: [{ operatorAuth: [] }, { portalSession: [] }] } : {}),
     ...(spec.accessToken ? { security: [{ oid4vciAccessToken: [] }] } : {}),
+    ...(spec.caseToken ? { security: [{ onestopCaseToken: [] }] } : {}),
     ...(spec.parameters ? { parameters: spec.parameters } : {}),
     ...(spec.body
       ? { requestBody: { required: !spec.bodyOptional, content: { [spec.bodyMedia ?? 'application/json']: { schema: ref(spec.body) } } } }

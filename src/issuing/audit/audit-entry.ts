@@ -11,6 +11,8 @@ export type AuditAction =
   | 'offer-create'
   | 'offer-redeem'
   | 'offer-void'
+  | 'onestop-decision'
+  | 'onestop-review'
 
 export const AUDIT_ACTIONS: readonly AuditAction[] = Object.freeze([
   'issue',
@@ -25,6 +27,8 @@ export const AUDIT_ACTIONS: readonly AuditAction[] = Object.freeze([
   'offer-create',
   'offer-redeem',
   'offer-void',
+  'onestop-decision',
+  'onestop-review',
 ])
 
 /** One entry of a department's hash-chained audit log. */

@@ -59,11 +59,16 @@ export type AuditVisibility = (entries: AuditEntry[]) => Promise<AuditEntry[]>
  * What an API key restricted to some credential types sees of its department's log: the entries about its
  * department's credentials of those types. Entries about no credential (api-key-create, api-key-revoke) concern
  * the whole department and are for unrestricted ('*') keys only, as are entries about a credential this node
- * has no record of.
+ * has no record of; a one-stop decision or review is seen by the keys of the type its rule issues.
  *
  * @example
  * await log.list(departmentId, {}, visibleToTypes(['BusinessLicenseCredential'], (ids) => credentials.typesOf(departmentId, ids)))
  */
+function onestopOutputType(entry: AuditEntry): string | undefined {
+  const type = entry.details.outputType
+  return (entry.action === 'onestop-decision' || entry.action === 'onestop-review') && typeof type === 'string' ? type : undefined
+}
+
 export function visibleToTypes(
   types: readonly string[],
   typesOf: (credentialIds: string[]) => Promise<Map<string, string>>,
@@ -72,7 +77,8 @@ export function visibleToTypes(
     const ids = entries.map((e) => e.credentialId).filter((id): id is string => id !== null)
     const known = ids.length > 0 ? await typesOf(ids) : new Map<string, string>()
     return entries.filter((e) => {
-      const type = e.credentialId === null ? undefined : known.get(e.credentialId)
+      // A one-stop decision or review concerns the type its rule issues, before any credential exists.
+      const type = e.credentialId === null ? onestopOutputType(e) : known.get(e.credentialId)
       return type !== undefined && types.includes(type)
     })
   }

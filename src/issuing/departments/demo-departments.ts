@@ -33,6 +33,6 @@ export const DEMO_DEPARTMENTS: readonly DepartmentProfile[] = Object.freeze([
     name: '南京市人力资源和社会保障局',
     nameEn: 'Nanjing Human Resources and Social Security Bureau',
     unifiedSocialCreditCode: uscc('11320100MB1A00003'),
-    credentialTypes: ['SocialSecurityStatusCredential'],
+    credentialTypes: ['SocialSecurityStatusCredential', 'SocialInsuranceRegistrationCredential'],
   },
 ])

@@ -26,6 +26,8 @@ export interface DepartmentPrincipal {
   actor?: string
   /** The portal account behind a session; its role limits what the principal may do (assertPermission). */
   account?: { id: string; username: string; role: DepartmentRole }
+  /** A one-stop rule deciding with no clerk, `<rule id>@<version>`: its offers are redeemed in its name. */
+  onestopRule?: string
 }
 
 /** The audit trail's name for who acts: `clerk:<username>` for a portal account, `api-key:<id>` for a key. */

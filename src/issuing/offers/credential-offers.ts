@@ -96,6 +96,7 @@ export async function createOffer(deps: CredentialOfferDeps, principal: Departme
         departmentId: department.id,
         apiKeyId: principal.account ? null : (principal.apiKeyId ?? null),
         accountId: principal.account?.id ?? null,
+        onestopRule: principal.onestopRule ?? null,
         type,
         format,
         claims: parsed.claims,

@@ -29,6 +29,8 @@ export interface OfferRecord {
   tokenExpiresAt: string | null
   redeemedAt: string | null
   credentialId: string | null
+  /** `<rule id>@<version>` when a one-stop rule made the offer with no clerk; null otherwise. */
+  onestopRule: string | null
   voidedAt: string | null
   voidReason: string | null
 }
@@ -40,6 +42,7 @@ const COLUMNS = [
   'departmentId',
   'apiKeyId',
   'accountId',
+  'onestopRule',
   'type',
   'format',
   'claims',
@@ -66,10 +69,15 @@ export class OfferStore {
   constructor(private readonly db: DataSource) {}
 
   async insert(
-    offer: Omit<OfferRecord, 'tokenJti' | 'tokenIssuedAt' | 'tokenExpiresAt' | 'redeemedAt' | 'credentialId' | 'voidedAt' | 'voidReason'>,
+    offer: Omit<
+      OfferRecord,
+      'tokenJti' | 'tokenIssuedAt' | 'tokenExpiresAt' | 'redeemedAt' | 'credentialId' | 'voidedAt' | 'voidReason' | 'onestopRule'
+    > & {
+      onestopRule?: string | null
+    },
     manager: EntityManager,
   ): Promise<void> {
-    const values = COLUMNS.map((c) => (c === 'claims' ? JSON.stringify(offer.claims) : offer[c]))
+    const values = COLUMNS.map((c) => (c === 'claims' ? JSON.stringify(offer.claims) : (offer[c] ?? null)))
     await manager.query(
       `INSERT INTO govcred_credential_offers (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`,
       values,

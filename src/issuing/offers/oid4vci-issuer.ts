@@ -600,6 +600,9 @@ export class Oid4vciIssuerService {
   /** Who an offer is issued in the name of: the API key or the portal account that made it, while it is still in force. */
   private async makerOf(department: Department, offer: OfferRecord): Promise<DepartmentPrincipal | undefined> {
     if (offer.accountId) return this.deps.accounts?.principalOf(department, offer.accountId)
+    // The rule decided when the case was evaluated; its offer carries exactly the type it decided on.
+    if (offer.onestopRule)
+      return { department, scopes: [offer.type], actor: `onestop:${offer.onestopRule}`, onestopRule: offer.onestopRule }
     const key = (await this.deps.keys.list(department.id)).find((k) => k.id === offer.apiKeyId && !k.revokedAt)
     return key && { department, apiKeyId: key.id, scopes: key.scopes }
   }
@@ -617,16 +620,22 @@ export class Oid4vciIssuerService {
         actor:
           action === 'offer-redeem'
             ? `wallet:offer:${offer.id}`
-            : offer.accountId
-              ? `account:${offer.accountId}`
-              : `api-key:${offer.apiKeyId}`,
+            : offer.onestopRule
+              ? `onestop:${offer.onestopRule}`
+              : offer.accountId
+                ? `account:${offer.accountId}`
+                : `api-key:${offer.apiKeyId}`,
         action,
         credentialId,
         details: {
           offerId: offer.id,
           type: offer.type,
           format: offer.format,
-          ...(offer.accountId ? { accountId: offer.accountId } : { apiKeyId: offer.apiKeyId }),
+          ...(offer.onestopRule
+            ? { onestopRule: offer.onestopRule }
+            : offer.accountId
+              ? { accountId: offer.accountId }
+              : { apiKeyId: offer.apiKeyId }),
           ...details,
         },
       },

@@ -54,12 +54,18 @@ const MAX_INPUT_CHARS = 100_000
  * const r = evaluateRule(rule, anchoredHash, { credentials: { premises: {...}, insured: {...} }, form: {...} })
  * if (r.outcome === 'eligible') issue(rule.output.type, r.outputClaims)
  */
-export function evaluateRule(rule: RuleDocument, anchoredHash: string | null, inputs: unknown): RuleEvaluation {
+export function evaluateRule(
+  rule: RuleDocument,
+  anchoredHash: string | null,
+  inputs: unknown,
+  options: { ignoreConditions?: boolean; date?: string } = {},
+): RuleEvaluation {
   const hash = ruleHash(rule)
   if (anchoredHash !== null && hash !== anchoredHash.toLowerCase())
     throw new ConflictError('ERR_RULE_TAMPERED', `rule ${rule.id}@${rule.version} changed after its hash was anchored; it is not evaluated`)
   const { credentials, form } = readInputs(rule, inputs)
-  const data = { credentials, form }
+  // decision.date: the day the rule decides, in the city's time zone (e.g. a registration date).
+  const data = { credentials, form, decision: { date: options.date ?? cityDate(new Date()) } }
 
   const formErrors = checkForm(rule, form)
   if (formErrors.length > 0)
@@ -70,7 +76,8 @@ export function evaluateRule(rule: RuleDocument, anchoredHash: string | null, in
     result: truthy(c.rule, data) ? 'passed' : 'failed',
     description: c.description,
   }))
-  if (conditions.some((c) => c.result === 'failed'))
+  // A clerk's approval of a failed case still fills the output claims by the rule.
+  if (!options.ignoreConditions && conditions.some((c) => c.result === 'failed'))
     return { outcome: 'not-eligible', conditions, formErrors: [], outputClaims: null, outputErrors: [], ruleHash: hash }
 
   const outputClaims: Record<string, unknown> = {}
@@ -86,6 +93,11 @@ export function evaluateRule(rule: RuleDocument, anchoredHash: string | null, in
     outputErrors,
     ruleHash: hash,
   }
+}
+
+/** YYYY-MM-DD in Asia/Shanghai. */
+function cityDate(at: Date): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(at)
 }
 
 function readInputs(rule: RuleDocument, inputs: unknown): RuleInputs {
@@ -104,7 +116,8 @@ function readInputs(rule: RuleDocument, inputs: unknown): RuleInputs {
   return { credentials, form: (inputs.form ?? {}) as Record<string, unknown> }
 }
 
-function checkForm(rule: RuleDocument, form: Record<string, unknown>): FormFieldError[] {
+/** The form's problems against the rule's form schema, by JSON pointer (empty when it passes). */
+export function checkForm(rule: Pick<RuleDocument, 'form'>, form: Record<string, unknown>): FormFieldError[] {
   const validate = createClaimsAjv().compile(rule.form)
   if (validate(form)) return []
   return (validate.errors ?? []).map((e) => {

@@ -107,7 +107,34 @@ export class OnestopRules {
    * compared with the one anchored on chain (ERR_RULE_TAMPERED when they differ); a retired rule is refused.
    */
   async test(principal: DepartmentPrincipal, id: string, version: string, inputs: unknown): Promise<RuleEvaluation> {
-    const rule = await this.owned(principal, id, version)
+    return this.evaluateStored(await this.owned(principal, id, version), inputs)
+  }
+
+  /**
+   * Evaluates a published rule for a one-stop case: the anchored hash is read from the chain first, so a rule
+   * changed after publication is refused (ERR_RULE_TAMPERED), as is a retired one or a draft (ERR_RULE_STATE).
+   */
+  async evaluatePublished(
+    id: string,
+    version: string,
+    inputs: unknown,
+    options: { ignoreConditions?: boolean } = {},
+  ): Promise<RuleEvaluation> {
+    const rule = await this.deps.rules.get(id, version)
+    if (!rule) throw new NotFoundError('ERR_RULE_NOT_FOUND', `no rule ${id}@${version}`)
+    if (rule.state !== 'published') throw new ConflictError('ERR_RULE_STATE', `rule ${id}@${version} is ${rule.state}, not published`)
+    return this.evaluateStored(rule, inputs, options)
+  }
+
+  /** The newest published version of a rule, or undefined. */
+  async newestPublished(id: string): Promise<PublicRule | undefined> {
+    const published = (await this.deps.rules.listPublished()).filter((r) => r.id === id)
+    const newest = published.sort((a, b) => (b.publishedAt ?? '').localeCompare(a.publishedAt ?? ''))[0]
+    return newest && this.view(newest)
+  }
+
+  private async evaluateStored(rule: StoredRule, inputs: unknown, options: { ignoreConditions?: boolean } = {}): Promise<RuleEvaluation> {
+    const { id, version } = rule
     if (rule.state === 'retired') throw new ConflictError('ERR_RULE_STATE', `rule ${id}@${version} is retired and is not evaluated`)
     let anchored: string | null = null
     if (rule.state === 'published') {
@@ -118,7 +145,7 @@ export class OnestopRules {
     }
     // A stored document is checked again before it runs: the whitelist holds even for a row edited behind our back.
     const document = assertValidRule(rule.document, { departmentTypes: (await this.departmentOf(rule)).credentialTypes })
-    return evaluateRule(document, anchored, inputs)
+    return evaluateRule(document, anchored, inputs, options)
   }
 
   /** Published rules (public). */

@@ -226,6 +226,10 @@ function checkPath(path: string, pointer: string, scope: VarScope, add: Add): vo
     if (first === undefined || !scope.form.has(first)) add(pointer, `var ${path}: ${first ?? '(none)'} is not a form field`)
     return
   }
+  if (root === 'decision') {
+    if (first !== 'date' || second !== undefined) add(pointer, `var ${path}: the decision offers only decision.date`)
+    return
+  }
   if (root === 'credentials') {
     const claims = first === undefined ? undefined : scope.credentials.get(first)
     if (!claims) return add(pointer, `var ${path}: ${first ?? '(none)'} is not a prerequisite`)
@@ -233,7 +237,7 @@ function checkPath(path: string, pointer: string, scope: VarScope, add: Add): vo
       add(pointer, `var ${path}: ${second ?? '(none)'} is not a claim the prerequisite ${first} reads`)
     return
   }
-  add(pointer, `var ${path}: a path starts with credentials.<prerequisite>.<claim> or form.<field>`)
+  add(pointer, `var ${path}: a path starts with credentials.<prerequisite>.<claim>, form.<field> or decision.date`)
 }
 
 function topLevelClaims(type: CredentialTypeName): Set<string> {

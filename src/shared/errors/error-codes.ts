@@ -106,6 +106,11 @@ export const API_ERROR_CODES = {
   ERR_RULE_TAMPERED: '409: the one-stop rule changed after its hash was anchored on chain; it is not evaluated',
   ERR_RULE_NOT_FOUND: '404: no such one-stop rule version (or it is a draft of another department)',
   ERR_RULE_STATE: '409: the rule version does not allow this now (a published one never changes; a retired one is not run)',
+  ERR_FORM_INVALID: "422: the one-stop form fails the bundle rules' form schemas; `details` names each field",
+  ERR_BUNDLE_NOT_FOUND: '404: no such one-stop bundle, or one of its rules has no published version',
+  ERR_CASE_NOT_FOUND: '404: no one-stop case with this id and access token',
+  ERR_REVIEW_NOT_FOUND: '404: no such review task of your department',
+  ERR_REVIEW_DECIDED: '409: the review task was already approved or refused',
   ERR_INTERNAL: 'an unexpected error; details are in the service log, never in the answer',
 } as const satisfies Record<`ERR_${string}`, string>
 

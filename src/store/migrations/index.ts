@@ -19,6 +19,7 @@ import { PortalAccounts1764910000000 } from './1764910000000-portal-accounts.js'
 import { PortalIssuing1764910000001 } from './1764910000001-portal-issuing.js'
 import { StatusChangeReason1764920000000 } from './1764920000000-status-change-reason.js'
 import { OnestopRules1764930000000 } from './1764930000000-onestop-rules.js'
+import { OnestopCases1764940000000 } from './1764940000000-onestop-cases.js'
 
 /** Veramo's migrations first, then ours, in order. */
 export const allMigrations = [
@@ -42,6 +43,7 @@ export const allMigrations = [
   PortalIssuing1764910000001,
   StatusChangeReason1764920000000,
   OnestopRules1764930000000,
+  OnestopCases1764940000000,
 ]
 
 /** What a verifier-only node keeps: presentation requests, used challenges and relying parties, nothing of issuers. */
