@@ -32,6 +32,7 @@ import { verifierCommand } from './cli/verifier-command.js'
 import { relyingPartyCommand } from './cli/relying-party-commands.js'
 import { operatorCommand } from './cli/operator-commands.js'
 import { accountCommand } from './cli/account-commands.js'
+import { onestopCommand } from './cli/onestop-commands.js'
 import { WalletError } from './wallet/holder-wallet.js'
 import { describeChainError } from './chain/chain-errors.js'
 
@@ -87,6 +88,13 @@ Usage: govcred <command> [options]   (or: npm run cli -- <command> [options])
   account disable USERNAME [--verifier]             signs in no more; its sessions end
   account reset-password USERNAME [--password-stdin] [--verifier]   a new password (printed once); sessions end
   account unlock USERNAME [--verifier]              ends a lockout after too many wrong passwords
+  onestop rules list [--department ID]              the published one-stop rules (id, version, hash, anchor)
+  onestop rules show ID VERSION [--department ID]   a rule document (--department: that department's drafts too)
+  onestop rules draft FILE.json --department ID     store (or replace) a draft after full validation
+  onestop rules test ID VERSION INPUTS.json --department ID   evaluate on {"credentials":{…},"form":{…}}, issuing
+                                     nothing (exit code 1 unless the outcome is eligible)
+  onestop rules publish ID VERSION --department ID  anchor the rule's hash from the department's chain account
+  onestop rules retire ID VERSION --department ID   clear the anchor: the rule is no longer offered or evaluated
   wallet create-did [--method key|ethr] [--alias NAME]      (wallet: --wallet DIR or GOVCRED_WALLET_DIR)
   wallet dids
   wallet list                        type, issuer, status, validity and claims of each credential held
@@ -167,6 +175,8 @@ async function main(argv: string[]): Promise<void> {
       return print(await accountCommand(sub, arg, flags))
     case 'wallet':
       return print(await walletCommand(sub, arg, flags))
+    case 'onestop':
+      return withContext(logger, async (ctx) => print(await onestopCommand(ctx, positionals.slice(1), flags)))
     case 'secret':
       return print(randomBytes(32).toString('hex'))
     case 'deploy':

@@ -10,6 +10,7 @@ import type { OnestopRules } from '../issuing/onestop/publish-rule.js'
 import type { Logger } from '../shared/logger.js'
 import type { Openid4vpVerifier } from '../verifying/openid4vp/openid4vp-verifier.js'
 import type { RelyingPartyStore } from '../verifying/relying-parties/relying-party-store.js'
+import type { PresentationRequestStore } from '../verifying/presentation-requests.js'
 import type { DataSource } from 'typeorm'
 
 /** The platform's own verifier identity: it asks the applicant's wallet for a case's prerequisites. */
@@ -24,6 +25,7 @@ export interface OnestopServiceDeps {
   offers: CredentialOfferDeps
   parties: RelyingPartyStore
   openid4vp: Openid4vpVerifier
+  requests: Pick<PresentationRequestStore, 'get'>
   logger: Logger
 }
 
@@ -74,6 +76,10 @@ export async function createOnestopServices(deps: OnestopServiceDeps): Promise<{
           verifier: { ...created.verifier },
         }
       },
+      answer: async (requestId) => {
+        const request = await deps.requests.get(requestId)
+        return request?.answeredAt ? { id: request.id, verification: request.verification } : undefined
+      },
     },
   })
   deps.openid4vp.onAnswered((request) => {
@@ -84,5 +90,7 @@ export async function createOnestopServices(deps: OnestopServiceDeps): Promise<{
       })
     })
   })
+  const resumed = await cases.resume()
+  if (resumed > 0) deps.logger.info(`one-stop: resumed ${resumed} case(s) interrupted by the last stop`)
   return { cases, reviews: new ReviewQueue(cases) }
 }

@@ -115,6 +115,7 @@ export async function startService(config: Config, logger: Logger, options: { de
       offers: oid4vci.offers,
       parties: verifier.relyingParties,
       openid4vp,
+      requests: verifier.deps.requests,
       logger,
     })
     if (demo) {

@@ -51,6 +51,15 @@ export class CaseStore {
     return rows[0] && fromRow(rows[0])
   }
 
+  /** Cases a restart may have interrupted: waiting for the wallet (its answer may be recorded) or running. */
+  async unfinished(limit: number): Promise<StoredCase[]> {
+    const rows: CaseRow[] = await this.db.query(
+      `SELECT * FROM govcred_onestop_cases WHERE state IN ('awaiting-presentation', 'in-progress') AND expiresAt > ? ORDER BY createdAt LIMIT ?`,
+      [new Date(Date.now() - 86_400_000).toISOString(), limit],
+    )
+    return rows.map(fromRow)
+  }
+
   /** Writes the case's mutable parts (state, steps, inputs, presentation error). */
   async update(c: StoredCase, manager: Db): Promise<void> {
     await manager.query(

@@ -16,6 +16,8 @@ export interface CasePresentations {
   create(
     body: Record<string, unknown>,
   ): Promise<{ id: string; requestUri: string; deepLink: string; expiresAt: string; verifier: Record<string, unknown> }>
+  /** The request's answer once the wallet answered (undefined before). */
+  answer(requestId: string): Promise<AnsweredPresentation | undefined>
 }
 
 /** What the answered request says: the verifier's result (checks, and only the disclosed claims). */
@@ -194,6 +196,25 @@ export class OnestopCases {
       })
       if (!outcome.error) await runWaitingSteps(this.runner, c.id)
     })
+  }
+
+  /**
+   * After a restart: a case whose wallet answer was recorded but not yet taken, or whose steps were being
+   * decided, continues where it stopped (each step is decided once: a decided step is never decided again).
+   */
+  async resume(): Promise<number> {
+    let resumed = 0
+    for (const c of await this.deps.store.unfinished(1000)) {
+      if (c.inputs === null) {
+        const answer = await this.deps.presentations.answer(c.presentationRequestId)
+        if (!answer) continue
+        await this.answered(answer)
+      } else {
+        await this.serialized(c.id, () => runWaitingSteps(this.runner, c.id))
+      }
+      resumed++
+    }
+    return resumed
   }
 
   /** The case as its applicant reads it. */

@@ -9,6 +9,7 @@ import { main as bankLoanCheck } from '../../examples/bank-loan-check.js'
 import { main as marketSupervision } from '../../examples/market-supervision.js'
 import { main as realEstate } from '../../examples/real-estate.js'
 import { main as socialSecurity } from '../../examples/social-security.js'
+import { main as openABusiness } from '../../examples/open-a-business.js'
 
 describe('examples', () => {
   let service: TestService
@@ -88,6 +89,15 @@ describe('examples', () => {
     expect(text).toContain('银行没有看到 the bank did not see')
     expect(text).toContain('✓ 核验通过 / VERIFIED')
     expect(text).toContain('ERR_CREDENTIAL_REVOKED')
+  })
+
+  it('open-a-business: one form, one presentation, the licence and the social insurance registration issued with no clerk', async () => {
+    const outcome = await openABusiness(options())
+    expect(outcome.caseStates.at(-1)).toBe('completed')
+    expect(outcome.steps).toEqual({ 'open-a-business': 'issued', 'register-employer': 'issued' })
+    expect(outcome.received.BusinessLicenseCredential).toMatchObject({ format: 'dc+sd-jwt', walletStatus: 'valid' })
+    expect(outcome.received.SocialInsuranceRegistrationCredential).toMatchObject({ format: 'dc+sd-jwt', walletStatus: 'valid' })
+    expect(lines.join('\n')).toContain('已办结')
   })
 
   it('an example fails with the API error code when the service is not reachable', async () => {
