@@ -3,6 +3,7 @@ import type { NodeMode } from './mode'
 import HomePage from './views/public/HomePage.vue'
 import { routes as adminRoutes } from './views/admin/routes'
 import { routes as consoleRoutes } from './views/console/routes'
+import { routes as onestopRoutes } from './views/onestop/routes'
 import { routes as verifyRoutes } from './views/verify/routes'
 import { routes as walletRoutes } from './views/wallet/routes'
 
@@ -37,7 +38,7 @@ const PUBLIC_ROUTES: RouteRecordRaw[] = [
 export function createPortalRouter(mode: NodeMode): Router {
   const routes: RouteRecordRaw[] = [
     ...PUBLIC_ROUTES,
-    ...(mode === 'full' ? [...consoleRoutes, ...walletRoutes, ...adminRoutes] : []),
+    ...(mode === 'full' ? [...consoleRoutes, ...walletRoutes, ...adminRoutes, ...onestopRoutes] : []),
     ...verifyRoutes,
     {
       path: '/:pathMatch(.*)*',

@@ -114,7 +114,7 @@ describeInBrowser('the department console in chromium', () => {
     expect(await bar.innerText()).toContain('南京市市场监督管理局 窗口办事员')
     // A clerk has no audit link, and the supervisors' page answers in plain words.
     const nav = page.getByRole('navigation', { name: '工作台导航' })
-    expect(await nav.getByRole('link').allInnerTexts()).toEqual(['业务概览', '签发凭证', '凭证管理'])
+    expect(await nav.getByRole('link').allInnerTexts()).toEqual(['业务概览', '签发凭证', '凭证管理', '一网通办'])
     await page.goto(`${service.url}/console/audit`)
     await page.getByRole('heading', { name: '需要科长（审核员）权限' }).waitFor()
     expect(await page.locator('.audit-table').count()).toBe(0)

@@ -107,6 +107,7 @@ describe('GET /v1/schemas', () => {
       BusinessLicenseCredential: 'anchored',
       PropertyCertificateCredential: 'anchored',
       SocialSecurityStatusCredential: 'deprecated',
+      SocialInsuranceRegistrationCredential: 'anchored',
     })
   })
 })

@@ -74,19 +74,20 @@ describeInBrowser('the public pages in chromium', () => {
     await page.close()
   })
 
-  it('shows the three credential schemas, each anchored on chain, with their fields', async () => {
+  it('shows the four credential schemas, each anchored on chain, with their fields', async () => {
     const page = await browser.newPage()
     await open(page, '/schemas')
     await page.locator('.schema-card').first().waitFor()
     const cards = page.locator('.schema-card')
-    expect(await cards.count()).toBe(3)
-    expect(await cards.locator('h2').allInnerTexts()).toEqual(['营业执照', '不动产权证书', '社会保险参保状态'])
+    expect(await cards.count()).toBe(4)
+    expect(await cards.locator('h2').allInnerTexts()).toEqual(['营业执照', '不动产权证书', '社会保险参保状态', '单位社会保险登记'])
     expect(await page.locator('.anchor-state').evaluateAll((tags) => tags.map((t) => t.getAttribute('data-state')))).toEqual([
       'anchored',
       'anchored',
       'anchored',
+      'anchored',
     ])
-    expect(await page.locator('.anchor-state').allInnerTexts()).toEqual(['已在链上锚定', '已在链上锚定', '已在链上锚定'])
+    expect(await page.locator('.anchor-state').allInnerTexts()).toEqual(['已在链上锚定', '已在链上锚定', '已在链上锚定', '已在链上锚定'])
     const { body } = await service.api('/v1/schemas')
     const licence = cards.first()
     expect(await licence.innerText()).toContain(body.schemas[0].contentHash)

@@ -33,6 +33,7 @@ export const PORTAL_PAGES = {
     '/departments',
     '/schemas',
     '/guide',
+    '/onestop',
     '/console',
     '/console/*rest',
     '/wallet',

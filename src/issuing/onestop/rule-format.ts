@@ -3,7 +3,8 @@
  * type, the prerequisite credentials and the claims it reads from each, the form fields no credential holds (a
  * JSON Schema), the conditions (JSON Logic) and how each output claim is computed (JSON Logic).
  *
- * The JSON Logic data every expression sees is `{credentials: {<prerequisite id>: {<claim>: value}}, form: {...}}`.
+ * The JSON Logic data every expression sees is `{credentials: {<prerequisite id>: {<claim>: value}}, form: {...},
+ * decision: {date}}` (`decision.date`: the day the rule decides, YYYY-MM-DD in Asia/Shanghai).
  */
 
 /** Text shown to people, in both languages. */

@@ -1,4 +1,5 @@
 import type { RouteRecordRaw } from 'vue-router'
+import { consoleRoutes as onestopRoutes } from '../onestop/routes'
 import { requireDepartmentSession } from './session'
 
 declare module 'vue-router' {
@@ -51,6 +52,7 @@ export const routes: RouteRecordRaw[] = [
         component: () => import('./AuditPage.vue'),
         meta: { titleKey: 'console.audit.title', supervisorOnly: true },
       },
+      ...onestopRoutes,
     ],
   },
 ]
