@@ -26,6 +26,7 @@ import {
   type VerifiedCredential,
 } from './lib/client.js'
 import { Narrator, shortDid, shortHash } from './lib/narrator.js'
+import { receiveOffer } from './lib/receive-offer.js'
 import { openExampleWallet, runFromCommandLine, waitFor, type ExampleOptions } from './lib/run-example.js'
 import {
   CREDENTIAL_TITLES,
@@ -105,21 +106,21 @@ export async function main(options: ExampleOptions = {}): Promise<BankLoanCheckO
   )
   const wallet = await openExampleWallet(govcred.dataDir, 'bank-loan-applicant')
   try {
-    await receive(
+    await receiveOffer(
       say,
       wallet,
       market,
       'BusinessLicenseCredential',
       businessLicenceClaims({ uscc: newUscc(), legalRepresentative: applicant.name }),
     )
-    const propertyId = await receive(
+    const propertyId = await receiveOffer(
       say,
       wallet,
       registry,
       'PropertyCertificateCredential',
       propertyCertificateClaims({ unitNumber: newPropertyUnitNumber(), owner: applicant }),
     )
-    await receive(say, wallet, bureau, 'SocialSecurityStatusCredential', socialSecurityStatusClaims({ person: applicant, months: 86 }))
+    await receiveOffer(say, wallet, bureau, 'SocialSecurityStatusCredential', socialSecurityStatusClaims({ person: applicant, months: 86 }))
 
     say.step(
       `${bank.party.name}发起 OpenID4VP 请求：营业执照、不动产权证书和社保参保证明中的几项`,
@@ -186,22 +187,6 @@ export async function main(options: ExampleOptions = {}): Promise<BankLoanCheckO
   } finally {
     await wallet.close()
   }
-}
-
-/** A department offers a credential; the wallet receives it with the transaction code. Returns its credential id. */
-async function receive(
-  say: Narrator,
-  wallet: HolderWallet,
-  department: DepartmentClient,
-  type: CredentialType,
-  claims: Record<string, unknown>,
-): Promise<string> {
-  const offer = await department.offer({ type, claims, format: 'dc+sd-jwt' })
-  await wallet.receive(offer.offerUri, { txCode: offer.txCode })
-  const state = await department.offerState(offer.id)
-  const title = CREDENTIAL_TITLES[type]!
-  say.fact(title.zh, title.en, `${department.department.name} → ${state.credentialId ?? offer.id}`)
-  return state.credentialId!
 }
 
 /** The bank asks, the wallet shows what is asked and answers (the applicant agrees), the bank reads the result. */

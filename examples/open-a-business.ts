@@ -15,6 +15,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { HolderWallet } from '../src/wallet/holder-wallet.js'
 import { ApiError, GovcredClient, type CredentialType, type DepartmentClient, type DemoDepartmentId } from './lib/client.js'
 import { Narrator, shortDid, shortHash } from './lib/narrator.js'
+import { receiveOffer } from './lib/receive-offer.js'
 import { openExampleWallet, runFromCommandLine, waitFor, type ExampleOptions } from './lib/run-example.js'
 import {
   CREDENTIAL_TITLES,
@@ -156,14 +157,14 @@ export async function main(options: ExampleOptions = {}): Promise<OpenABusinessO
   try {
     const holder = await wallet.createDid('key')
     say.fact('数字身份', 'DID', shortDid(holder))
-    await receive(
+    await receiveOffer(
       say,
       wallet,
       registry,
       'PropertyCertificateCredential',
       propertyCertificateClaims({ unitNumber: newPropertyUnitNumber(), owner: applicant }),
     )
-    await receive(say, wallet, bureau, 'SocialSecurityStatusCredential', socialSecurityStatusClaims({ person: applicant, months: 86 }))
+    await receiveOffer(say, wallet, bureau, 'SocialSecurityStatusCredential', socialSecurityStatusClaims({ person: applicant, months: 86 }))
 
     say.step('申请人填写一张表单，提交开办企业申请', 'The applicant fills in one form and opens the case')
     const form = formFor(bundle, applicant)
@@ -314,20 +315,6 @@ function formFor(bundle: Bundle, applicant: Person): Record<string, unknown> {
   if (unknown.length > 0)
     throw new ApiError('ERR_EXAMPLE_FORM', `the bundle's form asks for fields this example does not know: ${unknown.join(', ')}`)
   return Object.fromEntries(fields.filter((f) => f in values).map((f) => [f, values[f]]))
-}
-
-async function receive(
-  say: Narrator,
-  wallet: HolderWallet,
-  department: DepartmentClient,
-  type: CredentialType,
-  claims: Record<string, unknown>,
-): Promise<void> {
-  const offer = await department.offer({ type, claims, format: 'dc+sd-jwt' })
-  await wallet.receive(offer.offerUri, { txCode: offer.txCode })
-  const state = await department.offerState(offer.id)
-  const title = TITLES[type]!
-  say.fact(title.zh, title.en, `${department.department.name} → ${state.credentialId ?? offer.id} (${state.status})`)
 }
 
 function readCase(govcred: GovcredClient, id: string, token: string): Promise<CaseView> {

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { afterAll, expect, it } from 'vitest'
 import { freePort } from '../../src/chain/anvil-node.js'
 import { HolderWallet } from '../../src/wallet/holder-wallet.js'
-import { NANJING_USCC } from '../fixtures/claims.js'
+import { openABusinessForm } from '../fixtures/claims.js'
 import { startTestService, type TestService } from '../helpers/service.js'
 import { bearer, claimsOf, eventually, readDemo } from '../verification/verification-helpers.js'
 
@@ -19,16 +19,7 @@ const BUNDLE = {
   description: { 'zh-CN': '营业执照', en: 'Licence' },
   steps: [RULE_ID],
 }
-const FORM = {
-  unifiedSocialCreditCode: NANJING_USCC.gulou,
-  enterpriseName: '南京鼓楼一站科技有限公司',
-  enterpriseType: '有限责任公司(自然人独资)',
-  legalRepresentative: '李明',
-  registeredCapital: { amount: 1_000_000, currency: 'CNY' },
-  dateOfEstablishment: '2026-12-01',
-  businessTerm: { from: '2026-12-01', until: null },
-  businessScope: '软件开发',
-}
+const FORM = openABusinessForm()
 
 const dirs: string[] = []
 let service: TestService | undefined

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freePort } from '../../src/chain/anvil-node.js'
 import { HolderWallet } from '../../src/wallet/holder-wallet.js'
 import { startTestService, type TestService } from '../helpers/service.js'
-import { NANJING_USCC } from '../fixtures/claims.js'
+import { openABusinessForm } from '../fixtures/claims.js'
 import { bearer, claimsOf, eventually, readDemo, type Demo } from '../verification/verification-helpers.js'
 
 const RULE = JSON.parse(readFileSync(new URL('../../rules/open-a-business.market-supervision.json', import.meta.url), 'utf8'))
@@ -28,19 +28,7 @@ let walletDir: string
 let wallet: HolderWallet
 const market = () => demo.BusinessLicenseCredential.apiKey
 
-function form(overrides: Record<string, unknown> = {}) {
-  return {
-    unifiedSocialCreditCode: NANJING_USCC.gulou,
-    enterpriseName: '南京鼓楼一站科技有限公司',
-    enterpriseType: '有限责任公司(自然人独资)',
-    legalRepresentative: '李明',
-    registeredCapital: { amount: 1_000_000, currency: 'CNY' },
-    dateOfEstablishment: '2026-12-01',
-    businessTerm: { from: '2026-12-01', until: null },
-    businessScope: '软件开发；信息技术咨询服务',
-    ...overrides,
-  }
-}
+const form = openABusinessForm
 
 const open = (body: unknown) => service.api('/v1/onestop/cases', { body })
 const read = (id: string, token: string) => service.api(`/v1/onestop/cases/${id}`, { headers: { authorization: `Bearer ${token}` } })

@@ -1,8 +1,15 @@
 // The demo's rules as a department would publish them: each validates, decides eligible on realistic inputs
 // (the output claims pass the output type's schema) and names the failed condition otherwise; decision.date is
 // the only value besides credentials and form an expression may read.
-import { readdirSync, readFileSync } from 'node:fs'
-import { describe, expect, it } from 'vitest'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { defaultRulesDir, publishDemoRules } from '../../src/app/demo-onestop-rules.js'
+import { OnestopRules } from '../../src/issuing/onestop/publish-rule.js'
+import { RuleStore } from '../../src/issuing/onestop/rule-store.js'
+import { silentLogger } from '../../src/shared/logger.js'
+import { startTestService, type TestService } from '../helpers/service.js'
 import { evaluateRule } from '../../src/issuing/onestop/evaluate-rule.js'
 import type { RuleDocument } from '../../src/issuing/onestop/rule-format.js'
 import { validateRule } from '../../src/issuing/onestop/validate-rule.js'
@@ -35,6 +42,13 @@ describe('the demo rules', () => {
     const refused = evaluateRule(rule, null, inputs(['pension']))
     expect(refused.outcome).toBe('not-eligible')
     expect(refused.conditions.filter((c) => c.result === 'failed').map((c) => c.id)).toEqual(['pension-and-medical'])
+    const noEmployees = structuredClone(rule)
+    delete (noEmployees.form as { properties: Record<string, { minimum?: number }> }).properties.plannedEmployees!.minimum
+    const none = evaluateRule(noEmployees, null, {
+      credentials: { licence },
+      form: { plannedEmployees: 0, insuranceTypes: ['pension', 'medical'] },
+    })
+    expect(none.conditions.filter((c) => c.result === 'failed').map((c) => c.id)).toEqual(['employees-planned'])
   })
 
   it('issue the licence with the domicile of the property certificate', () => {
@@ -44,6 +58,12 @@ describe('the demo rules', () => {
     const result = evaluateRule(rule, null, { credentials: { premises: property, insured: socialSecurityStatusClaims() }, form })
     expect(result.outcome, JSON.stringify(result)).toBe('eligible')
     expect(result.outputClaims?.domicile).toBe(property.location)
+    const noCapital = evaluateRule(rule, null, {
+      credentials: { premises: property, insured: socialSecurityStatusClaims() },
+      form: { ...form, registeredCapital: { amount: 0, currency: 'CNY' } },
+    })
+    expect(noCapital.outcome).toBe('not-eligible')
+    expect(noCapital.conditions.filter((c) => c.result === 'failed').map((c) => c.id)).toEqual(['capital-positive'])
   })
 
   it('refuse a var outside credentials, form and decision.date', () => {
@@ -52,5 +72,49 @@ describe('the demo rules', () => {
     expect(validateRule(rule, ALL_TYPES).map((p) => p.pointer)).toEqual(['/outputClaims/registrationDate/var'])
     rule.outputClaims.registrationDate = { var: 'process.env' }
     expect(validateRule(rule, ALL_TYPES)[0]?.message).toContain('decision.date')
+  })
+})
+
+describe('publishDemoRules', () => {
+  let service: TestService
+  let scratch: string
+  beforeAll(async () => {
+    service = await startTestService()
+    scratch = mkdtempSync(join(tmpdir(), 'govcred-demo-rules-'))
+  })
+  afterAll(async () => {
+    await service?.dispose()
+    if (scratch) rmSync(scratch, { recursive: true, force: true })
+  })
+  const rulesOf = (s: TestService) =>
+    new OnestopRules({
+      rules: new RuleStore(s.ctx.db),
+      departments: s.ctx.departments,
+      writer: s.ctx.writer,
+      anchors: s.ctx.registries.anchors,
+    })
+
+  it('found the demo rules already published by the demo bootstrap, and publishes them nowhere twice', async () => {
+    const again = await publishDemoRules(rulesOf(service), service.ctx.departments, defaultRulesDir(), silentLogger)
+    expect(again.map((r) => [r.ruleId, r.version, r.outcome])).toEqual([
+      ['open-a-business', '1.0.0', 'already-published'],
+      ['register-employer', '1.0.0', 'already-published'],
+    ])
+    const { status, body } = await service.api('/v1/onestop/rules/register-employer/1.0.0')
+    expect(status).toBe(200)
+    expect(body).toMatchObject({ state: 'published', department: 'human-resources-social-security' })
+    expect(body.document).toEqual(load('register-employer.social-security.json'))
+  })
+
+  it("publishes a new rule file once, in its department's name; the second run leaves it as it is", async () => {
+    const rule = { ...load('register-employer.social-security.json'), id: 'demo-rules-fresh' }
+    writeFileSync(join(scratch, 'fresh.json'), JSON.stringify(rule))
+    const first = await publishDemoRules(rulesOf(service), service.ctx.departments, scratch, silentLogger)
+    expect(first).toEqual([{ ruleId: 'demo-rules-fresh', version: '1.0.0', outcome: 'published' }])
+    const second = await publishDemoRules(rulesOf(service), service.ctx.departments, scratch, silentLogger)
+    expect(second).toEqual([{ ruleId: 'demo-rules-fresh', version: '1.0.0', outcome: 'already-published' }])
+    const { body } = await service.api('/v1/onestop/rules/demo-rules-fresh/1.0.0')
+    expect(body).toMatchObject({ state: 'published', department: 'human-resources-social-security' })
+    expect(body.anchor.txHash).toMatch(/^0x[0-9a-f]{64}$/)
   })
 })
