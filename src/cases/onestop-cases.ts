@@ -167,6 +167,8 @@ export class OnestopCases {
       await this.deps.store.change(c.id, async (latest, m) => {
         latest.inputs = outcome.inputs
         latest.presentationError = outcome.error
+        // Nothing is decided on a refused presentation: no step will run.
+        if (outcome.error) for (const step of latest.steps) if (step.state === 'waiting') step.state = 'blocked'
         latest.state = caseStateOf(latest)
         latest.updatedAt = new Date().toISOString()
         await this.deps.store.update(latest, m)

@@ -5,6 +5,10 @@ import type { ReviewState, StepOffer, StoredCase, StoredReview } from './case-mo
 import type { OnestopCases } from './onestop-cases.js'
 import { caseStateOf, runWaitingSteps } from './run-steps.js'
 
+/** The conditions a step failed (a clerk approved it anyway). */
+const failedConditionIds = (c: StoredCase, index: number): string[] =>
+  c.steps[index]!.conditions.filter((x) => x.result === 'failed').map((x) => x.id)
+
 const STATES: readonly ReviewState[] = ['open', 'approved', 'refused']
 const MAX_REASON = 500
 const LIST_LIMIT = 200
@@ -63,6 +67,27 @@ export class ReviewQueue {
         current.state = caseStateOf(current)
         current.updatedAt = new Date().toISOString()
         await this.deps.store.update(current, m)
+        // The decision that issued: the clerk's approval, with the offer it made (or why none could be made).
+        await this.deps.audit.append(
+          {
+            departmentId: review.departmentId,
+            actor: actorOf(principal),
+            action: 'onestop-decision',
+            details: {
+              caseId: c.id,
+              ruleId: step.ruleId,
+              version: step.version,
+              ruleHash: step.ruleHash,
+              outputType: step.outputType,
+              outcome: offer ? 'approved' : `refused:${error!.code}`,
+              failedConditions: failedConditionIds(current, review.stepIndex),
+              inputCredentialIds: step.inputCredentialIds,
+              offerId: offer?.id ?? null,
+              reviewId: review.id,
+            },
+          },
+          m,
+        )
       })
       await runWaitingSteps(this.deps, c.id)
       return this.describe((await this.deps.store.getReview(id))!)

@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestService, type TestService } from '../helpers/service.js'
-import { businessLicenseClaims, HOLDER_DID, propertyCertificateClaims, socialSecurityStatusClaims } from '../fixtures/claims.js'
-import { CREDENTIAL_TYPES, type CredentialTypeName } from '../../src/catalog/credential-types.js'
+import {
+  businessLicenseClaims,
+  HOLDER_DID,
+  propertyCertificateClaims,
+  socialInsuranceRegistrationClaims,
+  socialSecurityStatusClaims,
+} from '../fixtures/claims.js'
+import { CREDENTIAL_TYPES, CREDENTIAL_TYPE_NAMES, type CredentialTypeName } from '../../src/catalog/credential-types.js'
 import { loadSchema } from '../../src/catalog/schemas/load-schemas.js'
 import { bearer, bitsOnChain, issue, payloadOf, readDemo, statusIndexOf, unitNumber, type Demo } from './issuance-helpers.js'
 
@@ -19,7 +25,7 @@ afterAll(async () => {
 
 const DAY_MS = 86_400_000
 
-describe('POST /v1/credentials issues each of the three types', () => {
+describe('POST /v1/credentials issues each of the types', () => {
   const cases: { type: CredentialTypeName; department: keyof Demo; claims: () => object }[] = [
     { type: 'BusinessLicenseCredential', department: 'market', claims: () => businessLicenseClaims() },
     {
@@ -28,7 +34,16 @@ describe('POST /v1/credentials issues each of the three types', () => {
       claims: () => propertyCertificateClaims({ propertyUnitNumber: unitNumber(1) }),
     },
     { type: 'SocialSecurityStatusCredential', department: 'socialSecurity', claims: () => socialSecurityStatusClaims() },
+    {
+      type: 'SocialInsuranceRegistrationCredential',
+      department: 'socialSecurity',
+      claims: () => socialInsuranceRegistrationClaims(),
+    },
   ]
+
+  it('covers every type of the catalogue', () => {
+    expect(cases.map((c) => c.type).sort()).toEqual([...CREDENTIAL_TYPE_NAMES].sort())
+  })
 
   for (const { type, department, claims } of cases) {
     it(`${type}: 201 with id, JWT and the decoded credential, signed by the department's did:ethr`, async () => {

@@ -34,6 +34,7 @@ const NAMING_CLAIMS: Record<string, string[]> = {
   BusinessLicenseCredential: ['enterpriseName', 'unifiedSocialCreditCode'],
   PropertyCertificateCredential: ['certificateNumber', 'propertyUnitNumber'],
   SocialSecurityStatusCredential: ['insuredName', 'idNumberMasked'],
+  SocialInsuranceRegistrationCredential: ['employerName', 'unifiedSocialCreditCode'],
 }
 
 /** The subject's name and identifier, for the confirmation dialogs: "南京鼓楼智链科技有限公司，91320106MA1X7K2P9E". */

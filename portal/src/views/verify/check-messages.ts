@@ -224,6 +224,7 @@ const CREDENTIAL_NOUNS: Record<string, Text> = {
   BusinessLicenseCredential: { 'zh-CN': '营业执照', en: 'business licence' },
   PropertyCertificateCredential: { 'zh-CN': '不动产权证书', en: 'property certificate' },
   SocialSecurityStatusCredential: { 'zh-CN': '社会保险参保证明', en: 'social security record' },
+  SocialInsuranceRegistrationCredential: { 'zh-CN': '单位社会保险登记', en: 'employer social insurance registration' },
 }
 const ANY_CREDENTIAL: Text = { 'zh-CN': '凭证', en: 'credential' }
 
