@@ -5,7 +5,7 @@
  * clock and process.hrtime are both CLOCK_MONOTONIC).
  *
  * @example
- * node_modules/.bin/tsx bench/profile-summary.ts /tmp/prof [--all] [--top 40]
+ * node_modules/.bin/tsx bench/profile-summary.ts /tmp/prof [--all] [--top 40] [--results bench/results/latest.json]
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
@@ -40,13 +40,16 @@ if (!file) throw new Error(`no .cpuprofile in ${target}`)
 const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile
 
 const windows: [number, number][] = []
-const resultsFile = resolve(import.meta.dirname, 'results', 'latest.json')
-if (!all && existsSync(resultsFile)) {
-  const results = JSON.parse(readFileSync(resultsFile, 'utf8'))
-  for (const section of [results.govcred?.oneCredential, results.govcred?.threeCredentials]) {
-    if (section?.window) windows.push([section.window.startUs, section.window.endUs])
-  }
+const resultsIndex = args.indexOf('--results')
+const resultsFile = resultsIndex >= 0 ? resolve(args[resultsIndex + 1]!) : resolve(import.meta.dirname, 'results', 'latest.json')
+/** Every `window: {startUs, endUs}` anywhere in the results: the timed parts of the sections. */
+const collectWindows = (value: unknown): void => {
+  if (!value || typeof value !== 'object') return
+  const window = (value as { window?: { startUs?: unknown; endUs?: unknown } }).window
+  if (typeof window?.startUs === 'number' && typeof window.endUs === 'number') windows.push([window.startUs, window.endUs])
+  for (const child of Object.values(value)) collectWindows(child)
 }
+if (!all && existsSync(resultsFile)) collectWindows(JSON.parse(readFileSync(resultsFile, 'utf8')))
 
 const byId = new Map(profile.nodes.map((n) => [n.id, n]))
 const parent = new Map<number, number>()

@@ -12,6 +12,9 @@ import type { PolicyDeps } from '../issuing/policies/issue-with-policies.js'
 import { DepartmentIssuerKeys } from '../issuing/issuer-keys/issuer-keys.js'
 import { IssuerKeyStore } from '../issuing/issuer-keys/issuer-key-store.js'
 import type { SdJwtIssuerDeps } from '../issuing/sd-jwt/issue-sd-jwt-vc.js'
+import type { IssuanceChainView } from '../issuing/issuance/issuance-chain-view.js'
+import { KeyObjectVcJwtSigner } from '../agent/vc-jwt-signer.js'
+import { IssuedCommits } from '../issuing/issuance/issued-commits.js'
 
 export interface IssuanceServices {
   issuer: IssuerDeps
@@ -37,7 +40,11 @@ export interface IssuanceServices {
 }
 
 /** Everything the issuing side needs, built from an open service context. */
-export function createIssuanceServices(ctx: ServiceContext, logger: Logger, options: { anchorIntervalMs?: number } = {}): IssuanceServices {
+export function createIssuanceServices(
+  ctx: ServiceContext,
+  logger: Logger,
+  options: { anchorIntervalMs?: number; chain?: IssuanceChainView } = {},
+): IssuanceServices {
   let publicBase = ctx.config.publicUrl
   const publicUrl = () => publicBase
   const audit = new AuditLog(ctx.db)
@@ -76,7 +83,16 @@ export function createIssuanceServices(ctx: ServiceContext, logger: Logger, opti
       retryMs: 2000,
     },
   )
-  const issuer = { agent: ctx.agent, db: ctx.db, credentials, audit, deployments: ctx.deployments }
+  const issuer: IssuerDeps = {
+    agent: ctx.agent,
+    db: ctx.db,
+    credentials,
+    audit,
+    deployments: ctx.deployments,
+    signer: new KeyObjectVcJwtSigner(ctx.agent, ctx.db, ctx.kmsSecret.secret),
+    commits: new IssuedCommits({ db: ctx.db, credentials, audit }),
+    ...(options.chain ? { chain: options.chain } : {}),
+  }
   const status = { db: ctx.db, credentials, batcher, departments: ctx.departments, propertyAnchors: property }
   const policies = { issuer, status, property }
   const issuerKeys = new DepartmentIssuerKeys({

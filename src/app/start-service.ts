@@ -26,6 +26,7 @@ import { PortalAccounts } from '../accounts/portal-accounts.js'
 import { departmentAccountPrincipals } from '../http/department-auth.js'
 import { OnestopRules } from '../issuing/onestop/publish-rule.js'
 import { RuleStore } from '../issuing/onestop/rule-store.js'
+import { issuanceChainView } from './issuance-chain-view.js'
 
 export interface RunningService {
   ctx: ServiceContext
@@ -55,7 +56,8 @@ export async function startService(config: Config, logger: Logger, options: { de
   let verifierStarted: VerifierService | undefined
   let webhooksStarted: WebhookDispatcher | undefined
   try {
-    const issuance = createIssuanceServices(ctx, logger)
+    const verifier = createVerifierService({ ...verifierSettings(config, ctx), registries: ctx.registries })
+    const issuance = createIssuanceServices(ctx, logger, { chain: issuanceChainView(verifier.deps.cache, verifier.watcher) })
     const relyingPartyIdentities = createRelyingPartyIdentities(ctx)
     const accounts = new PortalAccounts(ctx.db, config.accounts)
     const demo = options.demo ?? config.demo
@@ -67,7 +69,6 @@ export async function startService(config: Config, logger: Logger, options: { de
     }
     await issuance.start()
     issuanceStarted = issuance
-    const verifier = createVerifierService({ ...verifierSettings(config, ctx), registries: ctx.registries })
     await verifier.start()
     verifierStarted = verifier
     const webhooks = createWebhookDispatcher(ctx.db, ctx.kmsSecret.secret, config.webhooks, logger)

@@ -21,14 +21,30 @@ export interface StatusEntry {
  * same index in its suspension list, both read with one eth_call (statusOf).
  */
 export function statusEntries(registry: string, chainId: number, issuerAccount: string, index: number): StatusEntry[] {
+  const registryAddress = checksummed(registry)
+  const issuerAddress = checksummed(issuerAccount)
   return (Object.keys(STATUS_PURPOSES) as StatusPurpose[]).map((purpose) => ({
-    id: `eip155:${chainId}:${getAddress(registry)}/${getAddress(issuerAccount)}/${purpose}#${index}`,
+    id: `eip155:${chainId}:${registryAddress}/${issuerAddress}/${purpose}#${index}`,
     type: STATUS_ENTRY_TYPE,
     statusPurpose: purpose,
     statusListIndex: String(index),
-    statusRegistry: getAddress(registry),
+    statusRegistry: registryAddress,
     chainId,
   }))
+}
+
+/** EIP-55 forms of the few addresses issuance names (a keccak each), kept: the registry's and the issuers'. */
+const CHECKSUMMED_MAX = 1000
+const checksummedAddresses = new Map<string, string>()
+
+function checksummed(address: string): string {
+  let known = checksummedAddresses.get(address)
+  if (known === undefined) {
+    known = getAddress(address)
+    if (checksummedAddresses.size >= CHECKSUMMED_MAX) checksummedAddresses.clear()
+    checksummedAddresses.set(address, known)
+  }
+  return known
 }
 
 /** Reads our status entries back out of a (decoded, signed) credential; undefined when absent or foreign. */

@@ -88,6 +88,8 @@ export const AUDIT_LIST_MAX_LIMIT = 200
 export const AUDIT_LIST_DEFAULT_LIMIT = 50
 const MAX_DETAILS_CHARS = 8192
 const VERIFY_PAGE = 1000
+/** Rows per multi-row INSERT (10 parameters each, well inside SQLite's parameter limit). */
+const INSERT_ROWS = 200
 /** Rows read at a time when a scope filters them. */
 const VISIBLE_BATCH = 200
 
@@ -267,47 +269,72 @@ export class AuditLog {
   }
 
   private async insert(runner: Queryable, input: PreparedInput): Promise<AuditEntry> {
+    return (await this.insertAll(runner, [input]))[0]!
+  }
+
+  /**
+   * Appends entries in order inside the caller's write transaction (`manager`): one read of the heads and one
+   * multi-row INSERT however many there are, for batched commits (src/issuing/issuance/issued-commits.ts).
+   */
+  async appendMany(inputs: readonly AuditAppendInput[], manager: EntityManager): Promise<AuditEntry[]> {
+    return this.insertAll(manager, inputs.map(prepare))
+  }
+
+  private async insertAll(runner: Queryable, inputs: readonly PreparedInput[]): Promise<AuditEntry[]> {
+    if (inputs.length === 0) return []
     // A no-op write takes SQLite's write lock first (waiting out the busy timeout): reading the head under a
     // deferred transaction and writing after would fail with SQLITE_BUSY when another process appended.
     await runner.query(`UPDATE govcred_audit_log SET seq = seq WHERE 0`)
+    const departments = [...new Set(inputs.map((i) => i.departmentId))]
     // sqlite_sequence keeps the largest seq ever used, so a truncated tail never has its numbers reused.
-    const [state]: { nextSeq: number; prevHash: string | null }[] = await runner.query(
+    const [state]: { nextSeq: number; heads: string | null }[] = await runner.query(
       `SELECT MAX(
                 COALESCE((SELECT MAX(seq) FROM govcred_audit_log), 0),
                 COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'govcred_audit_log'), 0)
               ) + 1 AS nextSeq,
-              (SELECT hash FROM govcred_audit_log WHERE departmentId = ? ORDER BY seq DESC LIMIT 1) AS prevHash`,
-      [input.departmentId],
+              json_array(${departments.map(() => '(SELECT hash FROM govcred_audit_log WHERE departmentId = ? ORDER BY seq DESC LIMIT 1)').join(', ')}) AS heads`,
+      departments,
     )
-    const unhashed: Omit<AuditEntry, 'hash'> = {
-      seq: Number(state!.nextSeq),
-      departmentId: input.departmentId,
-      at: this.now().toISOString(),
-      actor: input.actor,
-      action: input.action,
-      credentialId: input.credentialId,
-      txHash: input.txHash,
-      details: input.details,
-      prevHash: state!.prevHash ?? GENESIS_HASH,
+    const heads = new Map<string, string>()
+    const read = JSON.parse(state!.heads ?? '[]') as (string | null)[]
+    departments.forEach((d, i) => heads.set(d, read[i] ?? GENESIS_HASH))
+    let seq = Number(state!.nextSeq)
+    const entries = inputs.map((input) => {
+      const unhashed: Omit<AuditEntry, 'hash'> = {
+        seq: seq++,
+        departmentId: input.departmentId,
+        at: this.now().toISOString(),
+        actor: input.actor,
+        action: input.action,
+        credentialId: input.credentialId,
+        txHash: input.txHash,
+        details: input.details,
+        prevHash: heads.get(input.departmentId)!,
+      }
+      const entry: AuditEntry = { ...unhashed, hash: auditEntryHash(unhashed) }
+      heads.set(input.departmentId, entry.hash)
+      return entry
+    })
+    for (let i = 0; i < entries.length; i += INSERT_ROWS) {
+      const chunk = entries.slice(i, i + INSERT_ROWS)
+      await runner.query(
+        `INSERT INTO govcred_audit_log (seq, departmentId, at, actor, action, credentialId, txHash, details, prevHash, hash)
+         VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+        chunk.flatMap((entry) => [
+          entry.seq,
+          entry.departmentId,
+          entry.at,
+          entry.actor,
+          entry.action,
+          entry.credentialId,
+          entry.txHash,
+          JSON.stringify(entry.details),
+          entry.prevHash,
+          entry.hash,
+        ]),
+      )
     }
-    const entry: AuditEntry = { ...unhashed, hash: auditEntryHash(unhashed) }
-    await runner.query(
-      `INSERT INTO govcred_audit_log (seq, departmentId, at, actor, action, credentialId, txHash, details, prevHash, hash)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [
-        entry.seq,
-        entry.departmentId,
-        entry.at,
-        entry.actor,
-        entry.action,
-        entry.credentialId,
-        entry.txHash,
-        JSON.stringify(entry.details),
-        entry.prevHash,
-        entry.hash,
-      ],
-    )
-    return entry
+    return entries
   }
 }
 

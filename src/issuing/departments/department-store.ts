@@ -18,6 +18,9 @@ interface DepartmentRow extends Omit<Department, 'credentialTypes'> {
 
 /** Departments this node issues for (their keys are in this node's KMS). */
 export class DepartmentStore {
+  /** Departments are never changed once inserted (no SQL here updates them), so a read one is kept. */
+  private readonly known = new Map<string, Department>()
+
   constructor(private readonly db: DataSource) {}
 
   async insert(department: Department): Promise<void> {
@@ -40,8 +43,13 @@ export class DepartmentStore {
   }
 
   async get(id: string, q: Pick<DataSource | EntityManager, 'query'> = this.db): Promise<Department | undefined> {
+    const known = this.known.get(id)
+    if (known) return structuredClone(known)
     const rows: DepartmentRow[] = await q.query(`SELECT * FROM govcred_departments WHERE id = ?`, [id])
-    return rows[0] && fromRow(rows[0])
+    const department = rows[0] && fromRow(rows[0])
+    // Read inside a caller's transaction, the row may yet be rolled back: kept only when read outside one.
+    if (department && q === this.db) this.known.set(id, structuredClone(department))
+    return department
   }
 
   async byDid(did: string): Promise<Department | undefined> {

@@ -15,6 +15,8 @@ import { statusEntries, STATUS_LIST_SIZE } from '../../catalog/status-entries.js
 import { CredentialStore, type CredentialFormat, type CredentialRecord } from '../records/credential-store.js'
 import type { Department } from '../departments/department-store.js'
 import { GENERIC_TYPE, type IssueRequest } from './issuance-request.js'
+import type { IssuanceChainView } from './issuance-chain-view.js'
+import type { IssuedCommits } from './issued-commits.js'
 
 /** The slice of the agent issuance uses: signing, and reads of the registries. */
 export type IssuerAgent = TAgent<
@@ -30,6 +32,17 @@ export interface IssuerDeps {
   credentials: CredentialStore
   audit: AuditLog
   deployments: Deployments
+  /** Accreditation and schema anchors from a cache kept fresh by chain events; without it, read through the agent. */
+  chain?: IssuanceChainView
+  /** Signs VC-JWTs with keys held in memory; without it, through the agent's key manager. */
+  signer?: VcJwtSigner
+  /** Batches the commits of issuances that need no transaction of their own; without it, one transaction each. */
+  commits?: IssuedCommits
+}
+
+/** Signs a VC-JWT as Veramo's createVerifiableCredential (proofFormat jwt) would, with the issuer DID's key. */
+export interface VcJwtSigner {
+  sign(issuerDid: string, credential: Record<string, unknown>, options: { removeOriginalFields: boolean }): Promise<string>
 }
 
 export interface IssuedCredential {
@@ -43,6 +56,8 @@ export interface IssuedCredential {
 /** Refuse allocation well before the list is full so random picks stay cheap and herd privacy holds. */
 const MAX_FILL = 0.9
 const INDEX_ATTEMPTS = 8
+/** Random draws per attempt: at the 90 % fill limit, 64 taken draws in a row happen about once in 850. */
+const DRAWS_PER_ATTEMPT = 64
 
 /**
  * Checks that the department may issue the type (key scope, and accreditation on chain right now),
@@ -96,7 +111,8 @@ export async function issueCredential(
     }
     await assertIssuable(deps, department.account, request.type, request.validFrom)
   }
-  if ((await deps.credentials.countForIssuer(department.did)) >= STATUS_LIST_SIZE * MAX_FILL) {
+  const taken = await deps.credentials.takenIndices(department.did, STATUS_LIST_SIZE)
+  if (taken.count >= STATUS_LIST_SIZE * MAX_FILL) {
     throw new ConflictError('ERR_STATUS_LIST_FULL', `the status list of ${department.id} is full; a new issuer list is needed`)
   }
 
@@ -107,8 +123,10 @@ export async function issueCredential(
   }
   const issuedAt = new Date()
   for (let attempt = 0; attempt < INDEX_ATTEMPTS; attempt++) {
-    const index = randomInt(0, STATUS_LIST_SIZE)
-    if (await deps.credentials.isIndexTaken(department.did, index, options.manager)) continue
+    const index = taken.drawFree((size) => randomInt(0, size), DRAWS_PER_ATTEMPT)
+    if (index === undefined) continue
+    // Reserved at once, so that no concurrent issuance draws it while this one signs; unused if this one fails.
+    taken.mark(index)
     if (options.encoder) {
       const encoded = await options.encoder.encode({
         id,
@@ -137,19 +155,25 @@ export async function issueCredential(
     // did-jwt-vc moves id, issuer, subject id and dates into jti/iss/sub/nbf/exp; a subject that is only an id
     // would then be empty (refused), so such a credential keeps its original fields.
     const removeOriginalFields = Object.keys(request.claims).length > 0
-    const signed = await deps.agent.createVerifiableCredential({
-      credential: credential as unknown as CredentialPayload,
-      proofFormat: 'jwt',
-      removeOriginalFields,
-    })
-    const jwt = (signed.proof as { jwt: string }).jwt
+    const jwt = deps.signer
+      ? await deps.signer.sign(department.did, credential, { removeOriginalFields })
+      : await signWithAgent(deps.agent, credential, removeOriginalFields)
     const record = recordOf(department, request, id, index, jwt, issuedAt, 'jwt_vc_json')
     const stored = await storeIssued(deps, principal, record, options)
     if (!stored) continue
     // The credential as built (what the JWT states), not Veramo's re-normalised form of the JWT.
-    return { id, jwt, credential: { ...credential, proof: signed.proof }, record }
+    return { id, jwt, credential: { ...credential, proof: { type: 'JwtProof2020', jwt } }, record }
   }
   throw new ConflictError('ERR_STATUS_INDEX_EXHAUSTED', 'could not allocate a free status index; try again')
+}
+
+async function signWithAgent(agent: IssuerAgent, credential: Record<string, unknown>, removeOriginalFields: boolean): Promise<string> {
+  const signed = await agent.createVerifiableCredential({
+    credential: credential as unknown as CredentialPayload,
+    proofFormat: 'jwt',
+    removeOriginalFields,
+  })
+  return (signed.proof as { jwt: string }).jwt
 }
 
 function recordOf(
@@ -196,18 +220,17 @@ async function storeIssued(
   options: IssueOptions,
 ): Promise<boolean> {
   const manager = options.manager
+  const entry = {
+    departmentId: record.departmentId,
+    actor: actorOf(principal),
+    action: 'issue' as const,
+    credentialId: record.id,
+    details: { type: record.type, statusIndex: record.statusIndex, validUntil: record.validUntil },
+  }
+  if (!manager && !options.onStored && deps.commits) return (await deps.commits.commit(record, entry)) === 'stored'
   const write = async (m: EntityManager) => {
     await deps.credentials.insert(record, m)
-    await deps.audit.append(
-      {
-        departmentId: record.departmentId,
-        actor: actorOf(principal),
-        action: 'issue',
-        credentialId: record.id,
-        details: { type: record.type, statusIndex: record.statusIndex, validUntil: record.validUntil },
-      },
-      m,
-    )
+    await deps.audit.append(entry, m)
     await options.onStored?.(m, record)
   }
   try {
@@ -229,9 +252,9 @@ function schemaReference(type: CredentialTypeName) {
 }
 
 /** A generic credential needs an issuer whose accreditation is active on chain (for whatever types). */
-async function assertActiveIssuer(deps: Pick<IssuerDeps, 'agent'>, account: string): Promise<void> {
-  const issuer = await deps.agent.trustRegistryGetIssuer({ issuer: account })
-  if (issuer?.status !== 'active') throw new ForbiddenError('ERR_NOT_ACCREDITED', 'the issuer is not an active accredited issuer on chain')
+async function assertActiveIssuer(deps: Pick<IssuerDeps, 'agent' | 'chain'>, account: string): Promise<void> {
+  if (!(await (deps.chain ?? agentChainView(deps.agent)).isActiveIssuer(account)))
+    throw new ForbiddenError('ERR_NOT_ACCREDITED', 'the issuer is not an active accredited issuer on chain')
 }
 
 /**
@@ -239,7 +262,7 @@ async function assertActiveIssuer(deps: Pick<IssuerDeps, 'agent'>, account: stri
  * time verifiers check accreditation at), and is the type's schema anchored unchanged?
  */
 export async function assertIssuable(
-  deps: Pick<IssuerDeps, 'agent'>,
+  deps: Pick<IssuerDeps, 'agent' | 'chain'>,
   account: string,
   type: keyof typeof CREDENTIAL_TYPES,
   validFrom?: Date,
@@ -247,12 +270,11 @@ export async function assertIssuable(
   const definition = CREDENTIAL_TYPES[type]
   const now = Math.floor(Date.now() / 1000)
   const from = validFrom ? Math.floor(validFrom.getTime() / 1000) : now
+  const chain = deps.chain ?? agentChainView(deps.agent)
   const [accredited, accreditedAtValidFrom, anchored] = await Promise.all([
-    deps.agent.trustRegistryIsAccredited({ issuer: account, credentialType: type, at: now }),
-    Math.abs(from - now) <= 1
-      ? Promise.resolve(true)
-      : deps.agent.trustRegistryIsAccredited({ issuer: account, credentialType: type, at: from }),
-    deps.agent.schemaRegistryGet({ schemaId: definition.schemaId, version: definition.schemaVersion }),
+    chain.isAccredited(account, type, now),
+    Math.abs(from - now) <= 1 ? Promise.resolve(true) : chain.isAccredited(account, type, from),
+    chain.schemaAnchor(definition.schemaId, definition.schemaVersion),
   ])
   if (!accredited) throw new ForbiddenError('ERR_NOT_ACCREDITED', `the issuer is not accredited on chain for ${type}`)
   if (!accreditedAtValidFrom) {
@@ -272,6 +294,15 @@ export async function assertIssuable(
       'ERR_SCHEMA_HASH_MISMATCH',
       `schema ${definition.schemaId} ${definition.schemaVersion} on chain differs from the local file`,
     )
+  }
+}
+
+/** The chain read directly (JSON-RPC per question), for issuers built without a cached view. */
+function agentChainView(agent: IssuerAgent): IssuanceChainView {
+  return {
+    isAccredited: (issuer, credentialType, at) => agent.trustRegistryIsAccredited({ issuer, credentialType, at }),
+    isActiveIssuer: async (issuer) => (await agent.trustRegistryGetIssuer({ issuer }))?.status === 'active',
+    schemaAnchor: (schemaId, version) => agent.schemaRegistryGet({ schemaId, version }),
   }
 }
 

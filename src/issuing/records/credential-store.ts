@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm'
 import { offsetModifier, type DailyWindow } from './credential-stats.js'
+import { TakenIndices } from './taken-indices.js'
 
 export type CredentialState = 'active' | 'suspended' | 'revoked'
 
@@ -41,32 +42,47 @@ export interface CredentialQuery {
 
 type Queryable = Pick<DataSource | EntityManager, 'query'>
 
+/** Rows per multi-row INSERT (15 parameters each, well inside SQLite's parameter limit). */
+const INSERT_ROWS = 500
+
 /** Local records of what this node's departments issued (the credentials themselves are the holders'). */
 export class CredentialStore {
+  /** Each issuer's taken status indices, read once per process (see TakenIndices). */
+  private readonly taken = new Map<string, Promise<TakenIndices>>()
+
   constructor(private readonly db: DataSource) {}
 
   async insert(record: CredentialRecord, q: Queryable = this.db): Promise<void> {
-    await q.query(
-      `INSERT INTO govcred_credentials (id, departmentId, issuerDid, type, holder, subjectKey, statusIndex, status, format, jwt, issuedAt, validFrom, validUntil, supersededBy, updatedAt)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [
-        record.id,
-        record.departmentId,
-        record.issuerDid,
-        record.type,
-        record.holder,
-        record.subjectKey,
-        record.statusIndex,
-        record.status,
-        record.format,
-        record.jwt,
-        record.issuedAt,
-        record.validFrom,
-        record.validUntil,
-        record.supersededBy,
-        record.updatedAt,
-      ],
-    )
+    await this.insertMany([record], q)
+  }
+
+  /** One multi-row INSERT per 500 records; a UNIQUE conflict of any refuses the statement (see isStatusIndexConflict). */
+  async insertMany(records: readonly CredentialRecord[], q: Queryable = this.db): Promise<void> {
+    for (const record of records) this.markTaken(record)
+    for (let i = 0; i < records.length; i += INSERT_ROWS) {
+      const chunk = records.slice(i, i + INSERT_ROWS)
+      await q.query(
+        `INSERT INTO govcred_credentials (id, departmentId, issuerDid, type, holder, subjectKey, statusIndex, status, format, jwt, issuedAt, validFrom, validUntil, supersededBy, updatedAt)
+         VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+        chunk.flatMap((record) => [
+          record.id,
+          record.departmentId,
+          record.issuerDid,
+          record.type,
+          record.holder,
+          record.subjectKey,
+          record.statusIndex,
+          record.status,
+          record.format,
+          record.jwt,
+          record.issuedAt,
+          record.validFrom,
+          record.validUntil,
+          record.supersededBy,
+          record.updatedAt,
+        ]),
+      )
+    }
   }
 
   async get(id: string, q: Queryable = this.db): Promise<CredentialRecord | undefined> {
@@ -104,6 +120,40 @@ export class CredentialStore {
   async isIndexTaken(issuerDid: string, index: number, q: Queryable = this.db): Promise<boolean> {
     const rows = await q.query(`SELECT 1 FROM govcred_credentials WHERE issuerDid = ? AND statusIndex = ?`, [issuerDid, index])
     return rows.length > 0
+  }
+
+  /**
+   * The issuer's taken status indices (of a list of `size` entries), loaded on first use and kept up to date by
+   * insert() and insertMany(). A failed load is forgotten and read again next time.
+   */
+  takenIndices(issuerDid: string, size: number): Promise<TakenIndices> {
+    let taken = this.taken.get(issuerDid)
+    if (!taken) {
+      taken = this.loadTaken(issuerDid, size)
+      this.taken.set(issuerDid, taken)
+      taken.catch(() => {
+        if (this.taken.get(issuerDid) === taken) this.taken.delete(issuerDid)
+      })
+    }
+    return taken
+  }
+
+  private async loadTaken(issuerDid: string, size: number): Promise<TakenIndices> {
+    const taken = new TakenIndices(size)
+    const rows: { statusIndex: number }[] = await this.db.query(`SELECT statusIndex FROM govcred_credentials WHERE issuerDid = ?`, [
+      issuerDid,
+    ])
+    for (const row of rows) taken.mark(Number(row.statusIndex))
+    return taken
+  }
+
+  private markTaken(record: CredentialRecord): void {
+    // Marked when the insert is sent, so a draw racing it cannot take the same index; a load still in flight
+    // reads the row itself once committed, or is marked here once it resolves.
+    void this.taken.get(record.issuerDid)?.then(
+      (taken) => taken.mark(record.statusIndex),
+      () => undefined,
+    )
   }
 
   async countForIssuer(issuerDid: string): Promise<number> {

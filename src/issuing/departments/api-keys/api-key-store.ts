@@ -20,6 +20,9 @@ export interface CreatedApiKey extends ApiKeyRecord {
 const PREFIX = 'gck_'
 
 /** SHA-256 suffices: keys are 256-bit random, so there is nothing to brute-force. */
+const RECENT_KEY_MS = 1000
+const RECENT_KEYS_MAX = 10_000
+
 export const hashApiKey = (key: string) => createHash('sha256').update(key).digest('hex')
 
 /**
@@ -29,6 +32,12 @@ export const hashApiKey = (key: string) => createHash('sha256').update(key).dige
  * const { key } = await store.create('market-supervision', ['BusinessLicenseCredential'], 'clerk system')
  */
 export class ApiKeyStore {
+  /**
+   * Keys that authenticated in the last second, by hash: a busy caller costs no read per request. A revocation
+   * through this store forgets them all at once; one made by another process is seen within RECENT_KEY_MS.
+   */
+  private readonly recent = new Map<string, { record: ApiKeyRecord; at: number }>()
+
   constructor(private readonly db: DataSource) {}
 
   async create(departmentId: string, scopes: string[], label: string): Promise<CreatedApiKey> {
@@ -60,6 +69,16 @@ export class ApiKeyStore {
   async authenticate(presented: string): Promise<ApiKeyRecord | undefined> {
     if (!presented.startsWith(PREFIX) || presented.length > 128) return undefined
     const hash = hashApiKey(presented)
+    const remembered = this.recent.get(hash)
+    if (remembered && performance.now() - remembered.at < RECENT_KEY_MS) return structuredClone(remembered.record)
+    const record = await this.lookup(hash)
+    if (this.recent.size >= RECENT_KEYS_MAX) this.recent.clear()
+    if (record) this.recent.set(hash, { record: structuredClone(record), at: performance.now() })
+    else this.recent.delete(hash)
+    return record
+  }
+
+  private async lookup(hash: string): Promise<ApiKeyRecord | undefined> {
     const rows = await this.db.query(`SELECT * FROM govcred_api_keys WHERE keyHash = ? AND revokedAt IS NULL`, [hash])
     const row = rows[0]
     if (!row || !timingSafeEqual(Buffer.from(row.keyHash, 'hex'), Buffer.from(hash, 'hex'))) return undefined
@@ -67,11 +86,13 @@ export class ApiKeyStore {
   }
 
   async revoke(id: string): Promise<boolean> {
-    return (
-      (await writeTransaction(this.db, (m) =>
-        execute(m, `UPDATE govcred_api_keys SET revokedAt = ? WHERE id = ? AND revokedAt IS NULL`, [new Date().toISOString(), id]),
-      )) > 0
+    this.recent.clear()
+    const changed = await writeTransaction(this.db, (m) =>
+      execute(m, `UPDATE govcred_api_keys SET revokedAt = ? WHERE id = ? AND revokedAt IS NULL`, [new Date().toISOString(), id]),
     )
+    // Again once committed: an authentication that read the key meanwhile must not keep it.
+    this.recent.clear()
+    return changed > 0
   }
 
   async list(departmentId?: string): Promise<ApiKeyRecord[]> {

@@ -1,0 +1,156 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DataSource } from 'typeorm'
+import { Entities } from '@veramo/data-store'
+import { allMigrations } from '../../src/store/migrations/index.js'
+import { AuditLog } from '../../src/issuing/audit/audit-log.js'
+import { CredentialStore, type CredentialRecord } from '../../src/issuing/records/credential-store.js'
+import { DepartmentStore } from '../../src/issuing/departments/department-store.js'
+import { IssuedCommits } from '../../src/issuing/issuance/issued-commits.js'
+import { STATUS_LIST_SIZE } from '../../src/catalog/status-entries.js'
+
+let dir: string
+let db: DataSource
+let credentials: CredentialStore
+let audit: AuditLog
+let commits: IssuedCommits
+const DEPARTMENT = 'market-supervision'
+const ISSUER = 'did:ethr:govcred:0x1111111111111111111111111111111111111111'
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'govcred-commits-'))
+  db = new DataSource({
+    type: 'sqlite',
+    database: join(dir, 'commits.sqlite'),
+    enableWAL: true,
+    busyTimeout: 10_000,
+    migrations: allMigrations,
+    entities: Entities,
+    migrationsRun: true,
+    logging: false,
+  })
+  await db.initialize()
+  await new DepartmentStore(db).insert({
+    id: DEPARTMENT,
+    name: '南京市市场监督管理局',
+    nameEn: 'Nanjing Market Supervision',
+    unifiedSocialCreditCode: '11320100MB1713935X',
+    did: ISSUER,
+    account: '0x1111111111111111111111111111111111111111',
+    credentialTypes: ['BusinessLicenseCredential'],
+    createdAt: new Date().toISOString(),
+  })
+  credentials = new CredentialStore(db)
+  audit = new AuditLog(db)
+  commits = new IssuedCommits({ db, credentials, audit })
+})
+
+afterAll(async () => {
+  await db?.destroy()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+let nextIndex = 1000
+function record(overrides: Partial<CredentialRecord> = {}): CredentialRecord {
+  const now = new Date().toISOString()
+  return {
+    id: `urn:uuid:${randomUUID()}`,
+    departmentId: DEPARTMENT,
+    issuerDid: ISSUER,
+    type: 'BusinessLicenseCredential',
+    holder: 'did:ethr:govcred:0x2222222222222222222222222222222222222222',
+    subjectKey: '91320100MA1XYZ1234',
+    statusIndex: nextIndex++,
+    status: 'active',
+    format: 'jwt_vc_json',
+    jwt: 'eyJ.e30.sig',
+    issuedAt: now,
+    validFrom: now,
+    validUntil: null,
+    supersededBy: null,
+    updatedAt: now,
+    ...overrides,
+  }
+}
+
+const commit = (r: CredentialRecord) =>
+  commits.commit(r, {
+    departmentId: r.departmentId,
+    actor: 'key-1',
+    action: 'issue',
+    credentialId: r.id,
+    details: { statusIndex: r.statusIndex },
+  })
+
+describe('batched commits of issued credentials', () => {
+  it('stores 300 concurrent issuances with one audit entry each, in fewer transactions than issuances, the chain intact', async () => {
+    let transactions = 0
+    const original = db.transaction.bind(db)
+    ;(db as { transaction: unknown }).transaction = (work: never) => {
+      transactions++
+      return original(work)
+    }
+    try {
+      const records = Array.from({ length: 300 }, () => record())
+      const outcomes = await Promise.all(records.map(commit))
+      expect(outcomes.every((o) => o === 'stored')).toBe(true)
+      expect(transactions).toBeGreaterThan(0)
+      expect(transactions).toBeLessThan(300)
+      for (const r of records.slice(0, 5)) expect((await credentials.get(r.id))?.statusIndex).toBe(r.statusIndex)
+      const entries = await db.query(`SELECT COUNT(*) AS n FROM govcred_audit_log WHERE action = 'issue'`)
+      expect(Number(entries[0].n)).toBe(300)
+      const verified = await audit.verify(DEPARTMENT)
+      expect(verified.problems).toEqual([])
+      expect(verified.ok).toBe(true)
+    } finally {
+      ;(db as { transaction: unknown }).transaction = original
+    }
+  })
+
+  it('refuses only the later of two issuances of one batch that drew the same status index', async () => {
+    const first = record()
+    const second = record({ statusIndex: first.statusIndex })
+    const others = [record(), record()]
+    const outcomes = await Promise.all([first, second, ...others].map(commit))
+    expect(outcomes).toEqual(['stored', 'index-taken', 'stored', 'stored'])
+    expect(await credentials.get(second.id)).toBeUndefined()
+  })
+
+  it('when a batch meets an index already stored, writes the rest one by one: only the clashing issuance is refused', async () => {
+    const stored = record()
+    expect(await commit(stored)).toBe('stored')
+    const batch = [record(), record({ statusIndex: stored.statusIndex }), record()]
+    const outcomes = await Promise.all(batch.map(commit))
+    expect(outcomes).toEqual(['stored', 'index-taken', 'stored'])
+    expect(await credentials.get(batch[0]!.id)).toBeDefined()
+    expect(await credentials.get(batch[2]!.id)).toBeDefined()
+    expect((await audit.verify(DEPARTMENT)).ok).toBe(true)
+  })
+
+  it('refuses a credential id issued already with ERR_DUPLICATE_CREDENTIAL_ID, and keeps the others of its batch', async () => {
+    const stored = record()
+    await commit(stored)
+    const again = record({ id: stored.id })
+    const other = record()
+    const [duplicate, fine] = await Promise.allSettled([commit(again), commit(other)])
+    expect(duplicate.status).toBe('rejected')
+    expect((duplicate as PromiseRejectedResult).reason).toMatchObject({ code: 'ERR_DUPLICATE_CREDENTIAL_ID' })
+    expect(fine).toEqual({ status: 'fulfilled', value: 'stored' })
+  })
+
+  it('keeps the taken-index bitmap and count in step with what was stored, without a COUNT per issuance', async () => {
+    const fresh = new CredentialStore(db)
+    const taken = await fresh.takenIndices(ISSUER, STATUS_LIST_SIZE)
+    const [{ n }] = await db.query(`SELECT COUNT(*) AS n FROM govcred_credentials WHERE issuerDid = ?`, [ISSUER])
+    expect(taken.count).toBe(Number(n))
+    const r = record()
+    expect(taken.has(r.statusIndex)).toBe(false)
+    await fresh.insert(r)
+    await Promise.resolve()
+    expect(taken.has(r.statusIndex)).toBe(true)
+    expect(taken.count).toBe(Number(n) + 1)
+  })
+})
