@@ -44,15 +44,28 @@ export class JsonClient {
 
   /** POST with a body already serialized (so timing covers the server, not our JSON.stringify). */
   postRaw(path: string, body: string, headers: Record<string, string> = {}): Promise<JsonResponse> {
+    return this.send('POST', path, body, {
+      'content-type': 'application/json',
+      'content-length': String(Buffer.byteLength(body)),
+      ...headers,
+    })
+  }
+
+  /** GET over the pooled keep-alive connections. */
+  getRaw(path: string, headers: Record<string, string> = {}): Promise<JsonResponse> {
+    return this.send('GET', path, undefined, headers)
+  }
+
+  private send(method: string, path: string, body: string | undefined, headers: Record<string, string>): Promise<JsonResponse> {
     return new Promise((resolve, reject) => {
       const req = request(
         {
           host: this.host,
           port: this.port,
           path,
-          method: 'POST',
+          method,
           agent: this.agent,
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers },
+          headers,
         },
         (res) => {
           const chunks: Buffer[] = []

@@ -14,8 +14,9 @@ import { availableParallelism, cpus, loadavg } from 'node:os'
 import { dirname, resolve } from 'node:path'
 import { formatNumber as n, intEnv, type BenchContext, type BenchSection, type BenchTarget } from './section.js'
 import { issuanceSection } from './sections/issuance.js'
+import { scaleSection } from './sections/scale.js'
 
-const SECTIONS: BenchSection[] = [issuanceSection]
+const SECTIONS: BenchSection[] = [issuanceSection, scaleSection]
 
 const log = (message: string) => process.stderr.write(`${message}\n`)
 

@@ -31,6 +31,8 @@ export interface StartOptions {
   nodeArgs?: string[]
   env?: Record<string, string>
   startTimeoutMs?: number
+  /** Start on this existing data directory (one a previous run stopped with keepData) instead of a fresh one. */
+  dataDir?: string
 }
 
 const ROOT = resolve(import.meta.dirname, '..')
@@ -49,7 +51,9 @@ export async function freePort(): Promise<number> {
 }
 
 export async function startServiceProcess(options: StartOptions = {}): Promise<ServiceProcess> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'govcred-bench-'))
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'govcred-bench-'))
+  // A reused directory still names the previous server's pid: read only the one this start writes.
+  rmSync(join(dataDir, 'chain', 'node.json'), { force: true })
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
   const env = {
