@@ -8,10 +8,10 @@
  * const jwts = await issueBenchCredentials(client, demo, holder.did)
  * const vp = await holder.present(jwts, { challenge, domain })
  */
-import { randomBytes } from 'node:crypto'
+import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { decodeJWT, ES256KSigner } from 'did-jwt'
+import { bytesToMultibase, decodeJWT, EdDSASigner, ES256KSigner, type Signer } from 'did-jwt'
 import { createVerifiablePresentationJwt } from 'did-jwt-vc'
 import { SigningKey, computeAddress, hexlify } from 'ethers'
 import { businessLicenseClaims, propertyCertificateClaims, socialSecurityStatusClaims } from '../test/fixtures/claims.js'
@@ -33,9 +33,22 @@ export function createHolder(network: string, form: 'publicKey' | 'address' = 'p
   const signingKey = new SigningKey(hexlify(privateKey))
   const id = form === 'publicKey' ? signingKey.compressedPublicKey : computeAddress(signingKey.publicKey)
   const did = `did:ethr:${network}:${id}`
-  const issuer = { did, signer: ES256KSigner(privateKey), alg: 'ES256K' }
+  return presenter({ did, signer: ES256KSigner(privateKey), alg: 'ES256K' })
+}
+
+/**
+ * An Ed25519 `did:key:z6Mk…` built with stock did-jwt only (multicodec ed25519-pub in base58btc, as any did:key
+ * wallet makes it), signing its VP-JWTs with EdDSA; a verifier resolves it without the chain.
+ */
+export function createEd25519KeyHolder(): Holder {
+  const jwk = generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' })
+  const did = `did:key:${bytesToMultibase(Buffer.from(jwk.x!, 'base64url'), 'base58btc', 'ed25519-pub')}`
+  return presenter({ did, signer: EdDSASigner(new Uint8Array(Buffer.from(jwk.d!, 'base64url'))), alg: 'EdDSA' })
+}
+
+function presenter(issuer: { did: string; signer: Signer; alg: string }): Holder {
   return {
-    did,
+    did: issuer.did,
     present: (credentialJwts, request) =>
       createVerifiablePresentationJwt(
         {
@@ -75,11 +88,15 @@ export function readDemoDepartments(dataDir: string): Record<'market' | 'realEst
 
 export const CREDENTIAL_TYPES = ['BusinessLicenseCredential', 'PropertyCertificateCredential', 'SocialSecurityStatusCredential'] as const
 
-/** Issues the holder a business licence, a property certificate and a social-security status; returns the VC-JWTs in that order. */
+/**
+ * Issues the holder a business licence, a property certificate and a social-security status, or those of
+ * `types`; returns the VC-JWTs in that order. A property unit has one current certificate: issue it once per service.
+ */
 export async function issueBenchCredentials(
   client: JsonClient,
   departments: ReturnType<typeof readDemoDepartments>,
   holderDid: string,
+  types: readonly (typeof CREDENTIAL_TYPES)[number][] = CREDENTIAL_TYPES,
 ): Promise<string[]> {
   const plan: [DemoDepartment, (typeof CREDENTIAL_TYPES)[number], Record<string, unknown>][] = [
     [departments.market, 'BusinessLicenseCredential', { ...businessLicenseClaims() }],
@@ -87,7 +104,7 @@ export async function issueBenchCredentials(
     [departments.socialSecurity, 'SocialSecurityStatusCredential', { ...socialSecurityStatusClaims() }],
   ]
   const jwts: string[] = []
-  for (const [department, type, claims] of plan) {
+  for (const [department, type, claims] of plan.filter(([, type]) => types.includes(type))) {
     const { id: _id, ...rest } = claims
     const { status, body } = await client.post(
       '/v1/credentials',

@@ -2,7 +2,7 @@ import { verifyJWS } from 'did-jwt'
 import type { DIDDocument, VerificationMethod } from 'did-resolver'
 import type { ChainRegistryCache } from './chain-registry-cache.js'
 import { ChainUnavailableError, isConnectivityError } from '../chain/chain-errors.js'
-import { hasHighS, verifyEs256kFast } from './es256k-fast-verify.js'
+import { hasHighS, verifyWithNodeCrypto } from './node-crypto-verify.js'
 
 export type SignatureOutcome =
   | { ok: true; document: DIDDocument }
@@ -46,7 +46,8 @@ export async function verifyJwtSignature(
   if ((alg === 'ES256K' || alg === 'ES256K-R') && hasHighS(jwt)) {
     return { ok: false, code: 'ERR_SIGNATURE_INVALID', message: 'the ES256K signature is not in low-S form (S > n/2)' }
   }
-  if (alg === 'ES256K' && (await verifyEs256kFast(jwt, methods))) return { ok: true, document }
+  // OpenSSL on libuv's pool first; did-jwt (pure JS, on this thread) judges whatever that does not accept.
+  if (await verifyWithNodeCrypto(jwt, alg, methods)) return { ok: true, document }
   try {
     verifyJWS(jwt, methods)
     return { ok: true, document }
