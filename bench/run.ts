@@ -16,8 +16,16 @@ import { formatNumber as n, intEnv, type BenchContext, type BenchSection, type B
 import { issuanceSection } from './sections/issuance.js'
 import { scaleSection } from './sections/scale.js'
 import { vpJwtVerificationSection } from './sections/vp-jwt-verification.js'
+import { sdJwtIssuanceSection } from './sections/sdjwt-issuance.js'
+import { openid4vpVerificationSection } from './sections/openid4vp-verification.js'
 
-const SECTIONS: BenchSection[] = [issuanceSection, vpJwtVerificationSection, scaleSection]
+const SECTIONS: BenchSection[] = [
+  issuanceSection,
+  sdJwtIssuanceSection,
+  vpJwtVerificationSection,
+  openid4vpVerificationSection,
+  scaleSection,
+]
 
 const log = (message: string) => process.stderr.write(`${message}\n`)
 

@@ -4,6 +4,7 @@ import type { TAgent, IKeyManager, IDIDManager, IResolver, IDataStore, IDataStor
 import type { DataSource } from 'typeorm'
 import type { JsonRpcProvider } from 'ethers'
 import { loadAgentConfig } from './agent-config-loader.js'
+import { applyStoragePragmas } from '../store/open-database.js'
 import type { ITrustRegistry } from './plugins/trust-registry-plugin.js'
 import type { ISchemaRegistry } from './plugins/schema-registry-plugin.js'
 import type { IStatusRegistry } from './plugins/status-registry-plugin.js'
@@ -71,9 +72,7 @@ export async function createAgent(settings: AgentSettings): Promise<BuiltAgent> 
   const db = (await objects.get('/dbConnection')) as DataSource
   if (!db.isInitialized) await db.initialize()
   await db.query('PRAGMA foreign_keys = ON')
-  // With WAL, NORMAL syncs at checkpoints instead of every commit: a crash of the process loses nothing
-  // committed; only a power cut can lose the last commits (the outbox reconciles against the chain).
-  await db.query('PRAGMA synchronous = NORMAL')
+  await applyStoragePragmas(db)
   const agent = (await objects.get('/agent')) as GovcredAgent
   const provider = (await objects.get('/chainProvider')) as JsonRpcProvider
   const registries = (await objects.get('/registries')) as RegistryClients

@@ -11,6 +11,8 @@ import { PropertyAnchoring } from '../issuing/property/property-anchoring.js'
 import type { PolicyDeps } from '../issuing/policies/issue-with-policies.js'
 import { DepartmentIssuerKeys } from '../issuing/issuer-keys/issuer-keys.js'
 import { IssuerKeyStore } from '../issuing/issuer-keys/issuer-key-store.js'
+import { PrivateKeyStore } from '@veramo/data-store'
+import { SecretBox } from '@veramo/kms-local'
 import type { SdJwtIssuerDeps } from '../issuing/sd-jwt/issue-sd-jwt-vc.js'
 import type { IssuanceChainView } from '../issuing/issuance/issuance-chain-view.js'
 import { KeyObjectVcJwtSigner } from '../agent/vc-jwt-signer.js'
@@ -78,7 +80,7 @@ export function createIssuanceServices(
     {
       maxBatch: ctx.config.issuance.statusBatchMax,
       windowMs: 20,
-      burstWindowMs: 200,
+      burstWindowMs: 1000,
       maxDelayMs: 2000,
       retryMs: 2000,
     },
@@ -104,6 +106,7 @@ export function createIssuanceServices(
     publicUrl,
     rootCa: ctx.issuerRootCa,
     logger,
+    privateKeys: new PrivateKeyStore(ctx.db, new SecretBox(ctx.kmsSecret.secret)),
   })
   return {
     issuer,

@@ -72,7 +72,7 @@ export function oid4vciRoutes(deps: Oid4vciRouteDeps): Router {
 
   router.post('/oid4vci/:departmentId/nonce', async (req, res) => {
     noStore(res)
-    if (!(await protocol.credentialIssuerMetadata(req.params.departmentId))) {
+    if (!(await protocol.hasIssuer(req.params.departmentId))) {
       throw new Oid4vciRefusal(
         404,
         'invalid_request',

@@ -1,3 +1,4 @@
+import { createPrivateKey, sign, type KeyObject } from 'node:crypto'
 import { encodeBytes32String } from 'ethers'
 import type { IKeyManager, TAgent } from '@veramo/core-types'
 import type { ChainWriter } from '../../chain/chain-writer.js'
@@ -52,6 +53,11 @@ export interface IssuerKeysDeps {
   publicUrl: UrlSource
   rootCa: RootCa
   logger: Logger
+  /**
+   * The KMS's private keys (Veramo's PrivateKeyStore, decrypting): with it, a key is read and decrypted once and
+   * signs as a node:crypto KeyObject held in memory; without it, every signature goes through the agent.
+   */
+  privateKeys?: { getKey(args: { alias: string }): Promise<{ privateKeyHex: string }> }
 }
 
 /** A URL, or a function answering it (the node's public URL is known only once it listens when it names port 0). */
@@ -197,13 +203,25 @@ export class DepartmentIssuerKeys implements IssuerKeys {
   }
 
   private remember(record: IssuerKeyRecord): IssuerSigningKey {
-    const { agent } = this.deps
+    const { agent, privateKeys } = this.deps
+    const publicJwk = p256PublicJwk(record.publicKeyHex)
+    let privateKey: Promise<KeyObject> | undefined
     const key: IssuerSigningKey = {
       departmentId: record.departmentId,
       kid: record.kid,
-      publicJwk: p256PublicJwk(record.publicKeyHex),
+      publicJwk,
       x5c: [record.certificate],
       async sign(data: Uint8Array): Promise<Uint8Array> {
+        if (privateKeys) {
+          if (!privateKey) {
+            privateKey = privateKeys
+              .getKey({ alias: record.kmsKeyId })
+              .then(({ privateKeyHex }) => p256PrivateKey(publicJwk, privateKeyHex))
+            // A failed read is tried again by the next signature.
+            privateKey.catch(() => (privateKey = undefined))
+          }
+          return es256(await privateKey, data)
+        }
         const signature = await agent.keyManagerSign({
           keyRef: record.kmsKeyId,
           algorithm: 'ES256',
@@ -216,4 +234,19 @@ export class DepartmentIssuerKeys implements IssuerKeys {
     this.cache.set(record.departmentId, { key, notAfter: Date.parse(record.notAfter) })
     return key
   }
+}
+
+/** A P-256 private key as a KeyObject, from its public JWK and the KMS's private scalar (hex). */
+function p256PrivateKey(publicJwk: JsonWebKey, privateKeyHex: string): KeyObject {
+  const d = Buffer.from(privateKeyHex.replace(/^0x/, ''), 'hex').toString('base64url')
+  return createPrivateKey({ key: { kty: 'EC', crv: 'P-256', x: publicJwk.x!, y: publicJwk.y!, d }, format: 'jwk' })
+}
+
+/** ES256 (raw r||s) on libuv's thread pool, off the event loop. */
+function es256(key: KeyObject, data: Uint8Array): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    sign('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, (error, signature) =>
+      error ? reject(error) : resolve(new Uint8Array(signature)),
+    )
+  })
 }

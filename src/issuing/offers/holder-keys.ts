@@ -73,19 +73,31 @@ export function publicMembers(jwk: PublicJwk): PublicJwk {
   return jwk.kty === 'OKP' ? { kty: jwk.kty, crv: jwk.crv, x: jwk.x } : { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y }
 }
 
+/** Most distinct proof keys kept as KeyObjects (a wallet's key signs its proof and often its DPoP proofs); the oldest goes first. */
+const MAX_CACHED_KEYS = 1024
+const keys = new Map<string, KeyObject | null>()
+
 function keyOf(jwk: PublicJwk): KeyObject | undefined {
-  try {
-    return createPublicKey({ key: publicMembers(jwk) as import('node:crypto').JsonWebKey, format: 'jwk' })
-  } catch {
-    return undefined
+  const members = publicMembers(jwk)
+  const id = JSON.stringify(members)
+  let key = keys.get(id)
+  if (key === undefined) {
+    try {
+      key = createPublicKey({ key: members as import('node:crypto').JsonWebKey, format: 'jwk' })
+    } catch {
+      key = null
+    }
+    if (keys.size >= MAX_CACHED_KEYS) keys.delete(keys.keys().next().value!)
+    keys.set(id, key)
   }
+  return key ?? undefined
 }
 
 /**
  * Verifies a compact JWS with `jwk` under `alg` (ES256, ES256K or EdDSA, the key's curve matching it);
- * false for anything else, `none` included.
+ * false for anything else, `none` included. The signature is checked on libuv's thread pool.
  */
-export function verifyCompactJws(compact: string, alg: string, jwk: PublicJwk): boolean {
+export async function verifyCompactJws(compact: string, alg: string, jwk: PublicJwk): Promise<boolean> {
   if (!Object.hasOwn(PROOF_ALGORITHMS, alg) || jwk.crv !== PROOF_ALGORITHMS[alg as ProofAlgorithm]) return false
   const parts = compact.split('.')
   if (parts.length !== 3) return false
@@ -93,11 +105,14 @@ export function verifyCompactJws(compact: string, alg: string, jwk: PublicJwk): 
   if (!key) return false
   const data = Buffer.from(`${parts[0]}.${parts[1]}`)
   const signature = Buffer.from(parts[2]!, 'base64url')
-  try {
-    return alg === 'EdDSA'
-      ? verify(null, data, key, signature)
-      : signature.length === 64 && verify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, signature)
-  } catch {
-    return false
-  }
+  if (alg !== 'EdDSA' && signature.length !== 64) return false
+  return new Promise((resolve) => {
+    const done = (error: Error | null, ok: boolean) => resolve(!error && ok)
+    try {
+      if (alg === 'EdDSA') verify(null, data, key, signature, done)
+      else verify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, signature, done)
+    } catch {
+      resolve(false)
+    }
+  })
 }

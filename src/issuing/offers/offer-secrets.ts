@@ -3,11 +3,13 @@ import {
   createHash,
   createHmac,
   createPrivateKey,
+  createPublicKey,
   hkdfSync,
   randomBytes,
   randomInt,
   sign,
   timingSafeEqual,
+  verify,
   type KeyObject,
 } from 'node:crypto'
 
@@ -33,6 +35,7 @@ export class OfferSecrets {
   /** The access-token signing key: private JWK (with d) and its public half. */
   readonly accessTokenJwk: JsonWebKey & { kid: string }
   private readonly accessTokenKey: KeyObject
+  private readonly accessTokenPublicKey: KeyObject
 
   constructor(secret: string) {
     const ikm = Buffer.from(secret, 'utf8')
@@ -49,6 +52,7 @@ export class OfferSecrets {
     const publicJwk = { kty: 'EC', crv: 'P-256', x: b64url(point.subarray(1, 33)), y: b64url(point.subarray(33, 65)) }
     const kid = b64url(createHash('sha256').update(JSON.stringify(publicJwk)).digest())
     this.accessTokenKey = createPrivateKey({ key: { ...publicJwk, d: b64url(d) }, format: 'jwk' })
+    this.accessTokenPublicKey = createPublicKey(this.accessTokenKey)
     this.accessTokenJwk = { ...publicJwk, kid, alg: 'ES256', use: 'sig' }
   }
 
@@ -104,5 +108,15 @@ export class OfferSecrets {
   /** ES256 (raw r||s) with the access-token key. */
   signAccessToken(data: Uint8Array): Uint8Array {
     return sign('sha256', data, { key: this.accessTokenKey, dsaEncoding: 'ieee-p1363' })
+  }
+
+  /** Whether `signature` (raw r||s) over `data` is one of the access-token key's (checked on libuv's thread pool). */
+  verifiesAccessToken(data: Uint8Array, signature: Uint8Array): Promise<boolean> {
+    if (signature.length !== 64) return Promise.resolve(false)
+    return new Promise((resolve) =>
+      verify('sha256', data, { key: this.accessTokenPublicKey, dsaEncoding: 'ieee-p1363' }, signature, (error, ok) =>
+        resolve(!error && ok),
+      ),
+    )
   }
 }

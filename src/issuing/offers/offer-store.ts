@@ -37,6 +37,9 @@ export interface OfferRecord {
 
 type Db = DataSource | EntityManager
 
+/** How often used nonces that have expired are deleted (at most). */
+const NONCE_PURGE_INTERVAL_MS = 30_000
+
 const COLUMNS = [
   'id',
   'departmentId',
@@ -66,6 +69,8 @@ const COLUMNS = [
  * const offer = await offers.byCodeHash(hash)
  */
 export class OfferStore {
+  private lastNoncePurge = 0
+
   constructor(private readonly db: DataSource) {}
 
   async insert(
@@ -135,9 +140,13 @@ export class OfferStore {
     return changed > 0
   }
 
-  /** Records a proof nonce as used (forgetting expired ones); false when it was used before. */
+  /** Records a proof nonce as used (forgetting expired ones now and then); false when it was used before. */
   async useNonce(nonceHash: string, expiresAt: string, now: string): Promise<boolean> {
-    await writeExecute(this.db, `DELETE FROM govcred_oid4vci_used_nonces WHERE expiresAt < ?`, [now])
+    // An expired nonce is refused before it is looked up, so forgetting the expired ones can wait a little.
+    if (Date.parse(now) - this.lastNoncePurge >= NONCE_PURGE_INTERVAL_MS) {
+      this.lastNoncePurge = Date.parse(now)
+      await writeExecute(this.db, `DELETE FROM govcred_oid4vci_used_nonces WHERE expiresAt < ?`, [now])
+    }
     const inserted = await writeExecute(this.db, `INSERT OR IGNORE INTO govcred_oid4vci_used_nonces (nonceHash, expiresAt) VALUES (?, ?)`, [
       nonceHash,
       expiresAt,

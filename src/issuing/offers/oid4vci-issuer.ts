@@ -9,6 +9,7 @@ import {
   getGlobalConfig,
   setGlobalConfig,
   preAuthorizedCodeGrantIdentifier,
+  type AuthorizationServerMetadata,
   type CallbackContext,
   type HashAlgorithm,
   type Jwk,
@@ -58,6 +59,10 @@ export const NONCE_TTL_SECONDS = 300
 const PROOF_MAX_AGE_SECONDS = 300
 const PROOF_MAX_SKEW_SECONDS = 60
 const PROOF_ALGS = Object.keys(PROOF_ALGORITHMS)
+/** Departments whose row and metadata are kept (a node has a handful). */
+const MAX_CACHED_METADATA = 64
+/** How long a department's row is used before it is read again (a change of its name or types shows after this). */
+const DEPARTMENT_TTL_MS = 2000
 
 export const FORMAT_SUFFIX: Record<OfferFormat, string> = { 'dc+sd-jwt': '_sd_jwt', jwt_vc_json: '_jwt_vc_json' }
 
@@ -78,6 +83,9 @@ export class Oid4vciIssuerService {
   private readonly issuer: Openid4vciIssuer
   private readonly authorizationServer: Oauth2AuthorizationServer
   private readonly resourceServer: Oauth2ResourceServer
+  /** The metadata of each department, built (and validated by the library) once per department as it is now. */
+  private readonly departments = new Map<string, { department: Department; at: number }>()
+  private readonly metadataCache = new Map<string, { issuer: IssuerMetadataResult; authorizationServer: AuthorizationServerMetadata }>()
 
   constructor(private readonly deps: Oid4vciDeps) {
     // A development node is reached over plain http (loopback); the libraries refuse such URLs unless told.
@@ -110,7 +118,7 @@ export class Oid4vciIssuerService {
         if (signer.method === 'jwk') jwk = signer.publicJwk as PublicJwk
         else if (signer.method === 'did') jwk = jwkOfDid(signer.didUrl)
         if (!jwk) return { verified: false }
-        return verifyCompactJws(compact, String(header.alg), jwk) ? { verified: true, signerJwk: jwk as Jwk } : { verified: false }
+        return (await verifyCompactJws(compact, String(header.alg), jwk)) ? { verified: true, signerJwk: jwk as Jwk } : { verified: false }
       },
     }
     this.issuer = new Openid4vciIssuer({ callbacks: this.callbacks as CallbackContext })
@@ -155,8 +163,17 @@ export class Oid4vciIssuerService {
     return this.deps.sdJwt ? ['dc+sd-jwt', 'jwt_vc_json'] : ['jwt_vc_json']
   }
 
+  /** The department, read at most every DEPARTMENT_TTL_MS: every step of a wallet's exchange names it. */
   private async department(departmentId: string): Promise<Department | undefined> {
-    return departmentId.length <= 100 ? this.deps.departments.get(departmentId) : undefined
+    if (departmentId.length > 100) return undefined
+    const cached = this.departments.get(departmentId)
+    if (cached && Date.now() - cached.at < DEPARTMENT_TTL_MS) return cached.department
+    const department = await this.deps.departments.get(departmentId)
+    if (department) {
+      if (this.departments.size >= MAX_CACHED_METADATA) this.departments.delete(this.departments.keys().next().value!)
+      this.departments.set(departmentId, { department, at: Date.now() })
+    }
+    return department
   }
 
   private credentialConfigurations(department: Department): Record<string, Record<string, unknown>> {
@@ -194,7 +211,27 @@ export class Oid4vciIssuerService {
     return configurations
   }
 
+  /** The department's metadata from the cache while the department, the base URL and the formats are what they were. */
+  private metadataOf(department: Department) {
+    const id = JSON.stringify([this.base, department.id, department.name, department.nameEn, department.credentialTypes, this.formats()])
+    let cached = this.metadataCache.get(id)
+    if (!cached) {
+      cached = { issuer: this.buildIssuerMetadata(department), authorizationServer: this.buildAuthorizationServerMetadata(department) }
+      if (this.metadataCache.size >= MAX_CACHED_METADATA) this.metadataCache.delete(this.metadataCache.keys().next().value!)
+      this.metadataCache.set(id, cached)
+    }
+    return cached
+  }
+
   private issuerMetadataResult(department: Department): IssuerMetadataResult {
+    return this.metadataOf(department).issuer
+  }
+
+  private authorizationServerMetadataOf(department: Department): AuthorizationServerMetadata {
+    return this.metadataOf(department).authorizationServer
+  }
+
+  private buildIssuerMetadata(department: Department): IssuerMetadataResult {
     const credentialIssuer = this.issuer.createCredentialIssuerMetadata({
       credential_issuer: this.issuerUrl(department.id),
       credential_endpoint: `${this.issuerUrl(department.id)}/credential`,
@@ -207,13 +244,13 @@ export class Oid4vciIssuerService {
     })
     return {
       credentialIssuer,
-      authorizationServers: [this.authorizationServerMetadataOf(department)],
+      authorizationServers: [this.buildAuthorizationServerMetadata(department)],
       originalDraftVersion: Openid4vciVersion.V1,
       knownCredentialConfigurations: this.issuer.getKnownCredentialConfigurationsSupported(credentialIssuer),
     }
   }
 
-  private authorizationServerMetadataOf(department: Department) {
+  private buildAuthorizationServerMetadata(department: Department): AuthorizationServerMetadata {
     const issuer = this.issuerUrl(department.id)
     return this.authorizationServer.createAuthorizationServerMetadata({
       issuer,
@@ -231,6 +268,11 @@ export class Oid4vciIssuerService {
   async credentialIssuerMetadata(departmentId: string): Promise<Record<string, unknown> | undefined> {
     const department = await this.department(departmentId)
     return department && this.issuerMetadataResult(department).credentialIssuer
+  }
+
+  /** Whether a department issues here (the nonce endpoint answers only for one that does). */
+  async hasIssuer(departmentId: string): Promise<boolean> {
+    return (await this.department(departmentId)) !== undefined
   }
 
   /** GET /.well-known/oauth-authorization-server/oid4vci/{departmentId}. */
@@ -417,7 +459,14 @@ export class Oid4vciIssuerService {
         throw new Oid4vciRefusal(400, 'invalid_proof', `the key proof's alg must be one of ${PROOF_ALGS.join(', ')}`, 'ERR_PROOF_INVALID')
       }
     }
-    const parsed = libraryCall(() => this.issuer.parseCredentialRequest({ issuerMetadata: metadata, credentialRequest: input }))
+    // The plain request of a wallet for the offered configuration is read here; any other by the library.
+    const plain =
+      requested === offered && Object.hasOwn(metadata.credentialIssuer.credential_configurations_supported, offered)
+        ? plainProofs(input)
+        : undefined
+    const parsed = plain
+      ? { proofs: { jwt: plain }, format: undefined }
+      : libraryCall(() => this.issuer.parseCredentialRequest({ issuerMetadata: metadata, credentialRequest: input }))
     if (requested === undefined) {
       // A draft-style request by format: it must name the offered configuration's format and type.
       const format = parsed.format as { format?: string; vct?: string; credential_definition?: { type?: string[] } } | undefined
@@ -480,17 +529,19 @@ export class Oid4vciIssuerService {
     const audience = Array.isArray(payload.aud) ? payload.aud : [payload.aud]
     if (!audience.includes(issuerUrl))
       throw new Oid4vciRefusal(400, 'invalid_proof', `the key proof's aud must be ${issuerUrl}`, 'ERR_PROOF_INVALID')
-    const verified = await libraryCall(
-      () =>
-        this.issuer.verifyCredentialRequestJwtProof({
-          issuerMetadata: metadata,
-          jwt: proof,
-          expectedNonce: String(payload.nonce),
-          nonceExpiresAt: nonceExpiry,
-          now,
-        }),
-      'ERR_PROOF_INVALID',
-    )
+    const verified =
+      (await this.verifiedEmbeddedJwkProof(proof, header, payload)) ??
+      (await libraryCall(
+        () =>
+          this.issuer.verifyCredentialRequestJwtProof({
+            issuerMetadata: metadata,
+            jwt: proof,
+            expectedNonce: String(payload.nonce),
+            nonceExpiresAt: nonceExpiry,
+            now,
+          }),
+        'ERR_PROOF_INVALID',
+      ))
     const jwk = publicMembers(verified.signer.publicJwk as PublicJwk)
     const kid = typeof header.kid === 'string' && header.kid.startsWith('did:') ? header.kid.split('#')[0]! : undefined
     if (offer.format === 'dc+sd-jwt' && jwk.crv !== 'P-256' && jwk.crv !== 'Ed25519' && jwk.crv !== 'secp256k1') {
@@ -498,6 +549,23 @@ export class Oid4vciIssuerService {
     }
     const holder = kid ?? didJwkOf(jwk)
     return this.issue(department, offer, holder, jwk)
+  }
+
+  /**
+   * A key proof whose header is only alg, typ and the holder's public `jwk`, and whose payload has no exp or nbf,
+   * verified with that key (nonce, aud, iat and typ are checked by the caller); undefined for any other proof,
+   * or one whose signature fails: the library checks those, and says why it refuses.
+   */
+  private async verifiedEmbeddedJwkProof(
+    proof: string,
+    header: Record<string, unknown>,
+    payload: Record<string, unknown>,
+  ): Promise<{ signer: { publicJwk: unknown } } | undefined> {
+    const jwk = header.jwk
+    if (Object.keys(header).some((name) => name !== 'alg' && name !== 'typ' && name !== 'jwk')) return undefined
+    if (!jwk || typeof jwk !== 'object' || Array.isArray(jwk) || 'd' in jwk) return undefined
+    if (payload.exp !== undefined || payload.nbf !== undefined) return undefined
+    return (await verifyCompactJws(proof, String(header.alg), jwk as PublicJwk)) ? { signer: { publicJwk: jwk } } : undefined
   }
 
   /** The access token of a credential request → the offer it was issued for (unredeemed). */
@@ -512,26 +580,28 @@ export class Oid4vciIssuerService {
         challenge,
       )
     }
-    let payload: Record<string, unknown>
-    try {
-      const verified = await this.resourceServer.verifyResourceRequest({
-        authorizationServers: [this.authorizationServerMetadataOf(department)],
-        resourceServer: this.issuerUrl(department.id),
-        request,
-      })
-      payload = verified.tokenPayload as Record<string, unknown>
-    } catch (error) {
-      const header = error instanceof Oauth2ResourceUnauthorizedError ? error.toHeaderValue() : `${challenge}, error="invalid_token"`
-      const dpop =
-        error instanceof Oauth2ResourceUnauthorizedError && error.wwwAuthenticateHeaders.some((h) => h.error === 'invalid_dpop_proof')
-      throw new Oid4vciRefusal(
-        401,
-        dpop ? 'invalid_dpop_proof' : 'invalid_token',
-        'the access token is invalid or expired',
-        'ERR_ACCESS_TOKEN_INVALID',
-        header,
-      )
-    }
+    // A plain Bearer token of ours is checked here; anything else (DPoP, or a token that does not pass) by the library, which says why.
+    let payload = await this.ownBearerTokenPayload(department, request)
+    if (!payload)
+      try {
+        const verified = await this.resourceServer.verifyResourceRequest({
+          authorizationServers: [this.authorizationServerMetadataOf(department)],
+          resourceServer: this.issuerUrl(department.id),
+          request,
+        })
+        payload = verified.tokenPayload as Record<string, unknown>
+      } catch (error) {
+        const header = error instanceof Oauth2ResourceUnauthorizedError ? error.toHeaderValue() : `${challenge}, error="invalid_token"`
+        const dpop =
+          error instanceof Oauth2ResourceUnauthorizedError && error.wwwAuthenticateHeaders.some((h) => h.error === 'invalid_dpop_proof')
+        throw new Oid4vciRefusal(
+          401,
+          dpop ? 'invalid_dpop_proof' : 'invalid_token',
+          'the access token is invalid or expired',
+          'ERR_ACCESS_TOKEN_INVALID',
+          header,
+        )
+      }
     const invalid = (
       why: string,
       code: 'ERR_ACCESS_TOKEN_INVALID' | 'ERR_OFFER_REDEEMED' | 'ERR_OFFER_VOIDED' = 'ERR_ACCESS_TOKEN_INVALID',
@@ -544,7 +614,44 @@ export class Oid4vciIssuerService {
     return offer
   }
 
-  /** Issues the offer's credential and marks the offer redeemed, in one write transaction. */
+  /**
+   * The payload of an unexpired, not sender-constrained access token this issuer signed for the department, sent as
+   * `Authorization: Bearer` with no DPoP header; undefined for anything else.
+   */
+  private async ownBearerTokenPayload(department: Department, request: RequestLike): Promise<Record<string, unknown> | undefined> {
+    const authorization = request.headers.get('authorization')
+    if (!authorization?.startsWith('Bearer ') || request.headers.has('dpop')) return undefined
+    const token = authorization.slice('Bearer '.length)
+    const parts = token.split('.')
+    if (parts.length !== 3) return undefined
+    let header: Record<string, unknown>
+    let payload: Record<string, unknown>
+    try {
+      ;[header, payload] = parts.slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')))
+    } catch {
+      return undefined
+    }
+    if (!header || !payload || typeof header !== 'object' || typeof payload !== 'object') return undefined
+    if (header.alg !== 'ES256' || header.typ !== 'at+jwt' || header.kid !== this.deps.secrets.accessTokenJwk.kid) return undefined
+    const issuer = this.issuerUrl(department.id)
+    const now = nowSeconds()
+    const audience = Array.isArray(payload.aud) ? payload.aud : [payload.aud]
+    if (payload.iss !== issuer || !audience.includes(issuer) || typeof payload.sub !== 'string' || typeof payload.jti !== 'string')
+      return undefined
+    if (
+      typeof payload.exp !== 'number' ||
+      payload.exp <= now ||
+      typeof payload.iat !== 'number' ||
+      payload.iat > now + PROOF_MAX_SKEW_SECONDS
+    )
+      return undefined
+    if (payload.cnf !== undefined || payload.token_type !== undefined || (payload.nbf !== undefined && !(Number(payload.nbf) <= now)))
+      return undefined
+    const signed = Buffer.from(`${parts[0]}.${parts[1]}`, 'ascii')
+    return (await this.deps.secrets.verifiesAccessToken(signed, Buffer.from(parts[2]!, 'base64url'))) ? payload : undefined
+  }
+
+  /** Issues the offer's credential and marks the offer redeemed, in the issuance's write transaction. */
   private async issue(department: Department, offer: OfferRecord, holder: string, jwk: PublicJwk): Promise<Record<string, unknown>> {
     const principal = await this.makerOf(department, offer)
     if (!principal) {
@@ -556,36 +663,32 @@ export class Oid4vciIssuerService {
         'ERR_AUTH_INVALID',
       )
     }
-    let issued: { id: string; credential: string; afterCommit?: () => Promise<void> }
+    let credential: string
     try {
-      const request = {
-        ...parseIssueRequest({
-          type: offer.type,
-          holder,
-          claims: offer.claims,
-          ...(offer.validUntil ? { validUntil: offer.validUntil } : {}),
-        }),
-      }
-      const sdJwt = offer.format === 'dc+sd-jwt' ? this.deps.sdJwt : undefined
-      // The department's issuing key is made (and registered) outside the issuance's transaction.
-      if (sdJwt) await sdJwt.issuerKeys.current(department.id)
-      issued = await writeTransaction(this.deps.db, async (m) => {
-        const result = sdJwt
-          ? await issueSdJwtVc(sdJwt, principal, request, { jwk: jwk as JsonWebKey }, { manager: m })
-          : await issueWithPolicies(this.deps.policies, principal, request, { manager: m })
-        const credential = 'sdJwt' in result ? result.sdJwt : result.jwt
-        if (!(await this.deps.offers.markRedeemed(m, offer.id, offer.tokenJti!, result.id, new Date().toISOString()))) {
+      const request = parseIssueRequest({
+        type: offer.type,
+        holder,
+        claims: offer.claims,
+        ...(offer.validUntil ? { validUntil: offer.validUntil } : {}),
+      })
+      // The offer is redeemed in the issuance's own transaction, so that signing (and, for a type without a
+      // policy, every check before it) happens outside the write lock.
+      const onStored = async (m: EntityManager, record: { id: string }) => {
+        if (!(await this.deps.offers.markRedeemed(m, offer.id, offer.tokenJti!, record.id, new Date().toISOString()))) {
           throw new Oid4vciRefusal(401, 'invalid_token', 'the offer was redeemed already: one offer, one credential', 'ERR_OFFER_REDEEMED')
         }
         await this.auditOffer(
           m,
           offer,
           'offer-redeem',
-          { credentialId: result.id, holder: holder.startsWith('did:jwk:') ? 'did:jwk' : holder },
-          result.id,
+          { credentialId: record.id, holder: holder.startsWith('did:jwk:') ? 'did:jwk' : holder },
+          record.id,
         )
-        return { id: result.id, credential, afterCommit: (result as { afterCommit?: () => Promise<void> }).afterCommit }
-      })
+      }
+      const sdJwt = offer.format === 'dc+sd-jwt' ? this.deps.sdJwt : undefined
+      credential = sdJwt
+        ? (await issueSdJwtVc(sdJwt, principal, request, { jwk: jwk as JsonWebKey }, { onStored })).sdJwt
+        : (await issueWithPolicies(this.deps.policies, principal, request, { onStored })).jwt
     } catch (error) {
       if (error instanceof Oid4vciRefusal) throw error
       if (isAppError(error) && error.status < 500) {
@@ -593,8 +696,7 @@ export class Oid4vciIssuerService {
       }
       throw error
     }
-    await issued.afterCommit?.().catch(() => undefined)
-    return { credentials: [{ credential: issued.credential }] }
+    return { credentials: [{ credential }] }
   }
 
   /** Who an offer is issued in the name of: the API key or the portal account that made it, while it is still in force. */
@@ -659,6 +761,16 @@ function refuseSpentOffer(offer: OfferRecord): void {
       'ERR_OFFER_EXPIRED',
     )
   }
+}
+
+/** The one jwt proof of `{credential_configuration_id, proofs: {jwt: [proof]}}`, nothing more; undefined for any other request. */
+function plainProofs(input: Record<string, unknown>): string[] | undefined {
+  const names = Object.keys(input)
+  if (names.length !== 2 || !names.includes('credential_configuration_id') || !names.includes('proofs')) return undefined
+  const proofs = input.proofs as Record<string, unknown> | null
+  if (!proofs || typeof proofs !== 'object' || Array.isArray(proofs) || Object.keys(proofs).length !== 1) return undefined
+  const jwt = proofs.jwt
+  return Array.isArray(jwt) && jwt.length === 1 && typeof jwt[0] === 'string' && jwt[0].length > 0 ? [jwt[0]] : undefined
 }
 
 /** A JWT's header and payload without verifying it; invalid_proof when it is not a JWT. */

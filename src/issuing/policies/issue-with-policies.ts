@@ -7,7 +7,13 @@ import { writeTransaction } from '../../store/write-transaction.js'
 import { anchorClaim, prepareAnchor, recordAnchor } from '../property/property-anchor.js'
 import type { PropertyAnchoring } from '../property/property-anchoring.js'
 import { queueStatusChange, type StatusDeps } from '../status/change-status.js'
-import { issueCredential, type CredentialEncoder, type IssuedCredential, type IssuerDeps } from '../issuance/issue-credential.js'
+import {
+  issueCredential,
+  type CredentialEncoder,
+  type IssuedCredential,
+  type IssueOptions,
+  type IssuerDeps,
+} from '../issuance/issue-credential.js'
 import type { IssueRequest } from '../issuance/issuance-request.js'
 
 export interface PolicyDeps {
@@ -33,6 +39,8 @@ export interface PolicyOptions {
   encoder?: CredentialEncoder
   /** Issue inside the caller's write transaction (nothing is sent to the chain before `afterCommit`). */
   manager?: EntityManager
+  /** Runs in the issuance's transaction after the record and the type's own writes; a throw undoes the issuance. */
+  onStored?: IssueOptions['onStored']
 }
 
 /**
@@ -48,8 +56,8 @@ export async function issueWithPolicies(
 ): Promise<PolicyIssued> {
   if (request.type === 'PropertyCertificateCredential') return issuePropertyCertificate(deps, principal, request, options)
   if (request.type === 'SocialSecurityStatusCredential') return issueSuperseding(deps, principal, request, options)
-  const { encoder, manager } = options
-  return { ...(await issueCredential(deps.issuer, principal, request, { encoder, manager })), superseded: [] }
+  const { encoder, manager, onStored } = options
+  return { ...(await issueCredential(deps.issuer, principal, request, { encoder, manager, onStored })), superseded: [] }
 }
 
 /** In the caller's transaction when it gave one, else in a new one. */
@@ -93,7 +101,10 @@ async function issuePropertyCertificate(
       id,
       extraFields: { propertyAnchor: anchorClaim(anchor) },
       encoder: options.encoder,
-      onStored: async (m, record) => void (await recordAnchor(m, record.departmentId, anchor, record.id)),
+      onStored: async (m, record) => {
+        await recordAnchor(m, record.departmentId, anchor, record.id)
+        await options.onStored?.(m, record)
+      },
     })
     return { issued, sequence: anchor.sequence }
   })
@@ -126,6 +137,7 @@ async function issueSuperseding(
           changeIds = changeIds.concat(queued.changeIds)
         }
         superseded = previous.map((r) => r.id)
+        await options.onStored?.(m, record)
       },
     }),
   )

@@ -1,4 +1,3 @@
-import type { EntityManager } from 'typeorm'
 import { SDJwtVcInstance, type SdJwtVcPayload } from '@sd-jwt/sd-jwt-vc'
 import { digest, generateSalt } from '@sd-jwt/crypto-nodejs'
 import { ValidationError } from '../../shared/errors/app-error.js'
@@ -8,7 +7,7 @@ import type { DepartmentPrincipal } from '../departments/department-principal.js
 import type { IssueRequest } from '../issuance/issuance-request.js'
 import type { CredentialEncoder } from '../issuance/issue-credential.js'
 import type { CredentialRecord } from '../records/credential-store.js'
-import { issueWithPolicies, type PolicyDeps } from '../policies/issue-with-policies.js'
+import { issueWithPolicies, type PolicyDeps, type PolicyOptions } from '../policies/issue-with-policies.js'
 import { credentialIssuerUrl, urlOf, type IssuerKeys, type IssuerSigningKey, type UrlSource } from '../issuer-keys/issuer-keys.js'
 
 export interface SdJwtIssuerDeps {
@@ -54,7 +53,8 @@ const seconds = (date: Date) => Math.floor(date.getTime() / 1000)
  * catalogue declares selectively disclosable is a digest with its disclosure appended; the `status` names the
  * record's index in the department's status list token.
  *
- * With `options.manager`, the department's key must exist already (it is made at start, see
+ * With `options.onStored`, extra writes join the issuance's transaction (for a type without a policy, signing comes before it). With
+ * `options.manager`, the department's key must exist already (it is made at start, see
  * `DepartmentIssuerKeys.current`), since creating it writes outside the caller's transaction.
  */
 export async function issueSdJwtVc(
@@ -62,7 +62,7 @@ export async function issueSdJwtVc(
   principal: DepartmentPrincipal,
   request: IssueRequest,
   holder: { jwk: JsonWebKey },
-  options: { manager?: EntityManager } = {},
+  options: Pick<PolicyOptions, 'manager' | 'onStored'> = {},
 ): Promise<IssuedSdJwtVc> {
   if (!isCredentialTypeName(request.type)) {
     throw new ValidationError('ERR_UNKNOWN_TYPE', 'an SD-JWT VC is issued for a govcred credential type only')
@@ -89,7 +89,11 @@ export async function issueSdJwtVc(
       return { jwt: sdJwt, credential: payload as unknown as Record<string, unknown> }
     },
   }
-  const issued = await issueWithPolicies(deps.policies, principal, request, { encoder, manager: options.manager })
+  const issued = await issueWithPolicies(deps.policies, principal, request, {
+    encoder,
+    manager: options.manager,
+    onStored: options.onStored,
+  })
   return {
     id: issued.id,
     sdJwt: issued.jwt,

@@ -75,7 +75,7 @@ export async function verifyOpenid4vpResponse(
     credentials.push(summary)
     byQuery.set(queryId, index)
   }
-  const dcqlQuery = DcqlQuery.parse(request.dcqlQuery as DcqlQuery.Input)
+  const dcqlQuery = parsedDcqlQuery(request.dcqlQuery)
   for (const query of queries) {
     const index = byQuery.get(query.id)
     if (index === undefined) {
@@ -138,6 +138,22 @@ function asDcqlPresentation(query: CredentialQueryView, summary: VerifiedCredent
         cryptographic_holder_binding: true,
       }
     : { credential_format: SD_JWT_VC_FORMAT, vct: query.vct, claims: summary.claims as never, cryptographic_holder_binding: true }
+}
+
+/** Most distinct DCQL queries kept parsed (a relying party asks the same few again and again); the oldest goes first. */
+const MAX_PARSED_QUERIES = 256
+const parsedQueries = new Map<string, DcqlQuery>()
+
+/** The dcql library's parse of a stored query, once per distinct query. */
+function parsedDcqlQuery(stored: Record<string, unknown>): DcqlQuery {
+  const id = JSON.stringify(stored)
+  let parsed = parsedQueries.get(id)
+  if (!parsed) {
+    parsed = DcqlQuery.parse(stored as DcqlQuery.Input)
+    if (parsedQueries.size >= MAX_PARSED_QUERIES) parsedQueries.delete(parsedQueries.keys().next().value!)
+    parsedQueries.set(id, parsed)
+  }
+  return parsed
 }
 
 /** The credential queries of a stored DCQL query (the shape dcqlQueryOf wrote). */

@@ -1,4 +1,3 @@
-import { X509Certificate, createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto'
 import type { DIDResolutionResult } from 'did-resolver'
 import { CREDENTIAL_TYPES, type CredentialTypeName } from '../../catalog/credential-types.js'
 import { typeOfVct } from '../../catalog/sd-jwt/sd-jwt-types.js'
@@ -6,12 +5,12 @@ import { STATUS_LIST_SIZE } from '../../catalog/status-entries.js'
 import { ChainUnavailableError } from '../../chain/chain-errors.js'
 import { ethrDidNetwork, ethrDidToAddress } from '../../shared/identity/ethr-did.js'
 import { counts, type CheckSelection } from '../check-selection.js'
-import { hasHighS } from '../es256k-fast-verify.js'
 import { isRegisteredIssuingKey } from '../issuing-key-check.js'
 import { fail, pass, unopenedSummary, type Check, type VerifiedCredentialSummary } from '../verification-result.js'
 import { accreditationCheck, validityCheck, type VerifierContext } from '../verify-credential.js'
 import { registryUnreadable } from '../verify-signature.js'
 import { decodeJson, discloseClaims, isObject, openSdJwt, sha256Base64url, type OpenedSdJwt } from './sd-jwt-envelope.js'
+import { holderKey, jwsVerifies, leafCertificate, type LeafCertificate } from './verification-keys.js'
 
 /** What the caller expects of a presentation's key binding (an OpenID4VP request's nonce and client_id). */
 export interface KeyBindingExpectation {
@@ -109,7 +108,7 @@ export async function verifySdJwtVc(
   if (counts(selection, 'schema')) checks.push(await schemaCheck(ctx, view.type, claims, index))
   if (counts(selection, 'status')) checks.push(await statusCheck(ctx, account, payload.status, index))
   if (counts(selection, 'validity')) checks.push(validityCheck(ctx, { nbf, exp }, index, nowSeconds))
-  const binding = keyBindingCheck(opened, expect, nowSeconds, ctx.policy.skewSeconds, index)
+  const binding = await keyBindingCheck(opened, expect, nowSeconds, ctx.policy.skewSeconds, index)
   if (binding) checks.push(binding)
   return done(checks)
 }
@@ -118,8 +117,14 @@ interface IssuerView {
   type: CredentialTypeName
   did: string
   iat: number
-  certificate: X509Certificate
+  leaf: LeafCertificate
 }
+
+/**
+ * Whether a leaf key is registered in a DID document, per resolution: the chain cache answers the same result
+ * object until the document changes, so a new resolution asks again.
+ */
+const registeredInResolution = new WeakMap<DIDResolutionResult, Map<string, boolean>>()
 
 /** The header and the token members the checks need, and the DID the leaf certificate names. */
 function issuerView(ctx: VerifierContext, opened: OpenedSdJwt, index: number): IssuerView | Check {
@@ -130,18 +135,13 @@ function issuerView(ctx: VerifierContext, opened: OpenedSdJwt, index: number): I
   const x5c = header.x5c
   if (!Array.isArray(x5c) || x5c.length === 0 || x5c.length > 5 || typeof x5c[0] !== 'string' || x5c[0].length > 8000)
     return malformed('no x5c certificate chain in the header')
-  let certificate: X509Certificate
-  try {
-    certificate = new X509Certificate(Buffer.from(x5c[0], 'base64'))
-  } catch {
-    return malformed('the x5c leaf is not a certificate')
-  }
+  const leaf = leafCertificate(x5c[0])
+  if (!leaf) return malformed('the x5c leaf is not a certificate')
   const type = typeOfVct(payload.vct)
   if (!type) return malformed(`vct ${JSON.stringify(payload.vct ?? null)} names no govcred credential type`)
   const iat = numeric(payload.iat)
   if (iat === null) return malformed('the SD-JWT VC has no iat')
-  const uris = sanUris(certificate)
-  const did = uris.find((uri) => uri.startsWith('did:ethr:') && ethrDidNetwork(uri) === ctx.deployments.name && ethrDidToAddress(uri))
+  const did = leaf.uris.find((uri) => uri.startsWith('did:ethr:') && ethrDidNetwork(uri) === ctx.deployments.name && ethrDidToAddress(uri))
   if (!did)
     return fail(
       'issuerResolved',
@@ -149,19 +149,25 @@ function issuerView(ctx: VerifierContext, opened: OpenedSdJwt, index: number): I
       `the x5c leaf certificate names no did:ethr of the ${ctx.deployments.name} network`,
       index,
     )
-  return { type, did, iat, certificate }
+  return { type, did, iat, leaf }
 }
 
 /** ES256 by the leaf's key, and that key registered in the DID's document on chain. */
 async function issuerSignature(opened: OpenedSdJwt, view: IssuerView, resolution: DIDResolutionResult, index: number): Promise<Check> {
   if (resolution.didDocumentMetadata?.deactivated)
     return fail('credentialSignature', 'ERR_ISSUER_DEACTIVATED', `${view.did} is deactivated`, index)
-  const key = view.certificate.publicKey
-  if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1')
+  const { key, jwk, p256Point } = view.leaf
+  if (key.type !== 'ec' || key.curve !== 'prime256v1' || !p256Point)
     return fail('credentialSignature', 'ERR_CREDENTIAL_SIGNATURE_INVALID', 'the x5c leaf key is not a P-256 key', index)
-  if (!jwsVerifies(opened.jwt, key, 'ES256'))
+  if (!(await jwsVerifies(opened.jwt, key, 'ES256')))
     return fail('credentialSignature', 'ERR_CREDENTIAL_SIGNATURE_INVALID', 'the signature does not verify with the x5c leaf key', index)
-  const registered = await isRegisteredIssuingKey({ resolve: async () => resolution }, view.did, key.export({ format: 'jwk' }))
+  let known = registeredInResolution.get(resolution)
+  if (!known) registeredInResolution.set(resolution, (known = new Map()))
+  let registered = known.get(p256Point)
+  if (registered === undefined) {
+    registered = await isRegisteredIssuingKey({ resolve: async () => resolution }, view.did, jwk)
+    known.set(p256Point, registered)
+  }
   if (!registered)
     return fail(
       'credentialSignature',
@@ -213,7 +219,13 @@ async function statusCheck(ctx: VerifierContext, account: string | undefined, st
  * cnf.jwk, the expected nonce and aud, sd_hash over `<jwt>~<disclosures>~`, iat within maxAgeSeconds.
  * Undefined when there is none and none is expected.
  */
-function keyBindingCheck(opened: OpenedSdJwt, expect: KeyBindingExpectation, now: number, skew: number, index: number): Check | undefined {
+async function keyBindingCheck(
+  opened: OpenedSdJwt,
+  expect: KeyBindingExpectation,
+  now: number,
+  skew: number,
+  index: number,
+): Promise<Check | undefined> {
   const required = expect.requireKeyBinding || expect.nonce !== undefined || expect.audience !== undefined
   const kb = opened.keyBindingJwt
   if (!kb) return required ? fail('keyBinding', 'ERR_KEY_BINDING_MISSING', 'the presentation has no key-binding JWT', index) : undefined
@@ -230,14 +242,9 @@ function keyBindingCheck(opened: OpenedSdJwt, expect: KeyBindingExpectation, now
   const cnf = opened.payload.cnf
   const jwk = isObject(cnf) && isObject(cnf.jwk) ? cnf.jwk : undefined
   if (!jwk) return fail('keyBinding', 'ERR_HOLDER_KEY_MISSING', 'the credential names no holder key (cnf.jwk)', index)
-  let key: KeyObject
-  try {
-    if ('d' in jwk) throw new Error('private')
-    key = createPublicKey({ key: jwk, format: 'jwk' })
-  } catch {
-    return fail('keyBinding', 'ERR_HOLDER_KEY_MISSING', 'cnf.jwk is not a public key', index)
-  }
-  if (!jwsVerifies(kb, key, header.alg))
+  const key = holderKey(jwk)
+  if (!key) return fail('keyBinding', 'ERR_HOLDER_KEY_MISSING', 'cnf.jwk is not a public key', index)
+  if (!(await jwsVerifies(kb, key, header.alg)))
     return fail('keyBinding', 'ERR_KEY_BINDING_SIGNATURE_INVALID', 'the key-binding JWT is not signed by the holder key (cnf.jwk)', index)
   if (payload.sd_hash !== sha256Base64url(opened.presented))
     return fail('keyBinding', 'ERR_KEY_BINDING_SD_HASH_MISMATCH', 'sd_hash does not cover this presentation', index)
@@ -251,49 +258,6 @@ function keyBindingCheck(opened: OpenedSdJwt, expect: KeyBindingExpectation, now
   if (iat > now + skew || iat < now - maxAge - skew)
     return fail('keyBinding', 'ERR_KEY_BINDING_STALE', `the key-binding JWT was made at ${iso(iat)}, not just now`, index)
   return pass('keyBinding', 'bound to the holder key, for this verifier and nonce, just now', index)
-}
-
-/** A compact JWS's signature with a public key, for the algorithms a holder key may use. */
-function jwsVerifies(jws: string, key: KeyObject, alg: unknown): boolean {
-  const [header, payload, signature] = jws.split('.')
-  const data = Buffer.from(`${header}.${payload}`, 'ascii')
-  const sig = Buffer.from(signature ?? '', 'base64url')
-  const curve = key.asymmetricKeyDetails?.namedCurve
-  try {
-    switch (alg) {
-      case 'ES256':
-        return curve === 'prime256v1' && verifySignature('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, sig)
-      case 'ES256K':
-        // Low S only, as everywhere else a secp256k1 signature is taken: one valid encoding per signature.
-        return curve === 'secp256k1' && !hasHighS(jws) && verifySignature('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, sig)
-      case 'ES384':
-        return curve === 'secp384r1' && verifySignature('sha384', data, { key, dsaEncoding: 'ieee-p1363' }, sig)
-      case 'EdDSA':
-      case 'Ed25519':
-        return key.asymmetricKeyType === 'ed25519' && verifySignature(null, data, key, sig)
-      case 'RS256':
-        return key.asymmetricKeyType === 'rsa' && verifySignature('sha256', data, key, sig)
-      default:
-        return false
-    }
-  } catch {
-    return false
-  }
-}
-
-/** The URIs of a certificate's subjectAltName (Node writes a value with a separator in it as a JSON string). */
-function sanUris(certificate: X509Certificate): string[] {
-  const text = certificate.subjectAltName ?? ''
-  const uris: string[] = []
-  for (const match of text.matchAll(/(?:^|, )URI:("(?:[^"\\]|\\.)*"|[^,]*)/g)) {
-    const raw = match[1]!
-    try {
-      uris.push(raw.startsWith('"') ? (JSON.parse(raw) as string) : raw)
-    } catch {
-      // not a URI we can read
-    }
-  }
-  return uris
 }
 
 const numeric = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : null)
