@@ -141,6 +141,30 @@ describe('batched commits of issued credentials', () => {
     expect(fine).toEqual({ status: 'fulfilled', value: 'stored' })
   })
 
+  it("runs each issuance's further writes in the batch; one that throws refuses only its own issuance", async () => {
+    const marked: string[] = []
+    const ok = record()
+    const refused = record()
+    const also = record()
+    const results = await Promise.allSettled([
+      commits.commit(ok, { departmentId: DEPARTMENT, actor: 'k', action: 'issue', credentialId: ok.id }, async (m, r) => {
+        await m.query(`SELECT 1`)
+        marked.push(r.id)
+      }),
+      commits.commit(refused, { departmentId: DEPARTMENT, actor: 'k', action: 'issue', credentialId: refused.id }, async () => {
+        throw new Error('the offer was redeemed already')
+      }),
+      commits.commit(also, { departmentId: DEPARTMENT, actor: 'k', action: 'issue', credentialId: also.id }),
+    ])
+    expect(results[0]).toEqual({ status: 'fulfilled', value: 'stored' })
+    expect(results[1]).toMatchObject({ status: 'rejected', reason: { message: 'the offer was redeemed already' } })
+    expect(results[2]).toEqual({ status: 'fulfilled', value: 'stored' })
+    expect(marked).toContain(ok.id)
+    expect(await credentials.get(refused.id)).toBeUndefined()
+    expect(await credentials.get(ok.id)).toBeDefined()
+    expect((await audit.verify(DEPARTMENT)).ok).toBe(true)
+  })
+
   it('keeps the taken-index bitmap and count in step with what was stored, without a COUNT per issuance', async () => {
     const fresh = new CredentialStore(db)
     const taken = await fresh.takenIndices(ISSUER, STATUS_LIST_SIZE)

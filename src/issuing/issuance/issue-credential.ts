@@ -227,7 +227,7 @@ async function storeIssued(
     credentialId: record.id,
     details: { type: record.type, statusIndex: record.statusIndex, validUntil: record.validUntil },
   }
-  if (!manager && !options.onStored && deps.commits) return (await deps.commits.commit(record, entry)) === 'stored'
+  if (!manager && deps.commits) return (await deps.commits.commit(record, entry, options.onStored)) === 'stored'
   const write = async (m: EntityManager) => {
     await deps.credentials.insert(record, m)
     await deps.audit.append(entry, m)

@@ -6,9 +6,13 @@ import { CredentialStore, type CredentialRecord } from '../records/credential-st
 
 export type CommitOutcome = 'stored' | 'index-taken'
 
+/** More writes of one issuance, in its transaction after its record and audit entry (e.g. redeeming its offer). */
+export type AfterStored = (manager: EntityManager, record: CredentialRecord) => Promise<void>
+
 interface Pending {
   record: CredentialRecord
   audit: AuditAppendInput
+  afterStored?: AfterStored
   resolve(outcome: CommitOutcome): void
   reject(error: unknown): void
 }
@@ -19,8 +23,9 @@ const MAX_BATCH = 200
 /**
  * Stores issued credentials with their audit entries, many per transaction: the issuances that arrive while
  * one transaction is being written share the next, as one multi-row INSERT of records and one of audit entries.
- * Each caller still learns its own outcome: stored, or its status index taken (draw again). When a batch hits a
- * UNIQUE conflict it is written again one issuance at a time, so one conflict refuses only its own issuance.
+ * Each caller still learns its own outcome: stored, or its status index taken (draw again). When a batch fails
+ * (a UNIQUE conflict, a refusal by an issuance's own further writes) it is written again one issuance at a time,
+ * so one failure refuses only its own issuance.
  *
  * @example
  * const outcome = await commits.commit(record, { departmentId, actor, action: 'issue', credentialId: record.id, details })
@@ -31,10 +36,10 @@ export class IssuedCommits {
 
   constructor(private readonly deps: { db: DataSource; credentials: CredentialStore; audit: AuditLog }) {}
 
-  /** Throws ConflictError ERR_DUPLICATE_CREDENTIAL_ID when the id was issued already. */
-  commit(record: CredentialRecord, audit: AuditAppendInput): Promise<CommitOutcome> {
+  /** Throws ConflictError ERR_DUPLICATE_CREDENTIAL_ID when the id was issued already, or what `afterStored` throws. */
+  commit(record: CredentialRecord, audit: AuditAppendInput, afterStored?: AfterStored): Promise<CommitOutcome> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ record, audit, resolve, reject })
+      this.queue.push({ record, audit, resolve, reject, ...(afterStored ? { afterStored } : {}) })
       this.schedule()
     })
   }
@@ -59,10 +64,10 @@ export class IssuedCommits {
           // The transaction could not even begin (storage failure): everything waiting fails with it.
           this.scheduled = false
           this.queue.splice(0).forEach((p) => p.reject(error))
-        } else if (CredentialStore.isStatusIndexConflict(error) || CredentialStore.isIdConflict(error)) {
+        } else if (written.length > 1) {
           for (const p of written) void this.commitAlone(p)
         } else {
-          written.forEach((p) => p.reject(error))
+          written.forEach((p) => this.settleAlone(p, error))
         }
       },
     )
@@ -97,6 +102,7 @@ export class IssuedCommits {
       batch.map((p) => p.audit),
       manager,
     )
+    for (const p of batch) await p.afterStored?.(manager, p.record)
   }
 
   private async commitAlone(p: Pending): Promise<void> {
@@ -104,10 +110,14 @@ export class IssuedCommits {
       await writeTransaction(this.deps.db, (manager) => this.write(manager, [p]))
       p.resolve('stored')
     } catch (error) {
-      if (CredentialStore.isStatusIndexConflict(error)) p.resolve('index-taken')
-      else if (CredentialStore.isIdConflict(error)) p.reject(duplicateId(p.record.id))
-      else p.reject(error)
+      this.settleAlone(p, error)
     }
+  }
+
+  private settleAlone(p: Pending, error: unknown): void {
+    if (CredentialStore.isStatusIndexConflict(error)) p.resolve('index-taken')
+    else if (CredentialStore.isIdConflict(error)) p.reject(duplicateId(p.record.id))
+    else p.reject(error)
   }
 }
 
