@@ -44,6 +44,9 @@ export function notifyAnswersByWebhook(requests: PresentationRequestStore, webho
     target[name] = async (id: string, ...rest: unknown[]) => {
       const answer = await (original as (...args: unknown[]) => Promise<unknown>).call(requests, id, ...rest)
       try {
+        // A request's relying party never changes: an anonymous one (most verifications) costs no read back.
+        const known = await requests.lookup(id)
+        if (known && !known.relyingPartyId) return answer
         const request = await requests.get(id)
         if (request?.relyingPartyId && request.result && request.usedAt) {
           const answeredAt = (request as { answeredAt?: string | null }).answeredAt ?? request.usedAt
