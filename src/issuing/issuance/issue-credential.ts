@@ -1,4 +1,5 @@
-import { randomInt, randomUUID } from 'node:crypto'
+import { randomInt } from 'node:crypto'
+import { newCredentialId } from './credential-id.js'
 import type { DataSource, EntityManager } from 'typeorm'
 import type { CredentialPayload, ICredentialIssuer, TAgent } from '@veramo/core-types'
 import type { ISchemaRegistry } from '../../agent/plugins/schema-registry-plugin.js'
@@ -117,7 +118,7 @@ export async function issueCredential(
   }
 
   const schemaRef = request.type === GENERIC_TYPE ? undefined : schemaReference(request.type)
-  const id = request.id ?? options.id ?? `urn:uuid:${randomUUID()}`
+  const id = request.id ?? options.id ?? newCredentialId()
   if (request.id && (await deps.credentials.get(request.id, options.manager))) {
     throw new ConflictError('ERR_DUPLICATE_CREDENTIAL_ID', `a credential with id ${request.id} was already issued`)
   }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { newCredentialId } from '../issuance/credential-id.js'
 import type { EntityManager } from 'typeorm'
 import { ConflictError } from '../../shared/errors/app-error.js'
 import type { ApiErrorCode } from '../../shared/errors/error-codes.js'
@@ -95,7 +95,7 @@ async function issuePropertyCertificate(
       'this property unit already has a current certificate; use POST /v1/property/transfers',
     )
     const anchor = await prepareAnchor(manager, unitNumber)
-    const id = `urn:uuid:${randomUUID()}`
+    const id = newCredentialId()
     const issued = await issueCredential(deps.issuer, principal, request, {
       manager,
       id,

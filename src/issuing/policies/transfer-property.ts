@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { newCredentialId } from '../issuance/credential-id.js'
 import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors/app-error.js'
 import { actorOf, assertPermission, type DepartmentPrincipal } from '../departments/department-principal.js'
 import { writeTransaction } from '../../store/write-transaction.js'
@@ -61,7 +61,7 @@ export async function transferProperty(deps: PolicyDeps, principal: DepartmentPr
     let sellerAnchors: AnchorRef[] = []
     const buyerCredential = await issueCredential(deps.issuer, principal, request, {
       manager,
-      id: `urn:uuid:${randomUUID()}`,
+      id: newCredentialId(),
       extraFields: { propertyAnchor: anchorClaim(anchor) },
       onStored: async (m, record) => {
         await recordAnchor(m, record.departmentId, anchor, record.id)
