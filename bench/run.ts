@@ -18,12 +18,16 @@ import { scaleSection } from './sections/scale.js'
 import { vpJwtVerificationSection } from './sections/vp-jwt-verification.js'
 import { sdJwtIssuanceSection } from './sections/sdjwt-issuance.js'
 import { openid4vpVerificationSection } from './sections/openid4vp-verification.js'
+import { revocationBurstSection } from './sections/revocation-burst.js'
+import { statusListScaleSection } from './sections/status-list-scale.js'
 
 const SECTIONS: BenchSection[] = [
   issuanceSection,
   sdJwtIssuanceSection,
   vpJwtVerificationSection,
   openid4vpVerificationSection,
+  revocationBurstSection,
+  statusListScaleSection,
   scaleSection,
 ]
 

@@ -81,7 +81,7 @@ export function createIssuanceServices(
       maxBatch: ctx.config.issuance.statusBatchMax,
       windowMs: 20,
       burstWindowMs: 1000,
-      maxDelayMs: 2000,
+      maxDelayMs: 5000,
       retryMs: 2000,
     },
   )

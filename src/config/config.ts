@@ -102,7 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const stateIntervalSeconds = int('GOVCRED_STATE_INTERVAL', 5, 1, 3600)
   const embeddedPort = int('GOVCRED_ANVIL_PORT', 0, 0, 65535)
   const demo = bool('GOVCRED_DEMO', mode === 'embedded')
-  const statusBatchMax = int('GOVCRED_STATUS_BATCH_MAX', 500, 1, MAX_STATUS_BATCH)
+  const statusBatchMax = int('GOVCRED_STATUS_BATCH_MAX', 1000, 1, MAX_STATUS_BATCH)
   const issuanceSettings = readIssuanceSettings(read, { embeddedDemo: mode === 'embedded' && demo })
   const verifier = readVerifierSettings(read, http.publicUrl)
   const rateLimits = readRateLimitSettings(read)

@@ -136,7 +136,7 @@ describe('settings that were read outside config/ before', () => {
     ])
     expect(problemsOf({ GOVCRED_STATUS_BATCH_MAX: '5000' })).toHaveLength(1)
     expect(loadConfig({ GOVCRED_STATUS_BATCH_MAX: '64' }).issuance.statusBatchMax).toBe(64)
-    expect(loadConfig({}).issuance.statusBatchMax).toBe(500)
+    expect(loadConfig({}).issuance.statusBatchMax).toBe(1000)
   })
 
   it('validates GOVCRED_PUBLIC_RPC_URL and keeps it in the config', () => {

@@ -90,6 +90,8 @@ describe('a burst of 1,000 revocations', () => {
     expect(outbox.every((o) => o.status === 'confirmed')).toBe(true)
     expect(txs.size).toBeGreaterThan(0)
     expect(txs.size).toBeLessThanOrEqual(10)
+    // A burst fills batches up to GOVCRED_STATUS_BATCH_MAX (a full batch goes at once) and never beyond it.
+    expect(Math.max(...sizes.map((r) => r.n))).toBeLessThanOrEqual(service.config.issuance.statusBatchMax)
     expect(states[0].txs).toBe(txs.size)
     expect((await countRows(service)).statusChanges - before.statusChanges).toBe(TOTAL)
   }, 60_000)

