@@ -471,24 +471,23 @@ export class StatusBatcher {
           [txHash, now, ...chunk],
         )
       }
-      for (const row of rows) {
-        await this.deps.audit.append(
-          {
-            departmentId: row.departmentId,
-            actor: row.actor,
-            action: row.action,
-            credentialId: row.credentialId,
-            txHash,
-            details: {
-              purpose: row.purpose === 0 ? 'revocation' : 'suspension',
-              operation: row.operation,
-              statusIndex: row.statusIndex,
-              ...(row.reason ? { reason: row.reason } : {}),
-            },
+      // One read of the head and one multi-row INSERT for the whole batch (up to GOVCRED_STATUS_BATCH_MAX entries).
+      await this.deps.audit.appendMany(
+        rows.map((row) => ({
+          departmentId: row.departmentId,
+          actor: row.actor,
+          action: row.action,
+          credentialId: row.credentialId,
+          txHash,
+          details: {
+            purpose: row.purpose === 0 ? 'revocation' : 'suspension',
+            operation: row.operation,
+            statusIndex: row.statusIndex,
+            ...(row.reason ? { reason: row.reason } : {}),
           },
-          m,
-        )
-      }
+        })),
+        m,
+      )
     })
     if (head && head.hash !== ZeroHash) await this.deps.anchors?.recordStatusBatchAnchor(departmentId, head.seq, head.hash, txHash)
     for (const row of rows) this.settle(row.id, (w) => w.resolve(txHash))
