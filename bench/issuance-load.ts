@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto'
 import { ES256KSigner } from 'did-jwt'
 import { businessLicenseClaims } from '../test/fixtures/claims.js'
 import { runLoad, type JsonClient, type LoadResult } from './load.js'
+import { callsPerSecond } from './section.js'
 
 export interface IssueBatch {
   bodies: string[]
@@ -48,19 +49,6 @@ export async function issueAll(
   return { ...result, ...(sampleJwt ? { sampleJwt } : {}) }
 }
 
-function timeLoop(minMs: number, once: () => void): number {
-  for (let i = 0; i < 50; i++) once()
-  let count = 0
-  const started = performance.now()
-  let elapsed = 0
-  do {
-    for (let i = 0; i < 25; i++) once()
-    count += 25
-    elapsed = performance.now() - started
-  } while (elapsed < minMs)
-  return count / (elapsed / 1000)
-}
-
 /**
  * The limit: ES256K signatures per second over exactly the signing input of `jwt` (header.payload), one core,
  * key in hand — with node:crypto (OpenSSL, the fastest signer here) and, for reference, did-jwt's ES256KSigner.
@@ -68,7 +56,7 @@ function timeLoop(minMs: number, once: () => void): number {
 export async function rawSigningRates(jwt: string, minMs: number): Promise<{ nodeCrypto: number; didJwt: number }> {
   const input = Buffer.from(jwt.slice(0, jwt.lastIndexOf('.')))
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'secp256k1' })
-  const nodeCrypto = timeLoop(minMs, () => void sign('sha256', input, { key: privateKey, dsaEncoding: 'ieee-p1363' }))
+  const nodeCrypto = callsPerSecond(() => void sign('sha256', input, { key: privateKey, dsaEncoding: 'ieee-p1363' }), minMs)
   const didJwtSigner = ES256KSigner(randomBytes(32))
   const signingInput = jwt.slice(0, jwt.lastIndexOf('.'))
   // did-jwt's signer is async (a resolved promise): time it in batches awaited together.

@@ -13,6 +13,7 @@ import { once } from 'node:events'
 import { Worker } from 'node:worker_threads'
 import { extractPublicKeyBytes, verifyJWS } from 'did-jwt'
 import type { DIDDocument, Resolvable, VerificationMethod } from 'did-resolver'
+import { callsPerSecond } from './section.js'
 
 /** The methods of a DID for one relationship, picked as govcred's verifier picks them (src/verification/verify-signature.ts). */
 export async function resolveKeys(
@@ -44,16 +45,7 @@ function keysFor(document: DIDDocument, relationship: 'assertionMethod' | 'authe
 /** Seconds per `verifyJWS(jwt, methods)`, measured for at least `minMs` after a short warm-up. */
 export function timeVerifyJws(jwt: string, methods: VerificationMethod[], minMs: number): number {
   verifyJWS(jwt, methods) // throws if the bench built something that does not verify
-  for (let i = 0; i < 50; i++) verifyJWS(jwt, methods)
-  let count = 0
-  const started = performance.now()
-  let elapsed = 0
-  do {
-    for (let i = 0; i < 25; i++) verifyJWS(jwt, methods)
-    count += 25
-    elapsed = performance.now() - started
-  } while (elapsed < minMs)
-  return elapsed / 1000 / count
+  return 1 / callsPerSecond(() => void verifyJWS(jwt, methods), minMs)
 }
 
 // SubjectPublicKeyInfo DER prefixes: secp256k1 (id-ecPublicKey, secp256k1) for a compressed and an uncompressed point; Ed25519.
@@ -99,16 +91,7 @@ export function timeVerifyNodeCrypto(jwt: string, key: KeyObject, minMs: number)
   const verifyOnce = () => {
     if (!verify()) throw new Error('node:crypto does not verify a JWT that did-jwt verifies')
   }
-  for (let i = 0; i < 50; i++) verifyOnce()
-  let count = 0
-  const started = performance.now()
-  let elapsed = 0
-  do {
-    for (let i = 0; i < 25; i++) verifyOnce()
-    count += 25
-    elapsed = performance.now() - started
-  } while (elapsed < minMs)
-  return elapsed / 1000 / count
+  return 1 / callsPerSecond(verifyOnce, minMs)
 }
 
 export interface ParallelRate {

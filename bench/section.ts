@@ -76,3 +76,24 @@ export async function windowed<T extends object>(work: () => Promise<T>): Promis
   const result = await work()
   return { ...result, window: { startUs, endUs: Number(process.hrtime.bigint() / 1000n) } }
 }
+
+/**
+ * Calls `once` in a tight loop on this thread for at least `minMs` (after a short warm-up) and answers how
+ * many calls per second that was.
+ */
+export function callsPerSecond(once: () => void, minMs: number): number {
+  for (let i = 0; i < 50; i++) once()
+  let count = 0
+  const started = performance.now()
+  let elapsed = 0
+  do {
+    for (let i = 0; i < 25; i++) once()
+    count += 25
+    elapsed = performance.now() - started
+  } while (elapsed < minMs)
+  return count / (elapsed / 1000)
+}
+
+/** The service a section measures, profiled into ctx.profileDir when the run is profiled. */
+export const profiledStart = (ctx: BenchContext): { nodeArgs?: string[] } =>
+  ctx.profileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${ctx.profileDir}`] } : {}

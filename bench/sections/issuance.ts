@@ -5,7 +5,7 @@
 import { issueAll, licenceBodies, rawSigningRates, rssMiB } from '../issuance-load.js'
 import { readDemoDepartments } from '../holder.js'
 import { JsonClient } from '../load.js'
-import { atLeast, formatNumber as n, intEnv, windowed, type BenchSection } from '../section.js'
+import { atLeast, formatNumber as n, intEnv, windowed, type BenchSection, profiledStart } from '../section.js'
 import { startServiceProcess } from '../service-process.js'
 
 const TARGET_RATIO = 0.5
@@ -13,7 +13,7 @@ const TARGET_RATIO = 0.5
 export const issuanceSection: BenchSection = {
   name: 'issuance',
   async run(ctx) {
-    const service = await startServiceProcess(ctx.profileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${ctx.profileDir}`] } : {})
+    const service = await startServiceProcess(profiledStart(ctx))
     const client = new JsonClient(service.url, ctx.concurrency)
     try {
       const { market } = readDemoDepartments(service.dataDir)

@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { JsonClient, runLoad, type LoadResult } from '../load.js'
 import { readDemoDepartments } from '../holder.js'
-import { atLeast, formatNumber as n, type BenchSection } from '../section.js'
+import { atLeast, formatNumber as n, type BenchSection, profiledStart } from '../section.js'
 import { sleep, startServiceProcess } from '../service-process.js'
 import { windowed, withServerCpu } from './server-cpu.js'
 import { createSdJwtWallet, credentialProblem, decodeJwtParts, prepareOffers, receiveSdJwt, type SdJwtWallet } from './sdjwt-wallet.js'
@@ -38,7 +38,7 @@ export const openid4vpVerificationSection: BenchSection = {
   name: 'verification-openid4vp',
   async run(ctx) {
     const problems: string[] = []
-    const service = await startServiceProcess(ctx.profileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${ctx.profileDir}`] } : {})
+    const service = await startServiceProcess(profiledStart(ctx))
     const client = new JsonClient(service.url, ctx.concurrency)
     try {
       const { market } = readDemoDepartments(service.dataDir)

@@ -19,7 +19,7 @@ import { loadArtifact } from '../../src/chain/contract-artifacts.js'
 import { businessLicenseClaims } from '../../test/fixtures/claims.js'
 import { readDemoDepartments, type DemoDepartment } from '../holder.js'
 import { JsonClient, runLoad } from '../load.js'
-import { atMost, formatNumber as n, intEnv, type BenchSection } from '../section.js'
+import { atMost, formatNumber as n, intEnv, type BenchSection, profiledStart } from '../section.js'
 import { sleep, startServiceProcess } from '../service-process.js'
 import type { NetworkInfo } from '../stock-veramo.js'
 
@@ -51,7 +51,7 @@ export const revocationBurstSection: BenchSection = {
     const total = ctx.smoke ? 50 : intEnv('BENCH_REVOCATIONS', 10_000)
     const sampleSize = Math.min(total, ctx.smoke ? 4 : 8)
     const problems: string[] = []
-    const service = await startServiceProcess(ctx.profileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${ctx.profileDir}`] } : {})
+    const service = await startServiceProcess(profiledStart(ctx))
     const client = new JsonClient(service.url, REVOKE_CONCURRENCY)
     const verifierClient = new JsonClient(service.url, sampleSize)
     // The sample is polled until each was refused, up to a few seconds after the last change was mined.

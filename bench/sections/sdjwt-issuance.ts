@@ -7,7 +7,7 @@
 import { generateKeyPairSync, sign } from 'node:crypto'
 import { JsonClient, runLoad, type LoadResult } from '../load.js'
 import { readDemoDepartments } from '../holder.js'
-import { atLeast, formatNumber as n, type BenchSection } from '../section.js'
+import { atLeast, formatNumber as n, type BenchSection, profiledStart, callsPerSecond } from '../section.js'
 import { sleep, startServiceProcess } from '../service-process.js'
 import { windowed, withServerCpu } from './server-cpu.js'
 import { createSdJwtWallet, credentialProblem, prepareOffers, receiveSdJwt } from './sdjwt-wallet.js'
@@ -20,7 +20,7 @@ export const sdJwtIssuanceSection: BenchSection = {
   name: 'issuance-sd-jwt',
   async run(ctx) {
     const problems: string[] = []
-    const service = await startServiceProcess(ctx.profileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${ctx.profileDir}`] } : {})
+    const service = await startServiceProcess(profiledStart(ctx))
     const client = new JsonClient(service.url, ctx.concurrency)
     try {
       const { market } = readDemoDepartments(service.dataDir)
@@ -80,17 +80,7 @@ export const sdJwtIssuanceSection: BenchSection = {
 /** ES256 signatures per second of `data`, on this thread, with a fresh P-256 key. */
 export function timeEs256Signing(data: Buffer, minMs: number): number {
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
-  const once = () => sign('sha256', data, { key: privateKey, dsaEncoding: 'ieee-p1363' })
-  for (let i = 0; i < 200; i++) once()
-  let count = 0
-  const started = performance.now()
-  let elapsed = 0
-  do {
-    for (let i = 0; i < 100; i++) once()
-    count += 100
-    elapsed = performance.now() - started
-  } while (elapsed < minMs)
-  return count / (elapsed / 1000)
+  return callsPerSecond(() => void sign('sha256', data, { key: privateKey, dsaEncoding: 'ieee-p1363' }), minMs)
 }
 
 /** Credentials for a timed batch of about TARGET_SECONDS at the warm-up's rate. */

@@ -18,7 +18,7 @@ import { compressStatusList, statusListBytes } from '../../src/issuing/status-li
 import { StatusListTokens } from '../../src/issuing/status-list/status-list-tokens.js'
 import { readDemoDepartments } from '../holder.js'
 import { JsonClient, runLoad } from '../load.js'
-import { atMost, formatNumber as n, intEnv, type BenchSection } from '../section.js'
+import { atMost, formatNumber as n, intEnv, type BenchSection, profiledStart } from '../section.js'
 import { sleep, startServiceProcess } from '../service-process.js'
 import type { NetworkInfo } from '../stock-veramo.js'
 import { ChainReader, issueMany, revokeAll } from './revocation-burst.js'
@@ -130,7 +130,7 @@ async function measureBuild(runs: number, problems: string[]) {
 
 async function measureHttp(ctx: Parameters<BenchSection['run']>[0], problems: string[]) {
   const total = ctx.smoke ? 20 : intEnv('BENCH_STATUS_LIST_REVOCATIONS', 2000)
-  const service = await startServiceProcess(ctx.profileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${ctx.profileDir}`] } : {})
+  const service = await startServiceProcess(profiledStart(ctx))
   const client = new JsonClient(service.url, 32)
   try {
     const network = (await client.get<NetworkInfo>('/v1/network')).body

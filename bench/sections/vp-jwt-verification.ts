@@ -20,7 +20,7 @@ import KeyResolver from 'key-did-resolver'
 import { createEd25519KeyHolder, createHolder, issueBenchCredentials, readDemoDepartments, type Holder } from '../holder.js'
 import { JsonClient, runFor, runLoad, type LoadResult } from '../load.js'
 import { nodeCryptoKey, parallelNodeCryptoRate, resolveKeys, timeVerifyNodeCrypto } from '../raw.js'
-import { atLeast, formatNumber as n, type BenchSection, type BenchTarget } from '../section.js'
+import { atLeast, formatNumber as n, type BenchSection, type BenchTarget, profiledStart } from '../section.js'
 import { sleep, startServiceProcess, type ServiceProcess } from '../service-process.js'
 import { createStockAgent, stockResolver, type NetworkInfo } from '../stock-veramo.js'
 
@@ -62,7 +62,7 @@ export const vpJwtVerificationSection: BenchSection = {
     let service: ServiceProcess | undefined
     let client: JsonClient | undefined
     try {
-      service = await startServiceProcess(ctx.profileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${ctx.profileDir}`] } : {})
+      service = await startServiceProcess(profiledStart(ctx))
       client = new JsonClient(service.url, ctx.concurrency)
       const network = (await client.get<NetworkInfo>('/v1/network')).body
       const departments = readDemoDepartments(service.dataDir)

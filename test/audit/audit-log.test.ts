@@ -1,11 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DataSource } from 'typeorm'
-import { Entities } from '@veramo/data-store'
-import { allMigrations } from '../../src/store/migrations/index.js'
+import { openTestDatabase } from '../helpers/test-database.js'
 import { writeTransaction } from '../../src/store/write-transaction.js'
 import { AuditLog, type AuditAppendInput } from '../../src/issuing/audit/audit-log.js'
 import { auditEntryHash, GENESIS_HASH } from '../../src/issuing/audit/audit-hash.js'
@@ -14,26 +11,14 @@ let dir: string
 let db: DataSource
 let log: AuditLog
 
+let close: () => Promise<void>
+
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'govcred-audit-'))
-  db = new DataSource({
-    type: 'sqlite',
-    database: join(dir, 'audit.sqlite'),
-    enableWAL: true,
-    busyTimeout: 10_000,
-    migrations: allMigrations,
-    entities: Entities,
-    migrationsRun: true,
-    logging: false,
-  })
-  await db.initialize()
+  ;({ db, dir, close } = await openTestDatabase('govcred-audit-'))
   log = new AuditLog(db)
 })
 
-afterAll(async () => {
-  await db?.destroy()
-  rmSync(dir, { recursive: true, force: true })
-})
+afterAll(() => close?.())
 
 const department = () => `dept-${randomUUID().slice(0, 8)}`
 const entryOf = (departmentId: string, i: number, extra: Partial<AuditAppendInput> = {}): AuditAppendInput => ({
@@ -121,7 +106,7 @@ describe('AuditLog.append and list', () => {
     const a = department()
     const second = new DataSource({
       type: 'sqlite',
-      database: join(dir, 'audit.sqlite'),
+      database: join(dir, 'govcred.sqlite'),
       enableWAL: true,
       busyTimeout: 10_000,
       logging: false,

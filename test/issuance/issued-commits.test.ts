@@ -1,19 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DataSource } from 'typeorm'
-import { Entities } from '@veramo/data-store'
-import { allMigrations } from '../../src/store/migrations/index.js'
+import type { DataSource } from 'typeorm'
+import { openTestDatabase } from '../helpers/test-database.js'
 import { AuditLog } from '../../src/issuing/audit/audit-log.js'
 import { CredentialStore, type CredentialRecord } from '../../src/issuing/records/credential-store.js'
 import { DepartmentStore } from '../../src/issuing/departments/department-store.js'
 import { IssuedCommits } from '../../src/issuing/issuance/issued-commits.js'
 import { STATUS_LIST_SIZE } from '../../src/catalog/status-entries.js'
 
-let dir: string
 let db: DataSource
+let close: () => Promise<void>
 let credentials: CredentialStore
 let audit: AuditLog
 let commits: IssuedCommits
@@ -21,18 +17,7 @@ const DEPARTMENT = 'market-supervision'
 const ISSUER = 'did:ethr:govcred:0x1111111111111111111111111111111111111111'
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'govcred-commits-'))
-  db = new DataSource({
-    type: 'sqlite',
-    database: join(dir, 'commits.sqlite'),
-    enableWAL: true,
-    busyTimeout: 10_000,
-    migrations: allMigrations,
-    entities: Entities,
-    migrationsRun: true,
-    logging: false,
-  })
-  await db.initialize()
+  ;({ db, close } = await openTestDatabase('govcred-commits-'))
   await new DepartmentStore(db).insert({
     id: DEPARTMENT,
     name: '南京市市场监督管理局',
@@ -48,10 +33,7 @@ beforeAll(async () => {
   commits = new IssuedCommits({ db, credentials, audit })
 })
 
-afterAll(async () => {
-  await db?.destroy()
-  rmSync(dir, { recursive: true, force: true })
-})
+afterAll(() => close?.())
 
 let nextIndex = 1000
 function record(overrides: Partial<CredentialRecord> = {}): CredentialRecord {
