@@ -10,7 +10,15 @@ import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { startTestService, type TestService } from '../helpers/service.js'
 import { demoAccount, type DemoAccount } from '../security/portal-session-helpers.js'
-import { describeInBrowser, ensurePortalBuilt, hasHorizontalScroll, openBrowser, screenshot, type PortalBrowser } from './browser.js'
+import {
+  describeInBrowser,
+  ensurePortalBuilt,
+  hasHorizontalScroll,
+  openBrowser,
+  screenshot,
+  settledTitle,
+  type PortalBrowser,
+} from './browser.js'
 
 let service: TestService
 let operator: DemoAccount
@@ -58,7 +66,7 @@ describeInBrowser('the platform operator page in chromium', () => {
 
   it('tells a department clerk in plain words that the page is for platform operators, and lists nothing', async () => {
     await page.goto(`${service.url}/admin`)
-    expect(await page.title()).toBe('平台管理 - 城市政务可信凭证平台')
+    expect(await settledTitle(page, '平台管理 - 城市政务可信凭证平台')).toBe('平台管理 - 城市政务可信凭证平台')
     await signInAs(clerk)
     await page.getByRole('heading', { name: '当前账号无权访问平台管理' }).waitFor()
     expect(await page.locator('main').innerText()).toContain('平台管理仅限平台运营人员使用')

@@ -128,3 +128,12 @@ export async function screenshot(page: Page, name: string, options: { fullPage?:
 export function hasHorizontalScroll(page: Page): Promise<boolean> {
   return page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth)
 }
+
+/**
+ * The document's title once the app has set it (the router sets it after the page loads, so reading it at once
+ * races), or what it still is after five seconds, for the assertion's message.
+ */
+export async function settledTitle(page: Page, expected: string): Promise<string> {
+  await page.waitForFunction((title) => document.title === title, expected, { timeout: 5_000 }).catch(() => undefined)
+  return page.title()
+}

@@ -7,7 +7,15 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import { OperatorKeyStore } from '../../src/accounts/operator-keys.js'
 import { DEMO_DEPARTMENTS } from '../../src/issuing/departments/demo-departments.js'
 import { startTestService, type TestService } from '../helpers/service.js'
-import { describeInBrowser, ensurePortalBuilt, hasHorizontalScroll, openBrowser, screenshot, type PortalBrowser } from './browser.js'
+import {
+  describeInBrowser,
+  ensurePortalBuilt,
+  hasHorizontalScroll,
+  openBrowser,
+  screenshot,
+  settledTitle,
+  type PortalBrowser,
+} from './browser.js'
 
 let service: TestService
 let browser: PortalBrowser
@@ -38,7 +46,7 @@ describeInBrowser('the public pages in chromium', () => {
     expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN')
     expect(await headings(page, 'h1')).toEqual(['城市政务可信凭证平台'])
     expect(await headings(page, 'h2')).toEqual(expect.arrayContaining(['我是…', '它是如何运作的', '公开透明']))
-    expect(await page.title()).toBe('首页 - 城市政务可信凭证平台')
+    expect(await settledTitle(page, '首页 - 城市政务可信凭证平台')).toBe('首页 - 城市政务可信凭证平台')
     const cards = page.locator('.audience-card a')
     expect(await cards.evaluateAll((links) => links.map((a) => a.getAttribute('href')))).toEqual(['/console', '/wallet', '/verify'])
     const nav = page.getByRole('navigation', { name: '主导航' })
@@ -55,7 +63,7 @@ describeInBrowser('the public pages in chromium', () => {
     await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '发证部门' }).click()
     await page.locator('.department-card').first().waitFor()
     expect(new URL(page.url()).pathname).toBe('/departments')
-    expect(await page.title()).toBe('发证部门 - 城市政务可信凭证平台')
+    expect(await settledTitle(page, '发证部门 - 城市政务可信凭证平台')).toBe('发证部门 - 城市政务可信凭证平台')
     const { body } = await service.api('/v1/issuers')
     expect(body.issuers).toHaveLength(DEMO_DEPARTMENTS.length)
     const cards = page.locator('.department-card')
@@ -117,7 +125,7 @@ describeInBrowser('the public pages in chromium', () => {
     await page.getByRole('button', { name: 'Switch to English' }).click()
     await expect.poll(() => headings(page, 'h1')).toEqual(['City Verifiable Credentials'])
     expect(await page.locator('html').getAttribute('lang')).toBe('en')
-    expect(await page.title()).toBe('Home - City Verifiable Credentials')
+    expect(await settledTitle(page, 'Home - City Verifiable Credentials')).toBe('Home - City Verifiable Credentials')
     await page.reload()
     await page.locator('main h1').waitFor()
     expect(await headings(page, 'h1')).toEqual(['City Verifiable Credentials'])

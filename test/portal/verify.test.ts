@@ -17,7 +17,15 @@ import { HolderWallet } from '../../src/wallet/holder-wallet.js'
 import { startTestService, type TestService } from '../helpers/service.js'
 import { demoAccount, type DemoAccount } from '../security/portal-session-helpers.js'
 import { bearer, claimsOf, readDemo, type Demo } from '../verification/verification-helpers.js'
-import { describeInBrowser, ensurePortalBuilt, hasHorizontalScroll, openBrowser, screenshot, type PortalBrowser } from './browser.js'
+import {
+  describeInBrowser,
+  ensurePortalBuilt,
+  hasHorizontalScroll,
+  openBrowser,
+  screenshot,
+  settledTitle,
+  type PortalBrowser,
+} from './browser.js'
 
 // jsqr is CommonJS (`module.exports = jsQR`) with types written as an ES default export: under NodeNext the
 // default import is the function itself, typed as the module.
@@ -127,7 +135,7 @@ describeInBrowser('the bank verification page in chromium', () => {
   it('refuses a wrong password in plain words, then signs the demo officer in under the bank’s registered name', async () => {
     await page.goto(`${service.url}/verify`)
     await page.getByRole('heading', { name: '核验员登录' }).waitFor()
-    expect(await page.title()).toBe('银行核验 - 城市政务可信凭证平台')
+    expect(await settledTitle(page, '银行核验 - 城市政务可信凭证平台')).toBe('银行核验 - 城市政务可信凭证平台')
     await page.getByLabel('用户名').fill(officer.username)
     await page.getByLabel('密码', { exact: true }).fill('not the password')
     await page.getByLabel('密码', { exact: true }).press('Enter')
