@@ -12,13 +12,14 @@ import type { Openid4vpVerifier } from '../verifying/openid4vp/openid4vp-verifie
 import type { RelyingPartyStore } from '../verifying/relying-parties/relying-party-store.js'
 import type { PresentationRequestStore } from '../verifying/presentation-requests.js'
 import type { DataSource } from 'typeorm'
+import type { OnestopSettings } from '../config/onestop-settings.js'
 
 /** The platform's own verifier identity: it asks the applicant's wallet for a case's prerequisites. */
 export const ONESTOP_PARTY = { id: 'govcred-onestop', nameZh: '一网通办平台', nameEn: 'One-stop service platform' }
 
 export interface OnestopServiceDeps {
   db: DataSource
-  bundlesDir: string
+  settings: OnestopSettings
   rules: OnestopRules
   departments: DepartmentStore
   audit: AuditLog
@@ -38,10 +39,11 @@ export async function createOnestopServices(deps: OnestopServiceDeps): Promise<{
   const party = (await deps.parties.get(ONESTOP_PARTY.id)) ?? (await deps.parties.create(ONESTOP_PARTY))
   const cases = new OnestopCases({
     store: new CaseStore(deps.db),
-    bundles: loadBundles(deps.bundlesDir),
+    bundles: loadBundles(deps.settings.bundlesDir),
     rules: deps.rules,
     audit: deps.audit,
     serializer: new CaseSerializer(),
+    limits: { maxOpen: deps.settings.maxOpenCases, finishedTtlMs: deps.settings.caseTtlSeconds * 1000 },
     logger: deps.logger,
     departmentName: async (id) => {
       const department = await deps.departments.get(id)

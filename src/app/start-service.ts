@@ -20,6 +20,7 @@ import { createWebhookDispatcher, notifyAnswersByWebhook } from './webhook-servi
 import type { WebhookDispatcher } from '../verifying/relying-parties/webhook-delivery.js'
 import { relyingPartyApiDeps } from './relying-party-api-services.js'
 import { createOnestopServices } from './onestop-services.js'
+import { startRetention, type Retention } from './retention.js'
 import { defaultRulesDir, publishDemoRules } from './demo-onestop-rules.js'
 import { FeedbackStore } from '../feedback/feedback-store.js'
 import { PortalAccounts } from '../accounts/portal-accounts.js'
@@ -38,6 +39,8 @@ export interface RunningService {
   webhooks: WebhookDispatcher
   /** The portal's accounts and sessions (clerks, supervisors, bank officers, operators). */
   accounts: PortalAccounts
+  /** The hourly pass that forgets dead offers' claims and deletes one-stop cases that have done their work. */
+  retention: Retention
   server: Server
   url: string
   /** What /v1/network advertises: the read-only endpoint (POST /v1/chain/rpc) or GOVCRED_PUBLIC_RPC_URL. */
@@ -55,6 +58,7 @@ export async function startService(config: Config, logger: Logger, options: { de
   let issuanceStarted: IssuanceServices | undefined
   let verifierStarted: VerifierService | undefined
   let webhooksStarted: WebhookDispatcher | undefined
+  let retentionStarted: Retention | undefined
   try {
     const verifier = createVerifierService({ ...verifierSettings(config, ctx), registries: ctx.registries })
     const issuance = createIssuanceServices(ctx, logger, { chain: issuanceChainView(verifier.deps.cache, verifier.watcher) })
@@ -109,7 +113,7 @@ export async function startService(config: Config, logger: Logger, options: { de
     })
     const onestop = await createOnestopServices({
       db: ctx.db,
-      bundlesDir: config.onestopBundlesDir,
+      settings: config.onestop,
       rules: onestopRules,
       departments: ctx.departments,
       audit: issuance.audit,
@@ -119,6 +123,8 @@ export async function startService(config: Config, logger: Logger, options: { de
       requests: verifier.deps.requests,
       logger,
     })
+    const retention = startRetention({ offers: oid4vci.offers.offers, cases: onestop.cases, logger })
+    retentionStarted = retention
     if (demo) {
       const published = await publishDemoRules(onestopRules, ctx.departments, defaultRulesDir(), logger)
       logger.info(`demo one-stop rules: ${published.map((r) => `${r.ruleId}@${r.version} ${r.outcome}`).join(', ')}`)
@@ -167,6 +173,7 @@ export async function startService(config: Config, logger: Logger, options: { de
       relyingPartyIdentities,
       webhooks,
       accounts,
+      retention,
       server: serving.server,
       url: serving.url,
       publicRpcUrl,
@@ -174,6 +181,7 @@ export async function startService(config: Config, logger: Logger, options: { de
       stop() {
         stopping ??= (async () => {
           await serving.close()
+          retention.stop()
           await webhooks.stop()
           verifier.stop()
           await issuance.stop()
@@ -183,6 +191,7 @@ export async function startService(config: Config, logger: Logger, options: { de
       },
     }
   } catch (error) {
+    retentionStarted?.stop()
     await webhooksStarted?.stop()
     verifierStarted?.stop()
     await issuanceStarted?.stop().catch(() => undefined)

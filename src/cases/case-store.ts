@@ -1,9 +1,13 @@
 import type { DataSource, EntityManager } from 'typeorm'
 import { execute } from '../store/execute.js'
-import { writeTransaction } from '../store/write-transaction.js'
+import { writeExecute, writeTransaction } from '../store/write-transaction.js'
+import { UNANSWERED_KEPT_MS } from './case-limits.js'
 import type { CaseState, ReviewState, StoredCase, StoredReview } from './case-model.js'
 
 type Db = DataSource | EntityManager
+
+/** Cases deleted per write transaction by a purge. */
+const PURGE_SLICE = 500
 
 interface CaseRow extends Omit<StoredCase, 'form' | 'steps' | 'inputs' | 'presentation' | 'presentationError'> {
   form: string
@@ -33,12 +37,54 @@ const CASE_COLUMNS = [
 export class CaseStore {
   constructor(private readonly db: DataSource) {}
 
-  async insert(c: StoredCase, manager: Db = this.db): Promise<void> {
+  /**
+   * Stores a new case unless `maxOpen` cases already wait for a wallet (the check and the insert are one
+   * statement); false when it was not stored.
+   */
+  async insertOpen(c: StoredCase, maxOpen: number): Promise<boolean> {
     const row = toRow(c)
-    await manager.query(
-      `INSERT INTO govcred_onestop_cases (${CASE_COLUMNS.join(', ')}) VALUES (${CASE_COLUMNS.map(() => '?').join(', ')})`,
-      CASE_COLUMNS.map((k) => row[k]),
+    const inserted = await writeExecute(
+      this.db,
+      `INSERT INTO govcred_onestop_cases (${CASE_COLUMNS.join(', ')}) SELECT ${CASE_COLUMNS.map(() => '?').join(', ')}
+       WHERE (SELECT COUNT(*) FROM govcred_onestop_cases WHERE state = 'awaiting-presentation' AND expiresAt > ?) < ?`,
+      [...CASE_COLUMNS.map((k) => row[k]), c.createdAt, maxOpen],
     )
+    return inserted > 0
+  }
+
+  /** How many cases wait for a wallet, and when the first of them expires (null when none waits). */
+  async openCases(now: string): Promise<{ count: number; nextExpiry: string | null }> {
+    const rows: { count: number; nextExpiry: string | null }[] = await this.db.query(
+      `SELECT COUNT(*) AS count, MIN(expiresAt) AS nextExpiry FROM govcred_onestop_cases WHERE state = 'awaiting-presentation' AND expiresAt > ?`,
+      [now],
+    )
+    return { count: Number(rows[0]?.count ?? 0), nextExpiry: rows[0]?.nextExpiry ?? null }
+  }
+
+  /**
+   * Deletes, with their decided review tasks, the cases that have done their work: finished (or stuck) ones last
+   * changed before `finishedBefore`, and unanswered ones expired before `unansweredBefore`. A case with an open
+   * review task stays until a clerk decides it. Deletes in slices so that the write lock is never held long;
+   * returns how many cases went.
+   */
+  async purge(finishedBefore: string, unansweredBefore: string): Promise<number> {
+    const purgeable = `SELECT c.id FROM govcred_onestop_cases c
+       WHERE ((c.state IN ('in-progress', 'completed', 'refused', 'failed') AND c.updatedAt < ?)
+              OR (c.state = 'awaiting-presentation' AND c.expiresAt < ?))
+         AND NOT EXISTS (SELECT 1 FROM govcred_onestop_reviews r WHERE r.caseId = c.id AND r.state = 'open')
+       LIMIT ${PURGE_SLICE}`
+    let total = 0
+    for (;;) {
+      const deleted = await writeTransaction(this.db, async (m) => {
+        const ids = ((await m.query(purgeable, [finishedBefore, unansweredBefore])) as { id: string }[]).map((r) => r.id)
+        if (ids.length === 0) return 0
+        const marks = ids.map(() => '?').join(', ')
+        await m.query(`DELETE FROM govcred_onestop_reviews WHERE caseId IN (${marks})`, ids)
+        return execute(m, `DELETE FROM govcred_onestop_cases WHERE id IN (${marks})`, ids)
+      })
+      total += deleted
+      if (deleted < PURGE_SLICE) return total
+    }
   }
 
   async get(id: string, manager: Db = this.db): Promise<StoredCase | undefined> {
@@ -55,7 +101,7 @@ export class CaseStore {
   async unfinished(limit: number): Promise<StoredCase[]> {
     const rows: CaseRow[] = await this.db.query(
       `SELECT * FROM govcred_onestop_cases WHERE state IN ('awaiting-presentation', 'in-progress') AND expiresAt > ? ORDER BY createdAt LIMIT ?`,
-      [new Date(Date.now() - 86_400_000).toISOString(), limit],
+      [new Date(Date.now() - UNANSWERED_KEPT_MS).toISOString(), limit],
     )
     return rows.map(fromRow)
   }

@@ -10,6 +10,7 @@ import { assertFormValid, bundleForm, planBundle, type CasePlan } from './case-p
 import type { CaseStore } from './case-store.js'
 import { caseStateOf, runWaitingSteps, stepCredentials, type StepRunnerDeps } from './run-steps.js'
 import type { CaseSerializer } from './case-serializer.js'
+import { TooManyOpenCasesError, UNANSWERED_KEPT_MS, type CaseLimits } from './case-limits.js'
 
 /** The platform's OpenID4VP request for a case's prerequisites, made with its own verifier identity. */
 export interface CasePresentations {
@@ -42,6 +43,7 @@ export interface OnestopCasesDeps extends Omit<StepRunnerDeps, 'prerequisites' |
   offerState: (offerId: string) => Promise<{ redeemed: boolean; credentialId: string | null } | undefined>
   presentations: CasePresentations
   serializer: CaseSerializer
+  limits: CaseLimits
   logger: Logger
 }
 
@@ -102,6 +104,7 @@ export class OnestopCases {
     if (!bundle) throw new NotFoundError('ERR_BUNDLE_NOT_FOUND', `no one-stop bundle ${String(input.bundle).slice(0, 100)}`)
     const plan = await planBundle(bundle, (id) => this.deps.rules.newestPublished(id))
     const form = assertFormValid(plan, input.form)
+    await this.assertRoomForOne()
     const request = await this.deps.presentations.create({
       protocol: 'openid4vp',
       credentials: plan.asked.map((a) => ({ id: a.id, type: a.type, claims: a.claims })),
@@ -144,8 +147,30 @@ export class OnestopCases {
       updatedAt: now,
       expiresAt: request.expiresAt,
     }
-    await this.deps.store.insert(c)
+    // Checked again with the insert: concurrent openings cannot overshoot the limit (their request just expires).
+    if (!(await this.deps.store.insertOpen(c, this.deps.limits.maxOpen))) await this.assertRoomForOne(true)
     return { token, view: await this.describe(c) }
+  }
+
+  /** Throws 429 ERR_TOO_MANY_OPEN_CASES while the limit of cases waiting for a wallet is reached (or `full`). */
+  private async assertRoomForOne(full = false): Promise<void> {
+    const now = Date.now()
+    const open = await this.deps.store.openCases(new Date(now).toISOString())
+    if (!full && open.count < this.deps.limits.maxOpen) return
+    const next = open.nextExpiry ? Date.parse(open.nextExpiry) : now + 60_000
+    throw new TooManyOpenCasesError(this.deps.limits.maxOpen, Math.max(1, Math.ceil((next - now) / 1000)))
+  }
+
+  /**
+   * Deletes the cases that have done their work, with their forms and the claims they were decided on: finished
+   * ones `limits.finishedTtlMs` after their last change, unanswered ones a day after their request expired. A
+   * case with an open review task is kept. Returns how many went.
+   */
+  purge(now = Date.now()): Promise<number> {
+    return this.deps.store.purge(
+      new Date(now - this.deps.limits.finishedTtlMs).toISOString(),
+      new Date(now - UNANSWERED_KEPT_MS).toISOString(),
+    )
   }
 
   /** GET /v1/onestop/cases/{id}: the case for the holder of its access token; 404 for anyone else. */

@@ -17,7 +17,7 @@ import { readChainTimeoutSettings, type ChainTimeoutSettings } from './chain-tim
 import { readOfferSettings, type OfferSettings } from './offer-settings.js'
 import { readWebhookSettings, type WebhookSettings } from './webhook-settings.js'
 import { readFeedbackSettings, readPortalSettings, type FeedbackSettings } from './portal-settings.js'
-import { readOnestopBundlesDir } from './onestop-settings.js'
+import { readOnestopSettings, type OnestopSettings } from './onestop-settings.js'
 import { readAccountSettings, type AccountSettings } from './account-settings.js'
 
 export { ConfigError }
@@ -61,8 +61,8 @@ export interface Config extends HttpSettings {
   readonly webhooks: WebhookSettings
   /** The built portal served at `/` (GOVCRED_PORTAL_DIR; default `<repo>/dist/portal`). */
   readonly portalDir: string
-  /** Where the one-stop bundles are (GOVCRED_ONESTOP_BUNDLES_DIR). */
-  readonly onestopBundlesDir: string
+  /** The one-stop service: bundles, how long finished cases are kept, how many may wait at once (GOVCRED_ONESTOP_*). */
+  readonly onestop: OnestopSettings
   /** Anonymous feedback (POST /v1/feedback): per-client budget and how many are kept (GOVCRED_FEEDBACK_*). */
   readonly feedback: FeedbackSettings
   /** Portal accounts: session idle and absolute lifetimes, sign-in lockout (GOVCRED_SESSION_*, GOVCRED_SIGNIN_*). */
@@ -113,7 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const offers = readOfferSettings(read)
   const webhooks = readWebhookSettings(read, mode === 'embedded')
   const { portalDir } = readPortalSettings(read)
-  const onestopBundlesDir = readOnestopBundlesDir(read)
+  const onestop = readOnestopSettings(read)
   const feedback = readFeedbackSettings(read)
   const accounts = readAccountSettings(read)
 
@@ -144,7 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     offers,
     webhooks,
     portalDir,
-    onestopBundlesDir,
+    onestop,
     feedback,
     accounts,
   })

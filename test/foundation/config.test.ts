@@ -129,6 +129,18 @@ describe('loadConfig: the result is frozen', () => {
   })
 })
 
+describe('one-stop settings', () => {
+  it('keeps finished cases 30 days and lets 10,000 wait by default; validates both', () => {
+    expect(loadConfig({}).onestop).toMatchObject({ caseTtlSeconds: 30 * 86_400, maxOpenCases: 10_000 })
+    const set = loadConfig({ GOVCRED_ONESTOP_CASE_TTL_SECONDS: '7200', GOVCRED_ONESTOP_MAX_OPEN_CASES: '3' }).onestop
+    expect(set).toMatchObject({ caseTtlSeconds: 7200, maxOpenCases: 3 })
+    expect(problemsOf({ GOVCRED_ONESTOP_CASE_TTL_SECONDS: '60', GOVCRED_ONESTOP_MAX_OPEN_CASES: '0' })).toEqual([
+      'GOVCRED_ONESTOP_CASE_TTL_SECONDS must be an integer between 3600 and 315360000 (got "60")',
+      'GOVCRED_ONESTOP_MAX_OPEN_CASES must be an integer between 1 and 1000000 (got "0")',
+    ])
+  })
+})
+
 describe('settings that were read outside config/ before', () => {
   it('validates GOVCRED_STATUS_BATCH_MAX (1 to 1,000) instead of letting "abc" become NaN', () => {
     expect(problemsOf({ GOVCRED_STATUS_BATCH_MAX: 'abc' })).toEqual([

@@ -46,11 +46,16 @@ export function onestopCasePaths(): PathItems {
         tag: 'onestop',
         summary: "Open a case: the form is checked, and the platform's OpenID4VP request asks the wallet for the prerequisites",
         description:
-          "Answers the case with its access token (shown once; send it as Authorization: Bearer to read the case). When the wallet answers, every step whose rule passes is offered to the wallet with no clerk; a step that fails goes to its department's review queue.",
+          "Answers the case with its access token (shown once; send it as Authorization: Bearer to read the case). When the wallet answers, every step whose rule passes is offered to the wallet with no clerk; a step that fails goes to its department's review queue. At most GOVCRED_ONESTOP_MAX_OPEN_CASES cases wait for a wallet at once (429 ERR_TOO_MANY_OPEN_CASES with Retry-After). A finished case is deleted GOVCRED_ONESTOP_CASE_TTL_SECONDS after its last change, an unanswered one a day after it expired, one waiting for a clerk only after the clerk decides.",
         body: 'OnestopCaseRequest',
         responses: { 201: reply('The case, its access token and the presentation request', 'OnestopCaseOpened') },
         writes: true,
-        errors: { 400: ['ERR_INVALID_REQUEST'], 404: ['ERR_BUNDLE_NOT_FOUND'], 422: ['ERR_FORM_INVALID'] },
+        errors: {
+          400: ['ERR_INVALID_REQUEST'],
+          404: ['ERR_BUNDLE_NOT_FOUND'],
+          422: ['ERR_FORM_INVALID'],
+          429: ['ERR_TOO_MANY_OPEN_CASES'],
+        },
       }),
     },
     '/v1/onestop/cases/{id}': {

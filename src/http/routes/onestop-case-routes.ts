@@ -1,4 +1,5 @@
 import { Router, type RequestHandler } from 'express'
+import { TooManyOpenCasesError } from '../../cases/case-limits.js'
 import type { OnestopCases } from '../../cases/onestop-cases.js'
 import type { ReviewQueue } from '../../cases/review-queue.js'
 import { UnauthorizedError } from '../../shared/errors/app-error.js'
@@ -17,7 +18,10 @@ export function onestopCaseRoutes(deps: { cases: OnestopCases; reviews: ReviewQu
     res.json({ bundles: await deps.cases.listBundles() })
   })
   router.post('/v1/onestop/cases', async (req, res) => {
-    const { token, view } = await deps.cases.open(req.body)
+    const { token, view } = await deps.cases.open(req.body).catch((error: unknown) => {
+      if (error instanceof TooManyOpenCasesError) res.set('Retry-After', String(error.retryAfterSeconds))
+      throw error
+    })
     res
       .status(201)
       .setHeader('Cache-Control', 'no-store')

@@ -14,6 +14,7 @@ export interface OfferRecord {
   accountId: string | null
   type: string
   format: OfferFormat
+  /** The claims to issue; `{}` once the offer is redeemed (the credential's record holds them) or dead. */
   claims: Record<string, unknown>
   /** The validUntil the department asked for (ISO 8601), or null for the type's default. */
   validUntil: string | null
@@ -36,6 +37,9 @@ export interface OfferRecord {
 }
 
 type Db = DataSource | EntityManager
+
+/** Offers whose claims are forgotten per statement. */
+const FORGET_SLICE = 500
 
 /** How often used nonces that have expired are deleted (at most). */
 const NONCE_PURGE_INTERVAL_MS = 30_000
@@ -133,11 +137,31 @@ export class OfferStore {
   async markRedeemed(manager: EntityManager, id: string, jti: string, credentialId: string, at: string): Promise<boolean> {
     const changed = await execute(
       manager,
-      `UPDATE govcred_credential_offers SET redeemedAt = ?, credentialId = ?
+      `UPDATE govcred_credential_offers SET redeemedAt = ?, credentialId = ?, claims = '{}'
        WHERE id = ? AND tokenJti = ? AND redeemedAt IS NULL AND voidedAt IS NULL`,
       [at, credentialId, id, jti],
     )
     return changed > 0
+  }
+
+  /**
+   * Forgets the claims of offers that can no longer be redeemed: expired, and no access token of theirs still
+   * live (a voided offer's once it expires). In slices, so the write lock is never held long; returns how many.
+   */
+  async forgetClaimsOfDeadOffers(now: string): Promise<number> {
+    let total = 0
+    for (;;) {
+      const changed = await writeExecute(
+        this.db,
+        `UPDATE govcred_credential_offers SET claims = '{}' WHERE id IN (
+           SELECT id FROM govcred_credential_offers
+           WHERE claims != '{}' AND expiresAt < ? AND redeemedAt IS NULL AND (tokenExpiresAt IS NULL OR tokenExpiresAt < ?)
+           LIMIT ${FORGET_SLICE})`,
+        [now, now],
+      )
+      total += changed
+      if (changed < FORGET_SLICE) return total
+    }
   }
 
   /** Records a proof nonce as used (forgetting expired ones now and then); false when it was used before. */

@@ -109,6 +109,7 @@ export const API_ERROR_CODES = {
   ERR_FORM_INVALID: "422: the one-stop form fails the bundle rules' form schemas; `details` names each field",
   ERR_BUNDLE_NOT_FOUND: '404: no such one-stop bundle, or one of its rules has no published version',
   ERR_CASE_NOT_FOUND: '404: no one-stop case with this id and access token',
+  ERR_TOO_MANY_OPEN_CASES: '429: GOVCRED_ONESTOP_MAX_OPEN_CASES cases are waiting for a wallet already: retry after `Retry-After` seconds',
   ERR_REVIEW_NOT_FOUND: '404: no such review task of your department',
   ERR_REVIEW_DECIDED: '409: the review task was already approved or refused',
   ERR_INTERNAL: 'an unexpected error; details are in the service log, never in the answer',

@@ -22,6 +22,7 @@ import { OnestopRules1764930000000 } from './1764930000000-onestop-rules.js'
 import { OnestopCases1764940000000 } from './1764940000000-onestop-cases.js'
 import { QueryIndexes1765000000000 } from './1765000000000-query-indexes.js'
 import { VerifierQueryIndexes1765000000001 } from './1765000000001-verifier-query-indexes.js'
+import { PersonalDataRetention1765100000000 } from './1765100000000-personal-data-retention.js'
 
 /** Veramo's migrations first, then ours, in order. */
 export const allMigrations = [
@@ -48,6 +49,7 @@ export const allMigrations = [
   OnestopCases1764940000000,
   QueryIndexes1765000000000,
   VerifierQueryIndexes1765000000001,
+  PersonalDataRetention1765100000000,
 ]
 
 /** What a verifier-only node keeps: presentation requests, used challenges and relying parties, nothing of issuers. */
