@@ -45,6 +45,10 @@ export interface CaseStep {
 export interface CaseInput {
   prerequisite: string
   type: string
+  /**
+   * The credential's id; for an SD-JWT VC, which has none, its status list entry `<list uri>#<idx>` (unique per
+   * issuer); null only in cases stored before that was recorded.
+   */
   credentialId: string | null
   issuer: string | null
   issuerName: string | null

@@ -335,10 +335,13 @@ function readVerification(verification: Record<string, unknown> | null): {
       claims: Record<string, unknown>
       verified: boolean
       issuerAccredited: boolean
+      statusReference?: { uri: string; idx: number }
     }[]
   }
   const credentials = result.credentials ?? []
-  const presentedIds = credentials.map((x) => x.id ?? `${typeOf(x.types)}:${x.issuer}`)
+  const presentedIds = credentials.map(
+    (x) => x.id ?? (x.statusReference ? `${x.statusReference.uri}#${x.statusReference.idx}` : `${typeOf(x.types)}:${x.issuer}`),
+  )
   if (result.walletError)
     return { inputs: null, error: { code: 'WALLET_ERROR', message: `the wallet declined: ${result.walletError.error}` }, presentedIds }
   if (!result.verified) {
@@ -346,11 +349,12 @@ function readVerification(verification: Record<string, unknown> | null): {
     return { inputs: null, error: { code: error.code, message: error.message }, presentedIds }
   }
   const inputs: CaseInput[] = credentials
-    .filter((x) => x.verified && x.issuerAccredited)
-    .map((x) => ({
+    .map((x, i) => ({ x, presentedId: presentedIds[i]! }))
+    .filter(({ x }) => x.verified && x.issuerAccredited)
+    .map(({ x, presentedId }) => ({
       prerequisite: typeOf(x.types),
       type: typeOf(x.types),
-      credentialId: x.id,
+      credentialId: presentedId,
       issuer: x.issuer,
       issuerName: x.issuerName,
       claims: x.claims,

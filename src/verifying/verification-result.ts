@@ -27,6 +27,11 @@ export interface VerifiedCredentialSummary {
   /** Whether the issuer is accredited on chain for this type (false also when not checked: signature failed). */
   issuerAccredited: boolean
   verified: boolean
+  /**
+   * An SD-JWT VC's place in its issuer's status list (`status.status_list`): with the issuer, it names the one
+   * credential, which has no id of its own.
+   */
+  statusReference?: { uri: string; idx: number }
 }
 
 export interface VerificationResult {

@@ -205,6 +205,8 @@ describe('one-stop cases', () => {
     for (const d of decisions) {
       expect(d.details).toMatchObject({ ruleId: RULE.id, ruleHash: expect.stringMatching(/^0x[0-9a-f]{64}$/) })
       expect(d.details.inputCredentialIds.length).toBe(2)
+      // An SD-JWT VC has no id: its status list entry names it (the issuing department finds its record by it).
+      for (const id of d.details.inputCredentialIds) expect(id).toMatch(/^https?:\/\/\S+\/status-lists\/\S+#\d+$/)
     }
     expect(decisions.map((d: { details: { outcome: string } }) => d.details.outcome)).toEqual(
       expect.arrayContaining(['eligible', 'not-eligible']),

@@ -101,6 +101,9 @@ describe('SD-JWT VC verification against the chain', () => {
     const summary = body.credentials[0]
     expect(summary).toMatchObject({ types: ['BusinessLicenseCredential'], issuer: demo.market.did, issuerAccredited: true, verified: true })
     expect(summary.claims).toEqual(withoutId(businessLicenseClaims()))
+    // No id of its own: the status list entry names it, and it is the department's record's.
+    expect(summary.statusReference).toEqual({ uri: `${service.url}/status-lists/market-supervision`, idx: expect.any(Number) })
+    expect((await service.issuance.credentials.get(licence.id))?.statusIndex).toBe(summary.statusReference.idx)
   })
 
   it('a presentation of name and USCC only verifies, and shows only those claims', async () => {

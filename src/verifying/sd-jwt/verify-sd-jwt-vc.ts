@@ -63,6 +63,7 @@ export async function verifySdJwtVc(
     subject: typeof payload.sub === 'string' ? payload.sub : null,
     validFrom: iso(nbf ?? view.iat),
     validUntil: iso(exp),
+    ...statusReferenceOf(payload.status),
   })
   const checks: Check[] = [pass('credentialProof', 'SD-JWT VC (dc+sd-jwt, ES256, x5c)', index)]
 
@@ -200,6 +201,13 @@ async function schemaCheck(ctx: VerifierContext, type: CredentialTypeName, claim
       index,
     )
   return pass('schema', `the disclosed claims match ${schemaId} ${schemaVersion}, whose hash is anchored on chain`, index)
+}
+
+/** `{statusReference}` when the signed payload names a status list entry (its uri and idx), else nothing. */
+function statusReferenceOf(status: unknown): { statusReference?: { uri: string; idx: number } } {
+  const list = isObject(status) && isObject(status.status_list) ? status.status_list : undefined
+  if (!list || typeof list.uri !== 'string' || list.uri.length > 2048 || !Number.isInteger(list.idx) || (list.idx as number) < 0) return {}
+  return { statusReference: { uri: list.uri, idx: list.idx as number } }
 }
 
 /** The revocation and suspension bits at `status.status_list.idx` of the issuer's lists on chain. */
