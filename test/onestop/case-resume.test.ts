@@ -10,7 +10,8 @@ import { freePort } from '../../src/chain/anvil-node.js'
 import { HolderWallet } from '../../src/wallet/holder-wallet.js'
 import { openABusinessForm } from '../fixtures/claims.js'
 import { startTestService, type TestService } from '../helpers/service.js'
-import { bearer, claimsOf, eventually, readDemo } from '../verification/verification-helpers.js'
+import { receiveOnestopPrerequisites } from './onestop-helpers.js'
+import { eventually, readDemo } from '../verification/verification-helpers.js'
 
 const RULE_ID = JSON.parse(readFileSync(new URL('../../rules/open-a-business.market-supervision.json', import.meta.url), 'utf8')).id
 const BUNDLE = {
@@ -40,13 +41,7 @@ it('decides a case whose recorded wallet answer it had not taken when the servic
   service = await startTestService({ env })
   const demo = readDemo(service)
   wallet = await HolderWallet.open({ dir: walletDir })
-  for (const type of ['PropertyCertificateCredential', 'SocialSecurityStatusCredential'] as const) {
-    const { body } = await service.api('/v1/credential-offers', {
-      headers: bearer(demo[type].apiKey),
-      body: { type, claims: claimsOf(type), format: 'dc+sd-jwt' },
-    })
-    await wallet.receive(body.offerUri, { txCode: body.txCode })
-  }
+  await receiveOnestopPrerequisites(service, demo, wallet)
   const opened = (await service.api('/v1/onestop/cases', { body: { bundle: BUNDLE.id, form: FORM } })).body
   const read = async () =>
     (await service!.api(`/v1/onestop/cases/${opened.id}`, { headers: { authorization: `Bearer ${opened.token}` } })).body

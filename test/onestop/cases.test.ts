@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freePort } from '../../src/chain/anvil-node.js'
 import { HolderWallet } from '../../src/wallet/holder-wallet.js'
 import { startTestService, type TestService } from '../helpers/service.js'
+import { receiveOnestopPrerequisites } from './onestop-helpers.js'
 import { openABusinessForm } from '../fixtures/claims.js'
 import { bearer, claimsOf, eventually, readDemo, type Demo } from '../verification/verification-helpers.js'
 
@@ -59,14 +60,7 @@ beforeAll(async () => {
   demo = readDemo(service)
   walletDir = mkdtempSync(join(tmpdir(), 'govcred-onestop-wallet-'))
   wallet = await HolderWallet.open({ dir: walletDir })
-  for (const type of ['PropertyCertificateCredential', 'SocialSecurityStatusCredential'] as const) {
-    const { status, body } = await service.api('/v1/credential-offers', {
-      headers: bearer(demo[type].apiKey),
-      body: { type, claims: claimsOf(type), format: 'dc+sd-jwt' },
-    })
-    expect(status, JSON.stringify(body)).toBe(201)
-    await wallet.receive(body.offerUri, { txCode: body.txCode })
-  }
+  await receiveOnestopPrerequisites(service, demo, wallet)
 }, 120_000)
 
 afterAll(async () => {
