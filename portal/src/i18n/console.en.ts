@@ -203,6 +203,7 @@ const consoleEn: typeof consoleZhCN = {
   },
   detail: {
     title: 'Credential details',
+    content: 'Credential details content',
     id: 'Credential number',
     type: 'Credential type',
     format: 'Format',

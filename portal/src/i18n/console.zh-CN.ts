@@ -203,6 +203,7 @@ const consoleZhCN = {
   },
   detail: {
     title: '凭证详情',
+    content: '凭证详情内容',
     id: '凭证编号',
     type: '凭证类型',
     format: '凭证格式',

@@ -13,7 +13,7 @@ const zhCN = {
     language: '语言',
     switchTo: 'English',
     switchToShort: 'EN',
-    switchToLabel: 'Switch to English',
+    switchToLabel: 'Switch to English, EN',
     footerAbout: '由市政务服务管理部门与各委办局共同运营的联盟链可信凭证平台。',
     footerChain: '发证部门、凭证模式与凭证状态均从联盟链读取，任何人都可核对。',
     footerApi: '开放接口说明',

@@ -10,7 +10,14 @@ addErrorMessages({
     'zh-CN': '这个一网通办事项暂时不能办理。',
     en: 'This one-stop service cannot be applied for at the moment.',
   },
-  ERR_CASE_NOT_FOUND: { 'zh-CN': '没有找到这个申请，它可能已过期。', en: 'This application was not found; it may have expired.' },
+  ERR_CASE_NOT_FOUND: {
+    'zh-CN': '没有找到这个申请。它可能已过期，或已办结并按规定删除；已领取的凭证不受影响。',
+    en: 'This application was not found. It may have expired, or been finished and deleted as the rules require; credentials you received are not affected.',
+  },
+  ERR_TOO_MANY_OPEN_CASES: {
+    'zh-CN': '当前办理人数较多，请几分钟后再提交申请。',
+    en: 'Many applications are waiting right now. Please submit yours again in a few minutes.',
+  },
   ERR_REVIEW_NOT_FOUND: {
     'zh-CN': '没有找到这个审核任务，或它不属于本部门。',
     en: 'This review task was not found, or it is not your department’s.',
