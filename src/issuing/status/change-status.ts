@@ -1,13 +1,11 @@
-import type { DataSource, EntityManager } from 'typeorm'
 import { ChainRevertError } from '../../chain/chain-errors.js'
-import { ConflictError, NotFoundError, UpstreamError } from '../../shared/errors/app-error.js'
-import { actorOf, assertPermission, assertRecordScope, type DepartmentPrincipal } from '../departments/department-principal.js'
-import { writeTransaction } from '../../store/write-transaction.js'
-import type { CredentialRecord, CredentialState, CredentialStore } from '../records/credential-store.js'
-import type { AnchorRef, StatusAnchorHook, StatusBatcher, StatusChangeInput } from './status-batcher.js'
-import type { DepartmentStore } from '../departments/department-store.js'
+import { UpstreamError } from '../../shared/errors/app-error.js'
+import { assertPermission, type DepartmentPrincipal } from '../departments/department-principal.js'
+import type { CredentialState } from '../records/credential-store.js'
+import type { StatusAction, StatusDeps } from './queue-status-change.js'
+import { statusCommitsOf } from './status-commits.js'
 
-export type StatusAction = 'suspend' | 'reinstate' | 'revoke'
+export { plannedChanges, queueStatusChange, type StatusAction, type StatusDeps } from './queue-status-change.js'
 
 export interface StatusChangeResult {
   credentialId: string
@@ -21,80 +19,11 @@ export interface StatusChangeResult {
   reason: string | null
 }
 
-export interface StatusDeps {
-  db: DataSource
-  credentials: CredentialStore
-  batcher: StatusBatcher
-  departments: Pick<DepartmentStore, 'get'>
-  /** Clears a property certificate's anchor when it is suspended or revoked, restores it when reinstated. */
-  propertyAnchors?: StatusAnchorHook
-}
-
-/** The bits an action writes, given the current state; empty when it is a repeat. Revocation is final. */
-export function plannedChanges(
-  current: CredentialState,
-  action: StatusAction,
-): { next: CredentialState; bits: Pick<StatusChangeInput, 'purpose' | 'operation'>[] } {
-  if (current === 'revoked') {
-    if (action === 'revoke') return { next: 'revoked', bits: [] }
-    throw new ConflictError('ERR_CREDENTIAL_REVOKED', 'the credential is revoked; revocation is final')
-  }
-  switch (action) {
-    case 'revoke':
-      return { next: 'revoked', bits: [{ purpose: 'revocation', operation: 'set' }] }
-    case 'suspend':
-      return current === 'suspended'
-        ? { next: 'suspended', bits: [] }
-        : { next: 'suspended', bits: [{ purpose: 'suspension', operation: 'set' }] }
-    case 'reinstate':
-      return current === 'active' ? { next: 'active', bits: [] } : { next: 'active', bits: [{ purpose: 'suspension', operation: 'clear' }] }
-  }
-}
-
 /**
- * Queues the status bits of an action inside `manager`'s transaction and updates the record (and a property
- * certificate's anchor state). Returns the queued change ids (empty for an idempotent repeat) and the anchors
- * to send once the transaction commits.
- */
-export async function queueStatusChange(
-  deps: StatusDeps,
-  manager: EntityManager,
-  record: CredentialRecord,
-  action: StatusAction,
-  actor: string,
-  auditAction: StatusChangeInput['action'] = action,
-  supersededBy?: string,
-  reason?: string,
-): Promise<{ next: CredentialState; changeIds: string[]; anchors: AnchorRef[] }> {
-  const { next, bits } = plannedChanges(record.status, action)
-  const changeIds: string[] = []
-  for (const bit of bits) {
-    changeIds.push(
-      await deps.batcher.queue(manager, {
-        credentialId: record.id,
-        credentialType: record.type,
-        departmentId: record.departmentId,
-        issuerAccount: await issuerAccountOf(deps, manager, record),
-        purpose: bit.purpose,
-        index: record.statusIndex,
-        operation: bit.operation,
-        action: auditAction,
-        actor,
-        previousStatus: record.status,
-        reason,
-      }),
-    )
-  }
-  if (bits.length > 0 || supersededBy) await deps.credentials.setStatus(record.id, next, manager, supersededBy)
-  const anchor = bits.length > 0 ? await deps.propertyAnchors?.statusChanged(manager, record.id, next) : null
-  return { next, changeIds, anchors: anchor ? [anchor] : [] }
-}
-
-/**
- * suspend / reinstate / revoke by the issuing department: recorded durably, then batched onto the
- * chain; waits (up to `waitMs`) until the batch is mined so the caller gets the transaction hash, or
- * returns at once (pending) when `waitMs` is 0. The department's `reason` (checked by the caller) is kept with
- * the change and copied into its audit entry.
+ * suspend / reinstate / revoke by the issuing department: recorded durably (in a write transaction shared with the
+ * changes that arrive meanwhile, see status-commits.ts), then batched onto the chain; waits (up to `waitMs`) until
+ * the batch is mined so the caller gets the transaction hash, or returns at once (pending) when `waitMs` is 0. The
+ * department's `reason` (checked by the caller) is kept with the change and copied into its audit entry.
  */
 export async function changeCredentialStatus(
   deps: StatusDeps,
@@ -105,14 +34,8 @@ export async function changeCredentialStatus(
   reason?: string,
 ): Promise<StatusChangeResult> {
   assertPermission(principal, 'status')
-  const { next, changeIds, anchors, latestReason } = await writeTransaction(deps.db, async (m) => {
-    const record = await deps.credentials.getOwned(principal.department.id, credentialId, m)
-    if (!record) throw new NotFoundError('ERR_CREDENTIAL_NOT_FOUND', `no credential ${credentialId} issued by ${principal.department.id}`)
-    assertRecordScope(principal, record.type)
-    const queued = await queueStatusChange(deps, m, record, action, actorOf(principal), action, undefined, reason)
-    // A repeat records nothing: its answer shows the reason of the change that is in force.
-    return { ...queued, latestReason: queued.changeIds.length > 0 ? (reason ?? null) : await deps.batcher.latestReason(record.id, m) }
-  })
+  // Recorded in a transaction shared with the changes that arrive meanwhile (a burst), as if one after another.
+  const { next, changeIds, anchors, latestReason } = await statusCommitsOf(deps).record({ principal, credentialId, action, reason })
   if (changeIds.length === 0)
     return { credentialId, status: next, changed: false, txHash: null, onChain: 'unchanged', reason: latestReason }
   // A property certificate's anchor follows its status; recorded with it, so a failed send is redone at the next start.
@@ -136,11 +59,4 @@ export async function changeCredentialStatus(
     // and goes out when the chain answers again, so the truthful answer is 202 pending, not a failure.
     return { credentialId, status: next, changed: true, txHash: null, onChain: 'pending', reason: latestReason }
   }
-}
-
-async function issuerAccountOf(deps: StatusDeps, manager: EntityManager, record: CredentialRecord): Promise<string> {
-  const department = await deps.departments.get(record.departmentId, manager)
-  if (!department)
-    throw new NotFoundError('ERR_DEPARTMENT_NOT_FOUND', `credential ${record.id} names an unknown department ${record.departmentId}`)
-  return department.account
 }

@@ -84,6 +84,9 @@ export interface BatchAnchorSink {
 
 type Waiter = { resolve: (txHash: string) => void; reject: (error: Error) => void }
 
+/** Rows per multi-row INSERT of queued changes (14 parameters each, well inside SQLite's parameter limit). */
+const QUEUE_ROWS = 500
+
 /**
  * Queues status-bit changes durably and writes them to the CredentialStatusRegistry in batches:
  * changes are rows in the database before anything is sent, each batch is an outbox entry, and
@@ -126,31 +129,45 @@ export class StatusBatcher {
 
   /** Records a change inside the caller's transaction; nothing is sent until the transaction commits and a flush runs. */
   async queue(manager: EntityManager, change: StatusChangeInput): Promise<string> {
-    const id = randomUUID()
+    const [id] = await this.queueMany(manager, [change])
+    return id!
+  }
+
+  /**
+   * Records changes inside the caller's transaction, in this order (the order they are sent in: the last change of
+   * an index in a batch wins), in one multi-row INSERT per QUEUE_ROWS; answers their ids in the same order.
+   */
+  async queueMany(manager: EntityManager, changes: readonly StatusChangeInput[]): Promise<string[]> {
+    if (changes.length === 0) return []
+    const ids = changes.map(() => randomUUID())
     const now = new Date().toISOString()
-    this.queuedSinceRead++
+    // Counted before the commit: a change rolled back with its transaction only makes the next flush read the queue sooner.
+    this.queuedSinceRead += changes.length
     if (this.oldestUnreadAt === 0) this.oldestUnreadAt = Date.now()
-    await manager.query(
-      `INSERT INTO govcred_status_changes (id, credentialId, credentialType, departmentId, action, issuerAccount, purpose, statusIndex, operation, actor, state, previousStatus, reason, createdAt, updatedAt)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)`,
-      [
-        id,
-        change.credentialId,
-        change.credentialType ?? null,
-        change.departmentId,
-        change.action,
-        change.issuerAccount.toLowerCase(),
-        STATUS_PURPOSES[change.purpose],
-        change.index,
-        change.operation,
-        change.actor,
-        change.previousStatus ?? null,
-        change.reason ?? null,
-        now,
-        now,
-      ],
-    )
-    return id
+    for (let start = 0; start < changes.length; start += QUEUE_ROWS) {
+      const rows = changes.slice(start, start + QUEUE_ROWS)
+      await manager.query(
+        `INSERT INTO govcred_status_changes (id, credentialId, credentialType, departmentId, action, issuerAccount, purpose, statusIndex, operation, actor, state, previousStatus, reason, createdAt, updatedAt)
+         VALUES ${rows.map(() => `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)`).join(', ')}`,
+        rows.flatMap((change, i) => [
+          ids[start + i],
+          change.credentialId,
+          change.credentialType ?? null,
+          change.departmentId,
+          change.action,
+          change.issuerAccount.toLowerCase(),
+          STATUS_PURPOSES[change.purpose],
+          change.index,
+          change.operation,
+          change.actor,
+          change.previousStatus ?? null,
+          change.reason ?? null,
+          now,
+          now,
+        ]),
+      )
+    }
+    return ids
   }
 
   /**
@@ -289,7 +306,7 @@ export class StatusBatcher {
   }
 
   private async recover(): Promise<void> {
-    const submitted: ChangeRow[] = await this.deps.db.query(`SELECT * FROM govcred_status_changes WHERE state = 'submitted'`)
+    const submitted = await this.changesIn('submitted')
     const byOutbox = groupBy(submitted, (row) => row.outboxId ?? '')
     for (const [outboxId, rows] of byOutbox) {
       const entry = outboxId ? await this.deps.writer.get(outboxId) : undefined
@@ -308,14 +325,25 @@ export class StatusBatcher {
     }
   }
 
+  /**
+   * The changes in `state`, in the order they were recorded: by rowid, since the changes recorded in one transaction
+   * share their createdAt (a suspend and a reinstate of one credential among them), and the order decides which
+   * change of an index a batch sends and which status a refused batch restores.
+   */
+  private async changesIn(state: 'queued' | 'submitted'): Promise<ChangeRow[]> {
+    const rows: (ChangeRow & { recorded: number })[] = await this.deps.db.query(
+      `SELECT rowid AS recorded, * FROM govcred_status_changes WHERE state = ?`,
+      [state],
+    )
+    return rows.sort((a, b) => a.recorded - b.recorded)
+  }
+
   private async flushOnce(holdRemainders: boolean): Promise<void> {
     if (this.stopped && this.waiters.size === 0) return
     const reachable = await this.retryInFlight()
     this.queuedSinceRead = 0
     this.oldestUnreadAt = 0
-    const queued: ChangeRow[] = await this.deps.db.query(
-      `SELECT * FROM govcred_status_changes WHERE state = 'queued' ORDER BY createdAt, id`,
-    )
+    const queued = await this.changesIn('queued')
     if (queued.length === 0) return
     // The chain does not answer: new batches would each wait out the JSON-RPC timeout too. The changes stay
     // queued for the next retry; their callers hear now that the chain is unavailable.
@@ -408,7 +436,7 @@ export class StatusBatcher {
 
   /** False when the chain did not answer (the rest of the batches in flight wait for the next retry). */
   private async retryInFlight(): Promise<boolean> {
-    const inFlight: ChangeRow[] = await this.deps.db.query(`SELECT * FROM govcred_status_changes WHERE state = 'submitted'`)
+    const inFlight = await this.changesIn('submitted')
     const groups = [...groupBy(inFlight, (row) => row.outboxId ?? '')]
     for (const [i, [outboxId, rows]] of groups.entries()) {
       const entry = await this.deps.writer.get(outboxId)
