@@ -68,6 +68,19 @@ export function writeExecute(db: DataSource, sql: string, params: unknown[] = []
 }
 
 /**
+ * A read that must see committed rows only. SQLite through TypeORM shares one connection, so a read made while
+ * another caller's transaction is open sees that transaction's rows, which vanish if it rolls back. A read whose
+ * result goes to the chain (queued status bits, an audit head) waits for the write lock, as writes do; it does not
+ * count as a write for the storage health.
+ *
+ * @example
+ * const queued = await committedRead(db, () => db.query(`SELECT * FROM govcred_status_changes WHERE state = 'queued'`))
+ */
+export function committedRead<T>(db: DataSource, read: () => Promise<T>): Promise<T> {
+  return withWriteLock(db, read)
+}
+
+/**
  * Resolves when `db` can be written: at once when its last write committed; after a storage failure, only
  * when a probe write (rewriting the file header's `user_version` with its own value) commits, which clears
  * the failure. Rejects naming the failure while writes keep failing, or when the probe cannot get the write

@@ -5,6 +5,7 @@ import { AuditLog } from '../../src/issuing/audit/audit-log.js'
 import { AuditAnchoring, AUDIT_HEAD_KEY } from '../../src/issuing/audit/audit-anchoring.js'
 import { verifyAuditCommand } from '../../src/cli/verify-audit-command.js'
 import { loadArtifact } from '../../src/chain/contract-artifacts.js'
+import { writeTransaction } from '../../src/store/write-transaction.js'
 import type { Department } from '../../src/issuing/departments/department-store.js'
 
 let service: TestService
@@ -122,5 +123,24 @@ describe('AuditAnchoring', () => {
     const results = await verifyAuditCommand(service.ctx)
     expect(results.map((r) => r.departmentId).sort()).toEqual(departments.map((d) => d.id).sort())
     await expect(verifyAuditCommand(service.ctx, 'no-such-department')).rejects.toMatchObject({ code: 'ERR_DEPARTMENT_NOT_FOUND' })
+  })
+
+  it('never anchors an entry whose transaction rolls back, even when anchoring runs while it is open', async () => {
+    const department = departments[0]!
+    await appendSome(department.id, 1)
+    const committed = (await log.head(department.id))!
+    let anchored: ReturnType<AuditAnchoring['anchorNow']> | undefined
+    const rolledBack = writeTransaction(service.ctx.db, async (m) => {
+      await log.append({ departmentId: department.id, actor: 'cli:test', action: 'issue', details: { rolledBack: true } }, m)
+      // An anchoring pass that read the head now would see this entry; give it the time to try.
+      anchored = anchoring.anchorNow(department.id)
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      throw new Error('the transaction fails after appending')
+    })
+    await expect(rolledBack).rejects.toThrow('fails after appending')
+    expect(await anchored).toMatchObject({ seq: committed.seq, hash: committed.hash })
+    const [value] = await anchors.getFunction('anchorOf').staticCall(department.account, AUDIT_HEAD_KEY)
+    expect(value).toBe(committed.hash)
+    expect(await anchoring.verifyOnChain(department.id)).toMatchObject({ ok: true, problems: [] })
   })
 })

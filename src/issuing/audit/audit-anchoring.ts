@@ -2,6 +2,7 @@ import { keccak256, toUtf8Bytes, ZeroHash } from 'ethers'
 import type { DataSource } from 'typeorm'
 import type { ChainWriter } from '../../chain/chain-writer.js'
 import type { RegistryClients } from '../../chain/registries/registry-clients.js'
+import { committedRead } from '../../store/write-transaction.js'
 import type { Department, DepartmentStore } from '../departments/department-store.js'
 import { NotFoundError } from '../../shared/errors/app-error.js'
 import type { Logger } from '../../shared/logger.js'
@@ -160,7 +161,8 @@ export class AuditAnchoring {
 
   private async anchorIfMoved(departmentId: string): Promise<AuditAnchor | null> {
     const department = await this.department(departmentId)
-    const head = await this.deps.log.head(departmentId)
+    // Committed entries only: a head still inside an open transaction may roll back, and must not go on chain.
+    const head = await committedRead(this.deps.db, () => this.deps.log.head(departmentId))
     if (!head) return null
     const last = await this.lastAnchor(departmentId)
     if (last && last.seq >= head.seq) return null

@@ -186,9 +186,9 @@ export class AuditLog {
     return { entries, nextBefore: kept.length > limit ? entries[entries.length - 1]!.seq : null }
   }
 
-  /** The department's latest entry, or undefined when it has none. */
-  async head(departmentId: string): Promise<{ seq: number; hash: string } | undefined> {
-    const rows: { seq: number; hash: string }[] = await this.db.query(
+  /** The department's latest entry, or undefined when it has none (read through `q`: a transaction's manager). */
+  async head(departmentId: string, q: DataSource | EntityManager = this.db): Promise<{ seq: number; hash: string } | undefined> {
+    const rows: { seq: number; hash: string }[] = await q.query(
       `SELECT seq, hash FROM govcred_audit_log WHERE departmentId = ? ORDER BY seq DESC LIMIT 1`,
       [departmentId],
     )

@@ -5,7 +5,7 @@ import type { ChainWriter } from '../../chain/chain-writer.js'
 import { ChainRevertError, ChainUnavailableError, isConnectivityError } from '../../chain/chain-errors.js'
 import type { AuditLog, AuditAction } from '../audit/audit-log.js'
 import type { Logger } from '../../shared/logger.js'
-import { writeQuery, writeTransaction } from '../../store/write-transaction.js'
+import { committedRead, writeQuery, writeTransaction } from '../../store/write-transaction.js'
 import type { CredentialState, CredentialStore } from '../records/credential-store.js'
 import { STATUS_PURPOSES, type StatusPurpose } from '../../catalog/status-entries.js'
 import { offsetModifier, type DailyWindow } from '../records/credential-stats.js'
@@ -331,9 +331,9 @@ export class StatusBatcher {
    * change of an index a batch sends and which status a refused batch restores.
    */
   private async changesIn(state: 'queued' | 'submitted'): Promise<ChangeRow[]> {
-    const rows: (ChangeRow & { recorded: number })[] = await this.deps.db.query(
-      `SELECT rowid AS recorded, * FROM govcred_status_changes WHERE state = ?`,
-      [state],
+    // Committed rows only: a change whose transaction is still open (and may roll back) must not reach the chain.
+    const rows: (ChangeRow & { recorded: number })[] = await committedRead(this.deps.db, () =>
+      this.deps.db.query(`SELECT rowid AS recorded, * FROM govcred_status_changes WHERE state = ?`, [state]),
     )
     return rows.sort((a, b) => a.recorded - b.recorded)
   }
@@ -407,8 +407,8 @@ export class StatusBatcher {
     for (const row of rows) last.set(row.statusIndex, row)
     const set = [...last.values()].filter((r) => r.operation === 'set').map((r) => BigInt(r.statusIndex))
     const clear = [...last.values()].filter((r) => r.operation === 'clear').map((r) => BigInt(r.statusIndex))
-    const head = await this.deps.audit.head(departmentId)
-    await writeTransaction(this.deps.db, async (m) => {
+    // The head anchored with the batch is read under the write lock: it must be a committed entry.
+    const head = await writeTransaction(this.deps.db, async (m) => {
       for (const chunk of chunks(
         rows.map((r) => r.id),
         500,
@@ -418,6 +418,7 @@ export class StatusBatcher {
           [outboxId, new Date().toISOString(), ...chunk],
         )
       }
+      return this.deps.audit.head(departmentId, m)
     })
     return this.submit(
       rows,
