@@ -74,7 +74,7 @@ export function writeExecute(db: DataSource, sql: string, params: unknown[] = []
  * count as a write for the storage health.
  *
  * @example
- * const queued = await committedRead(db, () => db.query(`SELECT * FROM govcred_status_changes WHERE state = 'queued'`))
+ * const head = await committedRead(db, () => log.head(departmentId))
  */
 export function committedRead<T>(db: DataSource, read: () => Promise<T>): Promise<T> {
   return withWriteLock(db, read)
