@@ -2,16 +2,12 @@
 // are deleted once they have done their work, a case waiting for a clerk stays until the clerk decides, and a
 // credential offer forgets its claims once redeemed or dead. Anonymous callers cannot open cases without bound.
 import 'reflect-metadata'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freePort } from '../../src/chain/anvil-node.js'
-import { HolderWallet } from '../../src/wallet/holder-wallet.js'
+import type { HolderWallet } from '../../src/wallet/holder-wallet.js'
 import { openABusinessForm } from '../fixtures/claims.js'
-import { startTestService, type TestService } from '../helpers/service.js'
-import { receiveOnestopPrerequisites } from './onestop-helpers.js'
-import { bearer, claimsOf, eventually, readDemo, type Demo } from '../verification/verification-helpers.js'
+import type { TestService } from '../helpers/service.js'
+import { startOnestopHarness, type OnestopHarness } from './onestop-helpers.js'
+import { bearer, claimsOf, eventually, type Demo } from '../verification/verification-helpers.js'
 
 const BUNDLE = 'open-a-business'
 const MAX_OPEN = 2
@@ -22,8 +18,8 @@ const bundleForm = (overrides: Record<string, unknown> = {}) =>
 
 let service: TestService
 let demo: Demo
-let walletDir: string
 let wallet: HolderWallet
+let harness: OnestopHarness | undefined
 const market = () => demo.BusinessLicenseCredential.apiKey
 
 const open = (form = bundleForm()) => service.api('/v1/onestop/cases', { body: { bundle: BUNDLE, form } })
@@ -52,19 +48,11 @@ const offerClaims = async (id: string): Promise<string> =>
   ((await service.ctx.db.query(`SELECT claims FROM govcred_credential_offers WHERE id = ?`, [id])) as { claims: string }[])[0]!.claims
 
 beforeAll(async () => {
-  // A fixed port: the issuer certificates name the public URL, which port 0 would only learn after they are made.
-  service = await startTestService({ env: { PORT: String(await freePort()), GOVCRED_ONESTOP_MAX_OPEN_CASES: String(MAX_OPEN) } })
-  demo = readDemo(service)
-  walletDir = mkdtempSync(join(tmpdir(), 'govcred-retention-wallet-'))
-  wallet = await HolderWallet.open({ dir: walletDir })
-  await receiveOnestopPrerequisites(service, demo, wallet)
+  harness = await startOnestopHarness({ GOVCRED_ONESTOP_MAX_OPEN_CASES: String(MAX_OPEN) })
+  ;({ service, demo, wallet } = harness)
 }, 120_000)
 
-afterAll(async () => {
-  await wallet?.close()
-  await service?.dispose()
-  if (walletDir) rmSync(walletDir, { recursive: true, force: true })
-})
+afterAll(async () => harness?.dispose())
 
 describe('one-stop cases waiting for a wallet', () => {
   it('are limited (GOVCRED_ONESTOP_MAX_OPEN_CASES): the next answers 429 with Retry-After, and an answer makes room', async () => {

@@ -7,12 +7,11 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freePort } from '../../src/chain/anvil-node.js'
-import { HolderWallet } from '../../src/wallet/holder-wallet.js'
-import { startTestService, type TestService } from '../helpers/service.js'
-import { receiveOnestopPrerequisites } from './onestop-helpers.js'
+import type { HolderWallet } from '../../src/wallet/holder-wallet.js'
+import type { TestService } from '../helpers/service.js'
+import { startOnestopHarness, type OnestopHarness } from './onestop-helpers.js'
 import { openABusinessForm } from '../fixtures/claims.js'
-import { bearer, claimsOf, eventually, readDemo, type Demo } from '../verification/verification-helpers.js'
+import { bearer, claimsOf, eventually, type Demo } from '../verification/verification-helpers.js'
 
 const RULE = JSON.parse(readFileSync(new URL('../../rules/open-a-business.market-supervision.json', import.meta.url), 'utf8'))
 const BUNDLE = {
@@ -25,8 +24,8 @@ const BUNDLE = {
 let service: TestService
 let demo: Demo
 let bundlesDir: string
-let walletDir: string
 let wallet: HolderWallet
+let harness: OnestopHarness | undefined
 const market = () => demo.BusinessLicenseCredential.apiKey
 
 const form = openABusinessForm
@@ -55,18 +54,13 @@ beforeAll(async () => {
   bundlesDir = mkdtempSync(join(tmpdir(), 'govcred-bundles-'))
   writeFileSync(join(bundlesDir, 'licence-only.json'), JSON.stringify(BUNDLE))
   copyFileSync(new URL('../../rules/bundles/open-a-business.json', import.meta.url), join(bundlesDir, 'open-a-business.json'))
-  // A fixed port: the issuer certificates name the public URL, which port 0 would only learn after they are made.
-  service = await startTestService({ env: { GOVCRED_ONESTOP_BUNDLES_DIR: bundlesDir, PORT: String(await freePort()) } })
-  demo = readDemo(service)
-  walletDir = mkdtempSync(join(tmpdir(), 'govcred-onestop-wallet-'))
-  wallet = await HolderWallet.open({ dir: walletDir })
-  await receiveOnestopPrerequisites(service, demo, wallet)
+  harness = await startOnestopHarness({ GOVCRED_ONESTOP_BUNDLES_DIR: bundlesDir })
+  ;({ service, demo, wallet } = harness)
 }, 120_000)
 
 afterAll(async () => {
-  await wallet?.close()
-  await service?.dispose()
-  for (const dir of [bundlesDir, walletDir]) if (dir) rmSync(dir, { recursive: true, force: true })
+  await harness?.dispose()
+  if (bundlesDir) rmSync(bundlesDir, { recursive: true, force: true })
 })
 
 describe('one-stop bundles', () => {
