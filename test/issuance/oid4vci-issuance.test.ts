@@ -306,4 +306,30 @@ describe('refusals of the credential endpoint (nothing issued)', () => {
     expect(again.status).toBe(401)
     expect(again.body).toMatchObject({ error: 'invalid_token', govcred_code: 'ERR_OFFER_REDEEMED' })
   })
+
+  it('concurrent redemptions: one token per code and one credential per offer, the others refused with their code', async () => {
+    const before = (await countRows(service)).credentials
+    const created = await offer('dc+sd-jwt')
+    const resolved = await resolveOffer(created.offerUri)
+    const issuer = resolved.body.credential_issuer as string
+    const code = resolved.body.grants['urn:ietf:params:oauth:grant-type:pre-authorized_code']['pre-authorized_code'] as string
+    const tokens = await Promise.all(Array.from({ length: 8 }, () => requestToken(issuer, code, created.txCode)))
+    expect(tokens.filter((t) => t.status === 200)).toHaveLength(1)
+    for (const t of tokens.filter((t) => t.status !== 200)) expect(t.body).toMatchObject({ error: 'invalid_grant' })
+
+    const redemption = {
+      issuer,
+      configurationId: resolved.body.credential_configuration_ids[0] as string,
+      accessToken: tokens.find((t) => t.status === 200)!.body.access_token as string,
+    }
+    const keys = await Promise.all(Array.from({ length: 8 }, () => walletKey()))
+    const answers = await Promise.all(keys.map((key) => requestCredential(redemption, key)))
+    expect(answers.filter((a) => a.status === 200)).toHaveLength(1)
+    for (const a of answers.filter((a) => a.status !== 200))
+      expect({ status: a.status, body: a.body }).toMatchObject({
+        status: 401,
+        body: { error: 'invalid_token', govcred_code: 'ERR_OFFER_REDEEMED' },
+      })
+    expect((await countRows(service)).credentials).toBe(before + 1)
+  })
 })
