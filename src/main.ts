@@ -32,6 +32,7 @@ import { verifierCommand } from './cli/verifier-command.js'
 import { relyingPartyCommand } from './cli/relying-party-commands.js'
 import { operatorCommand } from './cli/operator-commands.js'
 import { accountCommand } from './cli/account-commands.js'
+import { demoAccountsText } from './cli/demo-command.js'
 import { onestopCommand } from './cli/onestop-commands.js'
 import { WalletError } from './wallet/holder-wallet.js'
 import { describeChainError } from './chain/chain-errors.js'
@@ -95,6 +96,7 @@ Usage: govcred <command> [options]   (or: npm run cli -- <command> [options])
                                      nothing (exit code 1 unless the outcome is eligible)
   onestop rules publish ID VERSION --department ID  anchor the rule's hash from the department's chain account
   onestop rules retire ID VERSION --department ID   clear the anchor: the rule is no longer offered or evaluated
+  demo accounts                      the demo's portal accounts: who each is, where it signs in, its password
   wallet create-did [--method key|ethr] [--alias NAME]      (wallet: --wallet DIR or GOVCRED_WALLET_DIR)
   wallet dids
   wallet list                        type, issuer, status, validity and claims of each credential held
@@ -179,6 +181,11 @@ async function main(argv: string[]): Promise<void> {
       return withContext(logger, async (ctx) => print(await onestopCommand(ctx, positionals.slice(1), flags)))
     case 'secret':
       return print(randomBytes(32).toString('hex'))
+    case 'demo': {
+      if (sub !== 'accounts') throw new CliError(`unknown demo command "${sub ?? ''}" (demo accounts)`)
+      const config = loadConfig()
+      return print(demoAccountsText(config.dataDir, config.publicUrl))
+    }
     case 'deploy':
       return withContext(logger, async (ctx) => print({ deploymentsFile: ctx.config.chain.deploymentsFile, ...ctx.deployments }), {
         deployIfMissing: true,

@@ -21,7 +21,7 @@ export async function startCommand(flags: { demo?: boolean }, logger: Logger): P
     '',
     `govcred is ready in ${(service.startedInMs / 1000).toFixed(1)} s`,
     `  API            ${service.url}   (health: ${service.url}/healthz)`,
-    `  portal         ${service.url}/   (console /console · wallet /wallet · bank /verify; accounts in the demo file)`,
+    `  portal         ${service.url}/   (console /console · wallet /wallet · bank /verify)`,
     ctx.config.chain.mode === 'embedded'
       ? `  chain          embedded (development/demo mode, not for production) · chain id ${ctx.deployments.chainId}`
       : `  chain          external · chain id ${ctx.deployments.chainId}`,
@@ -30,7 +30,7 @@ export async function startCommand(flags: { demo?: boolean }, logger: Logger): P
     `  network        ${service.url}/v1/network`,
     `  data           ${ctx.config.dataDir}`,
     ...departments.map((d) => `  department     ${d.nameEn.padEnd(52)} ${d.did}`),
-    departments.length > 0 ? `  demo file      ${ctx.config.dataDir}/demo.json` : '',
+    departments.length > 0 ? `  demo file      ${ctx.config.dataDir}/demo.json   (portal accounts: npx govcred demo accounts)` : '',
     '  stop with Ctrl-C',
     '',
   ]
